@@ -1,0 +1,191 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, DataFlag } from './schema.js';
+import { isRetryableTransactionError } from './database-errors.js';
+
+/** One way to sign in: an auth type and its identifier, unique together. */
+export interface IdentityKey {
+  authType: string;
+  identifier: string;
+}
+
+export interface IdentitySignIn extends IdentityKey {
+  /** Stored with the identity, e.g. an encrypted session key; replaced at every sign-in. */
+  credential: string | null;
+  /** The caller's IP: kept as register IP once, as login IP every time. */
+  ip: string;
+  at: Date;
+  /**
+   * Other identities of the same person (a WeChat unionid): a new identity
+   * joins the account one of them already has, and each is recorded when
+   * missing. Never the only key: the main identity decides.
+   */
+  linkedIdentities?: IdentityKey[];
+}
+
+export interface SignedInAccount {
+  accountId: number;
+  /** True when this sign-in created the account. */
+  isNew: boolean;
+  dataFlag: DataFlag;
+}
+
+const ATTEMPTS = 4;
+
+/**
+ * Finds or creates the account behind an identity and records the login, in
+ * one transaction. The unique key on (auth_type, identifier) decides every
+ * race: read first (no auto-increment id burnt for a returning player), on a
+ * miss insert, and when a concurrent first login wins the insert, run the
+ * whole transaction again: the new transaction's snapshot sees the winner's
+ * row (a re-read in the same REPEATABLE READ transaction would not).
+ */
+export async function signInWithIdentity(db: Kysely<Database>, signIn: IdentitySignIn): Promise<SignedInAccount> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction().execute((trx) => signInOnce(trx, signIn));
+    } catch (error) {
+      if (attempt >= ATTEMPTS || !isRetryableTransactionError(error)) throw error;
+    }
+  }
+}
+
+async function signInOnce(trx: Transaction<Database>, signIn: IdentitySignIn): Promise<SignedInAccount> {
+  const known = await findLiveIdentity(trx, signIn);
+  if (known) {
+    await trx
+      .updateTable('accountAuth')
+      .set({ credential: signIn.credential, timeStamp: signIn.at })
+      .where('accountAuthId', '=', known.accountAuthId)
+      .execute();
+    await recordLogin(trx, known.accountId, signIn);
+    await recordLinkedIdentities(trx, known.accountId, signIn);
+    return { accountId: known.accountId, isNew: false, dataFlag: known.dataFlag };
+  }
+
+  const linked = await findLinkedAccount(trx, signIn.linkedIdentities ?? []);
+  const accountId = linked?.accountId ?? (await insertAccount(trx, signIn));
+  // A concurrent first login of the same identity makes this insert fail
+  // with a duplicate key; signInWithIdentity then runs everything again.
+  await trx
+    .insertInto('accountAuth')
+    .values({
+      accountId,
+      authType: signIn.authType,
+      identifier: signIn.identifier,
+      credential: signIn.credential,
+      paymentPassword: null,
+      timeStamp: signIn.at,
+      createTime: signIn.at,
+    })
+    .execute();
+  if (linked) await recordLogin(trx, accountId, signIn);
+  await recordLinkedIdentities(trx, accountId, signIn);
+  return { accountId, isNew: !linked, dataFlag: linked?.dataFlag ?? 1 };
+}
+
+async function findLiveIdentity(trx: Transaction<Database>, key: IdentityKey) {
+  return trx
+    .selectFrom('accountAuth')
+    .innerJoin('account', 'account.accountId', 'accountAuth.accountId')
+    .select(['accountAuth.accountAuthId', 'accountAuth.accountId', 'account.dataFlag'])
+    .where('accountAuth.authType', '=', key.authType)
+    .where('accountAuth.identifier', '=', key.identifier)
+    .where('accountAuth.isDel', '=', 0)
+    .where('account.isDel', '=', 0)
+    .executeTakeFirst();
+}
+
+async function findLinkedAccount(trx: Transaction<Database>, keys: IdentityKey[]) {
+  for (const key of keys) {
+    const found = await findLiveIdentity(trx, key);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+async function insertAccount(trx: Transaction<Database>, signIn: IdentitySignIn): Promise<number> {
+  const inserted = await trx.insertInto('account').values({ createTime: signIn.at }).executeTakeFirstOrThrow();
+  const accountId = Number(inserted.insertId);
+  await trx
+    .insertInto('accountProfile')
+    .values({
+      accountId,
+      realName: null,
+      phone: null,
+      email: null,
+      birthday: null,
+      registerIp: signIn.ip,
+      loginTime: signIn.at,
+      loginIp: signIn.ip,
+      createTime: signIn.at,
+    })
+    .execute();
+  return accountId;
+}
+
+async function recordLogin(trx: Transaction<Database>, accountId: number, signIn: IdentitySignIn): Promise<void> {
+  await trx
+    .updateTable('accountProfile')
+    .set({ loginTime: signIn.at, loginIp: signIn.ip })
+    .where('accountId', '=', accountId)
+    .execute();
+}
+
+/** Records each linked identity the account lacks; one held by another account stays where it is. */
+async function recordLinkedIdentities(trx: Transaction<Database>, accountId: number, signIn: IdentitySignIn): Promise<void> {
+  for (const key of signIn.linkedIdentities ?? []) {
+    const existing = await trx
+      .selectFrom('accountAuth')
+      .select('accountId')
+      .where('authType', '=', key.authType)
+      .where('identifier', '=', key.identifier)
+      .executeTakeFirst();
+    if (existing) continue;
+    await trx
+      .insertInto('accountAuth')
+      .ignore()
+      .values({
+        accountId,
+        authType: key.authType,
+        identifier: key.identifier,
+        credential: null,
+        paymentPassword: null,
+        timeStamp: null,
+        createTime: signIn.at,
+      })
+      .execute();
+  }
+}
+
+export interface AccountWithProfile {
+  accountId: number;
+  nickName: string;
+  avatar: string;
+  dataFlag: DataFlag;
+  createTime: Date;
+  gender: number;
+  level: number;
+  experience: number;
+  loginTime: Date | null;
+}
+
+/** A live (not deleted) account with its profile, or undefined. */
+export async function findAccountWithProfile(db: Kysely<Database>, accountId: number): Promise<AccountWithProfile | undefined> {
+  return db
+    .selectFrom('account')
+    .innerJoin('accountProfile', 'accountProfile.accountId', 'account.accountId')
+    .select([
+      'account.accountId',
+      'account.nickName',
+      'account.avatar',
+      'account.dataFlag',
+      'account.createTime',
+      'accountProfile.gender',
+      'accountProfile.level',
+      'accountProfile.experience',
+      'accountProfile.loginTime',
+    ])
+    .where('account.accountId', '=', accountId)
+    .where('account.isDel', '=', 0)
+    .executeTakeFirst();
+}

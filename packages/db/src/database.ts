@@ -1,0 +1,34 @@
+import { CamelCasePlugin, Kysely, MysqlDialect } from 'kysely';
+import { createPool } from 'mysql2';
+import type { Database } from './schema.js';
+import { parseDatabaseUrl } from './database-url.js';
+
+export interface DatabaseOptions {
+  /** Connections kept in the pool; default 10. */
+  connectionLimit?: number;
+}
+
+/**
+ * Kysely over mysql2's callback pool (the one MysqlDialect drives), in UTC,
+ * utf8mb4, with big ids as numbers while they fit and strings beyond.
+ */
+export function createDatabase(databaseUrl: string, options: DatabaseOptions = {}): Kysely<Database> {
+  const target = parseDatabaseUrl(databaseUrl);
+  const pool = createPool({
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    database: target.database,
+    connectionLimit: options.connectionLimit ?? 10,
+    timezone: 'Z',
+    charset: 'utf8mb4_unicode_ci',
+    supportBigNumbers: true,
+    dateStrings: false,
+    connectTimeout: 5_000,
+  });
+  return new Kysely<Database>({
+    dialect: new MysqlDialect({ pool }),
+    plugins: [new CamelCasePlugin()],
+  });
+}

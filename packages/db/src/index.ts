@@ -1,0 +1,16 @@
+export type { Kysely } from 'kysely';
+export * from './schema.js';
+export { createDatabase, type DatabaseOptions } from './database.js';
+export { parseDatabaseUrl, describeDatabaseUrl, DatabaseUrlError, type DatabaseTarget } from './database-url.js';
+export { createDatabaseIfMissing, dropDatabaseIfExists, DatabaseUnreachableError } from './database-server.js';
+export { migrateToLatest, MigrationError } from './migrator.js';
+export {
+  signInWithIdentity,
+  findAccountWithProfile,
+  type IdentityKey,
+  type IdentitySignIn,
+  type SignedInAccount,
+  type AccountWithProfile,
+} from './accounts.js';
+export { databaseUrlSchema, loadDatabaseConfig, DEV_DATABASE_URL, type DatabaseConfig } from './config.js';
+export { seedDemoAccounts, DEMO_PLAYERS, DEMO_AUTH_TYPE, type SeedResult } from './seed.js';

@@ -1,0 +1,40 @@
+import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import * as accountTables from './migrations/0001-account-tables.js';
+
+/**
+ * Every migration, in order. Listed in code rather than read from a folder
+ * so that the bundled server carries them. Schema changes are additive
+ * (expand now, contract in a later release) so that old and new servers can
+ * run side by side during a rolling deploy.
+ */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-account-tables': accountTables,
+};
+
+function createMigrator(db: Kysely<any>): Migrator {
+  return new Migrator({
+    db,
+    provider: { getMigrations: async () => MIGRATIONS },
+    migrationTableName: 'minigate_migration',
+    migrationLockTableName: 'minigate_migration_lock',
+  });
+}
+
+export class MigrationError extends Error {
+  override name = 'MigrationError';
+}
+
+/** Applies every pending migration; returns the names it applied (none when up to date). */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  return applied(await createMigrator(db).migrateToLatest());
+}
+
+function applied({ error, results }: MigrationResultSet): string[] {
+  if (error) {
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown';
+    throw new MigrationError(`migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
+  return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+}

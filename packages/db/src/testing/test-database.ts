@@ -1,0 +1,32 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema.js';
+import { createDatabase } from '../database.js';
+import { createDatabaseIfMissing, dropDatabaseIfExists } from '../database-server.js';
+import { migrateToLatest } from '../migrator.js';
+
+/** The server tests use; MINIGATE_TEST_DATABASE_SERVER overrides it. */
+export const TEST_DATABASE_SERVER = process.env.MINIGATE_TEST_DATABASE_SERVER ?? 'mysql://root@127.0.0.1:3306';
+
+export interface TestDatabase {
+  url: string;
+  db: Kysely<Database>;
+  /** Drops the database; call it in afterAll. */
+  drop(): Promise<void>;
+}
+
+/** A fresh, uniquely named database of the test's own, migrated unless told otherwise. */
+export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const url = `${TEST_DATABASE_SERVER}/minigate_test_${randomBytes(6).toString('hex')}`;
+  await createDatabaseIfMissing(url);
+  const db = createDatabase(url, { connectionLimit: 20 });
+  if (options.migrate ?? true) await migrateToLatest(db);
+  return {
+    url,
+    db,
+    async drop() {
+      await db.destroy();
+      await dropDatabaseIfExists(url);
+    },
+  };
+}
