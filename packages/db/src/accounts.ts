@@ -27,6 +27,8 @@ export interface SignedInAccount {
   /** True when this sign-in created the account. */
   isNew: boolean;
   dataFlag: DataFlag;
+  nickName: string;
+  avatar: string;
 }
 
 const ATTEMPTS = 4;
@@ -59,7 +61,7 @@ async function signInOnce(trx: Transaction<Database>, signIn: IdentitySignIn): P
       .execute();
     await recordLogin(trx, known.accountId, signIn);
     await recordLinkedIdentities(trx, known.accountId, signIn);
-    return { accountId: known.accountId, isNew: false, dataFlag: known.dataFlag };
+    return signedIn(known, false);
   }
 
   const linked = await findLinkedAccount(trx, signIn.linkedIdentities ?? []);
@@ -80,14 +82,18 @@ async function signInOnce(trx: Transaction<Database>, signIn: IdentitySignIn): P
     .execute();
   if (linked) await recordLogin(trx, accountId, signIn);
   await recordLinkedIdentities(trx, accountId, signIn);
-  return { accountId, isNew: !linked, dataFlag: linked?.dataFlag ?? 1 };
+  return linked ? signedIn(linked, false) : { accountId, isNew: true, dataFlag: 1, nickName: '', avatar: '' };
+}
+
+function signedIn(row: Omit<SignedInAccount, 'isNew'>, isNew: boolean): SignedInAccount {
+  return { accountId: row.accountId, dataFlag: row.dataFlag, nickName: row.nickName, avatar: row.avatar, isNew };
 }
 
 async function findLiveIdentity(trx: Transaction<Database>, key: IdentityKey) {
   return trx
     .selectFrom('accountAuth')
     .innerJoin('account', 'account.accountId', 'accountAuth.accountId')
-    .select(['accountAuth.accountAuthId', 'accountAuth.accountId', 'account.dataFlag'])
+    .select(['accountAuth.accountAuthId', 'accountAuth.accountId', 'account.dataFlag', 'account.nickName', 'account.avatar'])
     .where('accountAuth.authType', '=', key.authType)
     .where('accountAuth.identifier', '=', key.identifier)
     .where('accountAuth.isDel', '=', 0)

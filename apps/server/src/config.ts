@@ -1,0 +1,131 @@
+import { databaseUrlSchema } from '@minigate/db';
+import { z } from 'zod';
+
+/** Every setting of the server, read once from the environment at start. */
+export interface Config {
+  production: boolean;
+  host: string;
+  port: number;
+  databaseUrl: string;
+  wechat: {
+    appid: string;
+    secret: string;
+    apiBase: string;
+    timeoutMs: number;
+  };
+  jwt: {
+    secret: string;
+    issuer: string;
+    /** Tokens of one mini-game are not accepted by another sharing the server code. */
+    audience: string;
+    accessTokenTtlSeconds: number;
+  };
+  encryption: {
+    key: Buffer;
+    previousKeys: Buffer[];
+  };
+  /** Fastify's trustProxy: false (the socket's address), true (any proxy), or the proxies' addresses/CIDRs. */
+  trustProxy: boolean | string[];
+  bodyLimitBytes: number;
+  maxBatchSize: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Bad configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+}
+
+const base64Key = z.string().superRefine((value, ctx) => {
+  const bytes = Buffer.from(value, 'base64');
+  if (bytes.length !== 32 || bytes.toString('base64') !== value.replace(/\s/g, '')) {
+    ctx.addIssue({ code: 'custom', message: 'must be 32 random bytes in base64 (openssl rand -base64 32)' });
+  }
+});
+
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
+  HOST: z.string().min(1).optional(),
+  PORT: integer(0, 65535).default(3000),
+  DATABASE_URL: databaseUrlSchema,
+  WECHAT_APPID: z.string().regex(/^wx[0-9a-zA-Z]{6,32}$/, 'must be a mini-game appid (wx followed by letters and digits)'),
+  WECHAT_SECRET: z.string().min(8, 'must be the mini-game AppSecret'),
+  WECHAT_API_BASE: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://api.weixin.qq.com'),
+  WECHAT_TIMEOUT_MS: integer(100, 60_000).default(5_000),
+  JWT_SECRET: z.string().refine((value) => Buffer.byteLength(value, 'utf8') >= 32, 'must be at least 32 bytes (openssl rand -base64 48)'),
+  ACCESS_TOKEN_TTL: integer(60, 30 * 24 * 3600).default(2 * 3600),
+  ENCRYPTION_KEY: base64Key,
+  ENCRYPTION_KEYS_PREVIOUS: z
+    .string()
+    .optional()
+    .transform((value) => (value ?? '').split(',').map((key) => key.trim()).filter(Boolean))
+    .pipe(z.array(base64Key)),
+  TRUST_PROXY: z.string().optional(),
+  BODY_LIMIT: integer(1024, 10 * 1024 * 1024).default(100 * 1024),
+  MAX_BATCH_SIZE: integer(1, 1000).default(50),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+function trustProxyOf(value: string | undefined): Config['trustProxy'] {
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  return value.split(',').map((address) => address.trim()).filter(Boolean);
+}
+
+/**
+ * Reads and checks the configuration. Throws one ConfigError naming every
+ * bad or missing variable, never echoing a secret's value.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = issue.path.join('.');
+        return `${name}: ${env[name] === undefined ? 'is required' : issue.message}`;
+      }),
+    );
+  }
+  const values = parsed.data;
+  const production = values.NODE_ENV === 'production';
+  return {
+    production,
+    host: values.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
+    port: values.PORT,
+    databaseUrl: values.DATABASE_URL,
+    wechat: {
+      appid: values.WECHAT_APPID,
+      secret: values.WECHAT_SECRET,
+      apiBase: values.WECHAT_API_BASE,
+      timeoutMs: values.WECHAT_TIMEOUT_MS,
+    },
+    jwt: {
+      secret: values.JWT_SECRET,
+      issuer: 'minigate',
+      audience: `minigate:${values.WECHAT_APPID}`,
+      accessTokenTtlSeconds: values.ACCESS_TOKEN_TTL,
+    },
+    encryption: {
+      key: Buffer.from(values.ENCRYPTION_KEY, 'base64'),
+      previousKeys: values.ENCRYPTION_KEYS_PREVIOUS.map((key) => Buffer.from(key, 'base64')),
+    },
+    trustProxy: trustProxyOf(values.TRUST_PROXY),
+    bodyLimitBytes: values.BODY_LIMIT,
+    maxBatchSize: values.MAX_BATCH_SIZE,
+    logLevel: values.LOG_LEVEL,
+  };
+}
+
+/** The process environment, with `defaults` under it (development mode fills in its own). */
+export function loadConfigFromEnvironment(defaults: Record<string, string> = {}): Config {
+  return loadConfig({ ...defaults, ...process.env });
+}
+
+/** Whether the process runs in production mode. */
+export function isProductionEnvironment(): boolean {
+  return process.env.NODE_ENV === 'production';
+}

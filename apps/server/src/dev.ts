@@ -1,0 +1,46 @@
+// `pnpm dev`: minigate on its development defaults, the local database
+// created and migrated, the WeChat simulator standing in for WeChat.
+import { createDatabase, createDatabaseIfMissing, DatabaseUnreachableError, describeDatabaseUrl, migrateToLatest } from '@minigate/db';
+import { startWeChatSimulator } from '@minigate/wechat-sim';
+import { ConfigError, loadConfigFromEnvironment } from './config.js';
+import { loadDevSetup } from './dev-config.js';
+import { startServer } from './start-server.js';
+
+async function main(): Promise<void> {
+  const setup = loadDevSetup();
+  const config = loadConfigFromEnvironment(setup.defaults);
+
+  const created = await createDatabaseIfMissing(config.databaseUrl);
+  const db = createDatabase(config.databaseUrl, { connectionLimit: 1 });
+  const applied = await migrateToLatest(db).finally(() => db.destroy());
+  console.log(
+    `database ${describeDatabaseUrl(config.databaseUrl)}: ${created ? 'created' : 'found'}; ` +
+      `${applied.length ? `applied ${applied.join(', ')}` : 'migrations up to date'}`,
+  );
+
+  const simulator = setup.simulator
+    ? await startWeChatSimulator({ ...setup.simulator, apps: [{ appid: config.wechat.appid, secret: config.wechat.secret }] })
+    : null;
+
+  await startServer(config, { onClose: async () => simulator?.close() });
+
+  const api = `http://${config.host}:${config.port}`;
+  console.log(`\nminigate is running (development mode): ${api}/trpc   health: ${api}/healthz`);
+  if (!simulator) {
+    console.log(`WeChat: ${config.wechat.apiBase} (appid ${config.wechat.appid})`);
+    return;
+  }
+  console.log(`WeChat simulator: ${simulator.url} (appid ${config.wechat.appid})\n`);
+  console.log('Try it: a code for simulated player "alice", a login, then a protected call:\n');
+  console.log(`CODE=$(curl -s '${simulator.url}/sim/login?player=alice&format=text')`);
+  console.log(
+    `TOKEN=$(curl -s -X POST ${api}/trpc/auth.wechatLogin -H 'content-type: application/json' -d "{\\"code\\":\\"$CODE\\"}" | sed -E 's/.*"accessToken":"([^"]+)".*/\\1/')`,
+  );
+  console.log(`curl -s ${api}/trpc/account.me -H "authorization: Bearer $TOKEN"\n`);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof DatabaseUnreachableError) console.error(error.message);
+  else console.error('minigate failed to start:', error);
+  process.exit(1);
+});

@@ -1,0 +1,43 @@
+import { sql } from 'kysely';
+import type { FastifyInstance } from 'fastify';
+import { DatabaseUnreachableError, describeDatabaseUrl } from '@minigate/db';
+import type { Config } from './config.js';
+import { createHttpServer } from './http-server.js';
+import { wireApplication } from './wiring.js';
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/**
+ * Builds and starts the server, checks the database answers, and closes
+ * gracefully on SIGTERM/SIGINT: stop accepting, finish what is in flight,
+ * release the pool.
+ */
+export async function startServer(config: Config, options: { onClose?: () => Promise<void> } = {}): Promise<FastifyInstance> {
+  const { server, application } = createHttpServer(config, (log) => wireApplication(config, log));
+  if (options.onClose) server.addHook('onClose', options.onClose);
+  try {
+    await sql`SELECT 1`.execute(application.db);
+  } catch (error) {
+    await server.close();
+    throw new DatabaseUnreachableError(
+      `The database at ${describeDatabaseUrl(config.databaseUrl)} does not answer (${(error as { code?: string }).code ?? (error as Error).message}): start it or fix DATABASE_URL.`,
+    );
+  }
+  await server.listen({ host: config.host, port: config.port });
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    server.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
+    force.unref();
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  return server;
+}

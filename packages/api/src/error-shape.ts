@@ -1,0 +1,83 @@
+import type { TRPCError } from '@trpc/server';
+import type { DefaultErrorShape } from '@trpc/server/unstable-core-do-not-import';
+import { ZodError } from 'zod';
+import { MinigateError, type ErrorReason } from './errors.js';
+
+/** One invalid input field: its dotted path and what is wrong with it. */
+export interface InvalidField {
+  path: string;
+  message: string;
+}
+
+export interface MinigateErrorData {
+  code: DefaultErrorShape['data']['code'];
+  httpStatus: number;
+  path?: string;
+  /** Stable UPPER_SNAKE reason; see ErrorReason. */
+  reason: ErrorReason;
+  /** Present on INPUT_INVALID: every field that failed validation. */
+  fields?: InvalidField[];
+  /** Present when a retry can succeed later (rate limits, WeChat busy). */
+  retryAfterSeconds?: number;
+}
+
+export interface MinigateErrorShape {
+  message: string;
+  code: DefaultErrorShape['code'];
+  data: MinigateErrorData;
+}
+
+const REASON_BY_CODE: Partial<Record<TRPCError['code'], ErrorReason>> = {
+  PARSE_ERROR: 'BODY_INVALID',
+  NOT_FOUND: 'PROCEDURE_NOT_FOUND',
+  METHOD_NOT_SUPPORTED: 'METHOD_NOT_SUPPORTED',
+  PAYLOAD_TOO_LARGE: 'BODY_TOO_LARGE',
+  UNAUTHORIZED: 'TOKEN_INVALID',
+};
+
+function fieldsOf(error: ZodError): InvalidField[] {
+  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(input)', message: issue.message }));
+}
+
+/**
+ * The error every caller sees: tRPC's shape plus `data.reason` (and
+ * `fields`, `retryAfterSeconds` where they apply). Never a stack trace, and
+ * never the message of an unexpected error, which may quote SQL or a secret.
+ */
+export function formatError(shape: DefaultErrorShape, error: TRPCError): MinigateErrorShape {
+  const base = { code: shape.data.code, httpStatus: shape.data.httpStatus, ...(shape.data.path ? { path: shape.data.path } : {}) };
+
+  if (error instanceof MinigateError) {
+    return {
+      message: error.message,
+      code: shape.code,
+      data: {
+        ...base,
+        reason: error.reason,
+        ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
+      },
+    };
+  }
+  if (error.code === 'BAD_REQUEST' && error.cause instanceof ZodError) {
+    const fields = fieldsOf(error.cause);
+    return {
+      message: `Invalid input: ${fields.map((field) => `${field.path}: ${field.message}`).join('; ')}`,
+      code: shape.code,
+      data: { ...base, reason: 'INPUT_INVALID', fields },
+    };
+  }
+  if (error.code === 'PARSE_ERROR' || (error.code === 'BAD_REQUEST' && error.cause instanceof SyntaxError)) {
+    return { message: 'The request body is not valid JSON', code: shape.code, data: { ...base, reason: 'BODY_INVALID' } };
+  }
+  if (error.code === 'INTERNAL_SERVER_ERROR') {
+    return { message: 'Internal server error', code: shape.code, data: { ...base, reason: 'INTERNAL' } };
+  }
+  if (error.code === 'BAD_REQUEST' && /batch/i.test(error.message)) {
+    return { message: error.message, code: shape.code, data: { ...base, reason: 'BATCH_TOO_LARGE' } };
+  }
+  return {
+    message: error.message,
+    code: shape.code,
+    data: { ...base, reason: REASON_BY_CODE[error.code] ?? (error.code === 'BAD_REQUEST' ? 'INPUT_INVALID' : 'INTERNAL') },
+  };
+}

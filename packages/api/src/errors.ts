@@ -1,0 +1,62 @@
+import { TRPCError } from '@trpc/server';
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+
+/**
+ * Stable, machine-readable reasons sent as `error.data.reason`. Games and
+ * outside scripts branch on them: add new ones, never rename one.
+ */
+export type ErrorReason =
+  | 'INPUT_INVALID'
+  | 'BODY_INVALID'
+  | 'BODY_TOO_LARGE'
+  | 'BATCH_TOO_LARGE'
+  | 'PROCEDURE_NOT_FOUND'
+  | 'METHOD_NOT_SUPPORTED'
+  | 'CODE_INVALID'
+  | 'CODE_USED'
+  | 'WECHAT_BUSY'
+  | 'WECHAT_RATE_LIMITED'
+  | 'WECHAT_USER_BLOCKED'
+  | 'WECHAT_MISCONFIGURED'
+  | 'WECHAT_UNAVAILABLE'
+  | 'WECHAT_TIMEOUT'
+  | 'WECHAT_ERROR'
+  | 'TOKEN_MISSING'
+  | 'TOKEN_INVALID'
+  | 'TOKEN_EXPIRED'
+  | 'ACCOUNT_NOT_FOUND'
+  | 'ACCOUNT_DISABLED'
+  | 'INTERNAL';
+
+export interface MinigateErrorOptions {
+  code: TRPC_ERROR_CODE_KEY;
+  reason: ErrorReason;
+  message: string;
+  /** Seconds until a retry can succeed; also sent as the Retry-After header. */
+  retryAfterSeconds?: number;
+  cause?: unknown;
+}
+
+/** A tRPC error that carries its stable reason to the error formatter. */
+export class MinigateError extends TRPCError {
+  readonly reason: ErrorReason;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(options: MinigateErrorOptions) {
+    super({ code: options.code, message: options.message, cause: options.cause });
+    this.name = 'MinigateError';
+    this.reason = options.reason;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+/** The largest Retry-After among the errors of one response, if any asked for one. */
+export function retryAfterSeconds(errors: readonly unknown[]): number | undefined {
+  let longest: number | undefined;
+  for (const error of errors) {
+    if (error instanceof MinigateError && error.retryAfterSeconds !== undefined) {
+      longest = Math.max(longest ?? 0, error.retryAfterSeconds);
+    }
+  }
+  return longest;
+}

@@ -1,0 +1,11 @@
+import { accountRouter } from './routers/account.js';
+import { authRouter } from './routers/auth.js';
+import { router } from './trpc.js';
+
+export const appRouter = router({
+  auth: authRouter,
+  account: accountRouter,
+});
+
+/** The API's type: the client imports it (types only) so a renamed field breaks the game's build. */
+export type AppRouter = typeof appRouter;
