@@ -2,7 +2,7 @@ import { appRouter, retryAfterSeconds } from '@minigate/api';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
-import { loggerOptions } from './logger.js';
+import { loggerOptions, type LogStream } from './logger.js';
 import type { Application } from './wiring.js';
 
 /**
@@ -10,9 +10,13 @@ import type { Application } from './wiring.js';
  * adapter here) and /healthz. Bodies are capped, batches too; errors leave
  * without stack traces.
  */
-export function createHttpServer(config: Config, wire: (logger: FastifyInstance['log']) => Application): { server: FastifyInstance; application: Application } {
+export function createHttpServer(
+  config: Config,
+  wire: (logger: FastifyInstance['log']) => Application,
+  options: { logStream?: LogStream } = {},
+): { server: FastifyInstance; application: Application } {
   const server = Fastify({
-    logger: loggerOptions(config.logLevel),
+    logger: loggerOptions(config.logLevel, options.logStream),
     // Per-request lines cost ~10 % of throughput; errors are logged where they happen.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,

@@ -18,10 +18,16 @@ const REDACTED_PATHS = [
   '*.password',
 ];
 
+/** Where log lines go instead of stdout (tests read them). */
+export interface LogStream {
+  write(line: string): void;
+}
+
 /** pino's options, as Fastify takes them. */
-export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+export function loggerOptions(level: string, stream?: LogStream): FastifyServerOptions['logger'] {
   return {
     level,
     redact: { paths: REDACTED_PATHS, censor: '***' },
+    ...(stream ? { stream } : {}),
   };
 }

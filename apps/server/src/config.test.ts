@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+const VALID = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'mysql://minigate:pw@db.internal:3306/minigate',
+  WECHAT_APPID: 'wx1234567890abcdef',
+  WECHAT_SECRET: '0123456789abcdef0123456789abcdef',
+  JWT_SECRET: 'x'.repeat(32),
+  ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+};
+
+function problems(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('loadConfig accepted a bad configuration');
+}
+
+describe('configuration', () => {
+  it('reads a complete production configuration with its defaults', () => {
+    const config = loadConfig(VALID);
+    expect(config).toMatchObject({
+      production: true,
+      host: '0.0.0.0',
+      port: 3000,
+      trustProxy: false,
+      wechat: { apiBase: 'https://api.weixin.qq.com', appid: VALID.WECHAT_APPID },
+      jwt: { audience: `minigate:${VALID.WECHAT_APPID}`, accessTokenTtlSeconds: 7200 },
+    });
+    expect(config.encryption.key).toHaveLength(32);
+  });
+
+  it('names every missing credential in one error', () => {
+    expect(problems({ NODE_ENV: 'production' })).toEqual([
+      'DATABASE_URL: is required',
+      'WECHAT_APPID: is required',
+      'WECHAT_SECRET: is required',
+      'JWT_SECRET: is required',
+      'ENCRYPTION_KEY: is required',
+    ]);
+  });
+
+  it('refuses a JWT_SECRET under 32 bytes, a bad key, URL and port, without echoing a secret', () => {
+    const found = problems({
+      ...VALID,
+      JWT_SECRET: 'short-secret-31-bytes-long-xxxx',
+      ENCRYPTION_KEY: 'c2hvcnQ=',
+      DATABASE_URL: 'postgres://x@y/z',
+      PORT: '70000',
+      WECHAT_API_BASE: 'ftp://example.com',
+    });
+    expect(found.map((problem) => problem.split(':')[0])).toEqual(['PORT', 'DATABASE_URL', 'WECHAT_API_BASE', 'JWT_SECRET', 'ENCRYPTION_KEY']);
+    expect(found.join('\n')).toMatch(/at least 32 bytes/);
+    expect(found.join('\n')).not.toContain('short-secret');
+  });
+
+  it('reads TRUST_PROXY as the proxies to trust', () => {
+    expect(loadConfig({ ...VALID, TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ ...VALID, TRUST_PROXY: '10.0.0.1, 10.0.0.0/8' }).trustProxy).toEqual(['10.0.0.1', '10.0.0.0/8']);
+  });
+});

@@ -1,0 +1,51 @@
+import { createHmac } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { describe, expect, it } from 'vitest';
+import { createAccessTokens } from './access-tokens.js';
+
+const SECRET = 'an-access-token-secret-of-32-bytes-or-more';
+const options = { secret: SECRET, issuer: 'minigate', audience: 'minigate:wxtest', ttlSeconds: 3600 };
+
+function base64url(value: object): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+describe('access tokens', () => {
+  it('round-trips the account id as sub, with iss, aud and exp', () => {
+    let now = Date.parse('2026-11-21T00:00:00Z');
+    const tokens = createAccessTokens({ ...options, now: () => now });
+    const issued = tokens.issue(42);
+    expect(issued.expiresIn).toBe(3600);
+    expect(issued.expiresAt).toBe(now + 3_600_000);
+    const claims = jwt.decode(issued.accessToken, { complete: true });
+    expect(claims?.header.alg).toBe('HS256');
+    expect(claims?.payload).toMatchObject({ sub: '42', iss: 'minigate', aud: 'minigate:wxtest', exp: now / 1000 + 3600 });
+    expect(tokens.verify(issued.accessToken)).toEqual({ ok: true, accountId: 42 });
+    now += 3_601_000;
+    expect(tokens.verify(issued.accessToken)).toEqual({ ok: false, reason: 'TOKEN_EXPIRED' });
+  });
+
+  it('refuses a wrong signature, another audience, garbage and alg none', () => {
+    const tokens = createAccessTokens(options);
+    const forged = jwt.sign({ sub: '1' }, 'another-secret-that-is-also-long-enough', { algorithm: 'HS256', issuer: 'minigate', audience: 'minigate:wxtest' });
+    const otherGame = createAccessTokens({ ...options, audience: 'minigate:wxother' }).issue(1).accessToken;
+    const algNone = `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ sub: '1', iss: 'minigate', aud: 'minigate:wxtest', exp: 9_999_999_999 })}.`;
+    for (const token of [forged, otherGame, 'not-a-jwt', '', algNone]) {
+      expect(tokens.verify(token)).toEqual({ ok: false, reason: 'TOKEN_INVALID' });
+    }
+  });
+
+  it('refuses HS512 signed with the right key (the algorithm is pinned)', () => {
+    const tokens = createAccessTokens(options);
+    const header = base64url({ alg: 'HS512', typ: 'JWT' });
+    const payload = base64url({ sub: '1', iss: 'minigate', aud: 'minigate:wxtest', exp: 9_999_999_999 });
+    const signature = createHmac('sha512', SECRET).update(`${header}.${payload}`).digest('base64url');
+    expect(tokens.verify(`${header}.${payload}.${signature}`)).toEqual({ ok: false, reason: 'TOKEN_INVALID' });
+  });
+
+  it('refuses a validly signed token whose sub is not an account id', () => {
+    const tokens = createAccessTokens(options);
+    const token = jwt.sign({ sub: 'admin' }, SECRET, { algorithm: 'HS256', issuer: 'minigate', audience: 'minigate:wxtest', expiresIn: 60 });
+    expect(tokens.verify(token)).toEqual({ ok: false, reason: 'TOKEN_INVALID' });
+  });
+});

@@ -1,0 +1,37 @@
+import type { MinigameWx } from './minigame-wx.js';
+
+/** What the client keeps in wx storage between launches. */
+export interface StoredSession {
+  accessToken: string;
+  /** Epoch milliseconds, by the server's clock. */
+  expiresAt: number;
+}
+
+export interface SessionStore {
+  read(): StoredSession | null;
+  save(session: StoredSession): void;
+  forget(): void;
+}
+
+export function createSessionStore(wx: MinigameWx, key: string): SessionStore {
+  return {
+    read() {
+      const raw = wx.getStorageSync(key);
+      if (typeof raw !== 'string' || raw === '') return null;
+      try {
+        const session = JSON.parse(raw) as Partial<StoredSession>;
+        return typeof session.accessToken === 'string' && typeof session.expiresAt === 'number'
+          ? { accessToken: session.accessToken, expiresAt: session.expiresAt }
+          : null;
+      } catch {
+        return null;
+      }
+    },
+    save(session) {
+      wx.setStorageSync(key, JSON.stringify(session));
+    },
+    forget() {
+      wx.removeStorageSync(key);
+    },
+  };
+}

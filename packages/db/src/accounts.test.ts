@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { findAccountWithProfile, signInWithIdentity, type IdentitySignIn } from './accounts.js';
+import { createTestDatabase, type TestDatabase } from './testing/test-database.js';
+
+describe('signInWithIdentity', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(() => database.drop());
+  beforeEach(async () => {
+    for (const table of ['accountProfile', 'accountAuth', 'account'] as const) await database.db.deleteFrom(table).execute();
+  });
+
+  const signIn = (overrides: Partial<IdentitySignIn> = {}): IdentitySignIn => ({
+    authType: 'wechat_openid:wxtest',
+    identifier: 'o-player-1',
+    credential: 'encrypted-1',
+    ip: '203.0.113.7',
+    at: new Date('2026-11-01T10:00:00.000Z'),
+    ...overrides,
+  });
+
+  it('creates one account for one openid signed in twice, keeping the register IP and moving the login', async () => {
+    const first = await signInWithIdentity(database.db, signIn());
+    const second = await signInWithIdentity(
+      database.db,
+      signIn({ credential: 'encrypted-2', ip: '198.51.100.9', at: new Date('2026-11-02T10:00:00.000Z') }),
+    );
+    expect(first.isNew).toBe(true);
+    expect(second).toMatchObject({ accountId: first.accountId, isNew: false });
+
+    const accounts = await database.db.selectFrom('account').select('accountId').execute();
+    expect(accounts).toHaveLength(1);
+    const profile = await database.db.selectFrom('accountProfile').selectAll().executeTakeFirstOrThrow();
+    expect(profile).toMatchObject({ registerIp: '203.0.113.7', loginIp: '198.51.100.9' });
+    expect(profile.loginTime?.toISOString()).toBe('2026-11-02T10:00:00.000Z');
+    const identity = await database.db.selectFrom('accountAuth').selectAll().executeTakeFirstOrThrow();
+    expect(identity).toMatchObject({ credential: 'encrypted-2', authType: 'wechat_openid:wxtest', identifier: 'o-player-1' });
+  });
+
+  it('keeps one account when 50 first sign-ins of one player race', async () => {
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => signInWithIdentity(database.db, signIn({ credential: `c${i}` }))));
+    expect(new Set(results.map((result) => result.accountId)).size).toBe(1);
+    expect(results.filter((result) => result.isNew)).toHaveLength(1);
+    expect(await database.db.selectFrom('account').select('accountId').execute()).toHaveLength(1);
+    expect(await database.db.selectFrom('accountAuth').select('accountAuthId').execute()).toHaveLength(1);
+    expect(await database.db.selectFrom('accountProfile').select('accountProfileId').execute()).toHaveLength(1);
+  });
+
+  it('burns no auto-increment id for a returning player', async () => {
+    await signInWithIdentity(database.db, signIn());
+    for (let i = 0; i < 3; i++) await signInWithIdentity(database.db, signIn());
+    await signInWithIdentity(database.db, signIn({ identifier: 'o-player-2' }));
+    const ids = await database.db.selectFrom('accountAuth').select('accountAuthId').orderBy('accountAuthId').execute();
+    expect(ids[1]!.accountAuthId).toBe(ids[0]!.accountAuthId + 1);
+  });
+
+  it('records a unionid once and joins a new openid of the same person to the same account', async () => {
+    const unionid = { authType: 'wechat_unionid', identifier: 'u-person' };
+    const inFirstGame = await signInWithIdentity(database.db, signIn({ linkedIdentities: [unionid] }));
+    await signInWithIdentity(database.db, signIn({ linkedIdentities: [unionid] }));
+    const inSecondGame = await signInWithIdentity(database.db, signIn({ authType: 'wechat_openid:wxother', identifier: 'o-other', linkedIdentities: [unionid] }));
+    expect(inSecondGame).toMatchObject({ accountId: inFirstGame.accountId, isNew: false });
+    const identities = await database.db.selectFrom('accountAuth').select(['authType', 'identifier']).orderBy('accountAuthId').execute();
+    expect(identities).toEqual([
+      { authType: 'wechat_openid:wxtest', identifier: 'o-player-1' },
+      { authType: 'wechat_unionid', identifier: 'u-person' },
+      { authType: 'wechat_openid:wxother', identifier: 'o-other' },
+    ]);
+  });
+
+  it('stores emoji nick names intact (utf8mb4)', async () => {
+    const { accountId } = await signInWithIdentity(database.db, signIn());
+    await database.db.updateTable('account').set({ nickName: '小明🎮' }).where('accountId', '=', accountId).execute();
+    expect((await findAccountWithProfile(database.db, accountId))?.nickName).toBe('小明🎮');
+  });
+
+  it('finds no account for an unknown or deleted id', async () => {
+    const { accountId } = await signInWithIdentity(database.db, signIn());
+    expect(await findAccountWithProfile(database.db, accountId + 1000)).toBeUndefined();
+    await database.db.updateTable('account').set({ isDel: 1 }).where('accountId', '=', accountId).execute();
+    expect(await findAccountWithProfile(database.db, accountId)).toBeUndefined();
+  });
+});
