@@ -2,13 +2,27 @@
 // its d.ts) and the production server bundle (apps/server/dist/main.js).
 //   node scripts/build.mjs [all|client|server|typecheck]
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const at = (path) => resolve(root, path);
+
+// tRPC's types name AbortSignal and async iterables. A game project may have
+// neither the DOM lib nor ES2018's, so the d.ts brings what it names: the
+// async-iterable libs, and an AbortSignal local to the module (it shadows
+// the DOM's where there is one, and leaves the game's globals alone).
+const DECLARATIONS_PREAMBLE = `/// <reference lib="es2018.asynciterable" />
+/// <reference lib="es2018.asyncgenerator" />
+interface AbortSignal {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  addEventListener(type: 'abort', listener: () => void): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+`;
 
 /** One self-contained CommonJS file for the mini-game runtime, and a self-contained d.ts beside it. */
 async function buildClient() {
@@ -39,8 +53,9 @@ async function buildClient() {
     plugins: [dts({ respectExternal: true, tsconfig: at('packages/client/tsconfig.build.json') })],
     onwarn: (warning, warn) => (warning.code === 'CIRCULAR_DEPENDENCY' ? undefined : warn(warning)),
   });
-  await bundle.write({ file: at('packages/client/dist/minigate.d.ts'), format: 'es' });
+  const { output } = await bundle.generate({ format: 'es' });
   await bundle.close();
+  writeFileSync(at('packages/client/dist/minigate.d.ts'), DECLARATIONS_PREAMBLE + output[0].code);
   console.log('built packages/client/dist/minigate.js and minigate.d.ts');
 }
 

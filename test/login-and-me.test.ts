@@ -58,28 +58,29 @@ describe('auth.wechatLogin then account.me, over HTTP against MariaDB', () => {
       body: JSON.stringify({ 0: { code: stack.codeFor('hank') } }),
     });
     expect(response.status).toBe(200);
-    const [login] = await response.json();
+    const [login] = (await response.json()) as any[];
     expect(login.result.data.account.isNew).toBe(true);
 
     const input = encodeURIComponent(JSON.stringify({}));
     const batch = await fetch(`${stack.trpcUrl}/account.me,account.me?batch=1&input=${input}`, { headers: { authorization: 'Bearer nope' } });
-    const answers = await batch.json();
+    const answers = (await batch.json()) as any[];
     expect(answers.map((answer: any) => answer.error.data.reason)).toEqual(['TOKEN_INVALID', 'TOKEN_INVALID']);
   });
 });
 
 describe('protected procedures refuse bad tokens with UNAUTHORIZED and a reason', () => {
-  const claims = () => ({ iss: 'minigate', aud: stack.config.jwt.audience });
-  const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const claims = (): { iss: string; aud: string } => ({ iss: 'minigate', aud: stack.config.jwt.audience });
+  const b64 = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-  it.each([
+  type Case = readonly [string, () => string | undefined, 'TOKEN_MISSING' | 'TOKEN_INVALID' | 'TOKEN_EXPIRED'];
+  it.each<Case>([
     ['missing', () => undefined, 'TOKEN_MISSING'],
     ['malformed', () => 'Bearer not.a.jwt', 'TOKEN_INVALID'],
     ['not a bearer', () => 'Basic dXNlcjpwYXNz', 'TOKEN_INVALID'],
     ['wrong signature', () => `Bearer ${jwt.sign({ sub: '1', ...claims() }, 'some-other-secret-with-enough-bytes', { expiresIn: 60 })}`, 'TOKEN_INVALID'],
     ['expired', () => `Bearer ${jwt.sign({ sub: '1', ...claims(), exp: Math.floor(Date.now() / 1000) - 10 }, TEST_JWT_SECRET)}`, 'TOKEN_EXPIRED'],
     ['alg none', () => `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: '1', ...claims(), exp: 9_999_999_999 })}.`, 'TOKEN_INVALID'],
-  ] as const)('%s token', async (_, header, reason) => {
+  ])('%s token', async (_, header, reason) => {
     const value = header();
     const response = await callProcedure(stack, 'query', 'account.me', undefined, value ? { authorization: value } : {});
     expect(response.status).toBe(401);
@@ -126,7 +127,7 @@ describe('login errors are typed, never a 500 for the player\'s fault', () => {
   it('a body that is not JSON is BODY_INVALID (400)', async () => {
     const response = await fetch(`${stack.trpcUrl}/auth.wechatLogin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"code": ' });
     expect(response.status).toBe(400);
-    expect((await response.json()).error.data.reason).toBe('BODY_INVALID');
+    expect(((await response.json()) as any).error.data.reason).toBe('BODY_INVALID');
   });
 
   it('a body over the limit is BODY_TOO_LARGE (413)', async () => {
@@ -136,7 +137,7 @@ describe('login errors are typed, never a 500 for the player\'s fault', () => {
       body: JSON.stringify({ code: 'x'.repeat(stack.config.bodyLimitBytes) }),
     });
     expect(response.status).toBe(413);
-    expect((await response.json()).error.data.reason).toBe('BODY_TOO_LARGE');
+    expect(((await response.json()) as any).error.data.reason).toBe('BODY_TOO_LARGE');
   });
 
   it('a batch over MAX_BATCH_SIZE is BATCH_TOO_LARGE (400)', async () => {

@@ -116,7 +116,10 @@ describe('code2session', () => {
 
   it('reports an unreachable WeChat without the URL', async () => {
     const unreachable = createCode2Session({ apiBase: 'http://127.0.0.1:1', appid: 'wxappid0001', secret: SECRET }, transport.send);
-    const error = await unreachable(CODE).catch((e: unknown) => e as Error);
+    const error = (await unreachable(CODE).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as Error;
     expect(error).toBeInstanceOf(WeChatUnavailableError);
     expect(error.message).toMatch(/ECONNREFUSED/);
     expect(error.message).not.toContain(SECRET);

@@ -1,0 +1,143 @@
+import { resolve } from 'node:path';
+import { createMinigameSandbox, type MinigameSandbox } from '@minigate/wechat-sim';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callProcedure, startTestStack, TEST_APPID, type TestStack } from './support/stack.js';
+
+const GAME_FILE = resolve(import.meta.dirname, '../packages/client/dist/minigate.js');
+
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+afterAll(() => stack.close());
+
+function sandboxFor(player: string, storage?: Map<string, unknown>): MinigameSandbox {
+  return createMinigameSandbox({ simulatorUrl: stack.simulator.url, appid: TEST_APPID, player, files: { 'minigate.js': GAME_FILE }, ...(storage ? { storage } : {}) });
+}
+
+/** Runs game code (an async function body) in the sandbox and waits for what it returns. */
+async function playGame(sandbox: MinigameSandbox, body: string): Promise<any> {
+  const outcome = sandbox.run(`(async () => { ${body} })()`) as Promise<unknown>;
+  // Values cross the realm boundary through JSON, as a game would send them.
+  return JSON.parse(JSON.stringify(await outcome));
+}
+
+describe('the built minigate.js in the mini-game sandbox', () => {
+  it('runs where there is no fetch, AbortController, URL, TextEncoder, FormData or Blob', async () => {
+    const sandbox = sandboxFor('ivy');
+    const missing = await playGame(
+      sandbox,
+      `return ['fetch', 'AbortController', 'URL', 'TextEncoder', 'TextDecoder', 'FormData', 'Blob', 'XMLHttpRequest', 'window', 'document', 'process', 'Buffer']
+         .filter((name) => typeof GameGlobal[name] !== 'undefined');`,
+    );
+    expect(missing).toEqual([]);
+    expect(typeof sandbox.require('minigate.js')).toBe('object');
+    expect(await playGame(sandbox, `return typeof require('./minigate.js').createClient;`)).toBe('function');
+    // Loading the game file added no globals of its own.
+    expect(await playGame(sandbox, `return typeof GameGlobal.AbortController;`)).toBe('undefined');
+  });
+
+  it('logs in with wx.login, keeps the token in wx storage, and gets its account from account.me', async () => {
+    const sandbox = sandboxFor('jack');
+    const result = await playGame(
+      sandbox,
+      `const { createClient } = require('./minigate.js');
+       const { api, login, isLoggedIn } = createClient({ url: '${stack.trpcUrl}', wx });
+       const before = isLoggedIn();
+       const answer = await login();
+       const me = await api.account.me.query();
+       return { before, after: isLoggedIn(), answer, me };`,
+    );
+    expect(result.before).toBe(false);
+    expect(result.after).toBe(true);
+    expect(result.answer.account).toMatchObject({ isNew: true, nickName: '' });
+    expect(result.me).toMatchObject({ id: result.answer.account.id, profile: { level: 1 } });
+    const stored = JSON.parse(sandbox.storage.get('minigate.session') as string);
+    expect(stored).toEqual({ accessToken: result.answer.accessToken, expiresAt: result.answer.expiresAt });
+    expect(stored.accessToken.split('.')).toHaveLength(3);
+    expect(sandbox.requests.map((request) => `${request.method} ${request.url.split('?')[0]}`)).toEqual([
+      `POST ${stack.trpcUrl}/auth.wechatLogin`,
+      `GET ${stack.trpcUrl}/account.me`,
+    ]);
+    expect(sandbox.requests[1]!.header.authorization).toBe(`Bearer ${result.answer.accessToken}`);
+  });
+
+  it('keeps the session across a relaunch, and forgets it on logout', async () => {
+    const firstLaunch = sandboxFor('kate');
+    const { id } = await playGame(firstLaunch, `const c = require('./minigate.js').createClient({ url: '${stack.trpcUrl}', wx }); return (await c.login()).account;`);
+    const relaunch = sandboxFor('kate', firstLaunch.storage);
+    const result = await playGame(
+      relaunch,
+      `const c = require('./minigate.js').createClient({ url: '${stack.trpcUrl}', wx });
+       const me = await c.api.account.me.query();
+       await c.logout();
+       let afterLogout;
+       try { await c.api.account.me.query(); } catch (error) { afterLogout = { name: error.name, reason: error.data.reason, status: error.data.httpStatus }; }
+       return { me, afterLogout, loggedIn: c.isLoggedIn() };`,
+    );
+    expect(result.me.id).toBe(id);
+    expect(result.afterLogout).toEqual({ name: 'TRPCClientError', reason: 'TOKEN_MISSING', status: 401 });
+    expect(result.loggedIn).toBe(false);
+    expect(relaunch.storage.has('minigate.session')).toBe(false);
+  });
+
+  it('shares one login among concurrent login() calls and batches concurrent queries into one request', async () => {
+    const sandbox = sandboxFor('liam');
+    const result = await playGame(
+      sandbox,
+      `const c = require('./minigate.js').createClient({ url: '${stack.trpcUrl}', wx });
+       const [a, b] = await Promise.all([c.login(), c.login()]);
+       const mes = await Promise.all([c.api.account.me.query(), c.api.account.me.query(), c.api.account.me.query()]);
+       return { same: a.accessToken === b.accessToken, ids: mes.map((me) => me.id) };`,
+    );
+    expect(result.same).toBe(true);
+    expect(new Set(result.ids).size).toBe(1);
+    expect(sandbox.requests.filter((request) => request.url.includes('auth.wechatLogin'))).toHaveLength(1);
+    expect(sandbox.requests.filter((request) => request.url.includes('account.me'))).toHaveLength(1);
+  });
+
+  it('turns a typed server error into a TRPCClientError with the reason', async () => {
+    stack.simulator.injectFault({ kind: 'errcode', errcode: 40226 });
+    const result = await playGame(
+      sandboxFor('mia'),
+      `const c = require('./minigate.js').createClient({ url: '${stack.trpcUrl}', wx });
+       try { await c.login(); return 'logged in'; } catch (error) { return { name: error.name, code: error.data.code, reason: error.data.reason }; }`,
+    );
+    expect(result).toEqual({ name: 'TRPCClientError', code: 'FORBIDDEN', reason: 'WECHAT_USER_BLOCKED' });
+  });
+
+  it('turns an HTML error page and an unreachable server into clear errors', async () => {
+    const htmlPage = await import('node:http').then(({ createServer }) => createServer((_, res) => res.writeHead(502, { 'content-type': 'text/html' }).end('<html>502 Bad Gateway</html>')));
+    await new Promise<void>((done) => htmlPage.listen(0, '127.0.0.1', done));
+    const port = (htmlPage.address() as { port: number }).port;
+    try {
+      const result = await playGame(
+        sandboxFor('noah'),
+        `const errorOf = async (url) => { try { await require('./minigate.js').createClient({ url, wx }).api.account.me.query(); } catch (error) { return error.name + ': ' + error.message; } };
+         return [await errorOf('http://127.0.0.1:${port}/trpc'), await errorOf('http://127.0.0.1:1/trpc')];`,
+      );
+      expect(result[0]).toMatch(/^TRPCClientError: The server answered HTTP 502 with a body that is not JSON/);
+      expect(result[1]).toMatch(/^TRPCClientError: request:fail/);
+    } finally {
+      htmlPage.close();
+    }
+  });
+
+  it('gets the same answers as a game speaking plain HTTP (JSON over fetch, as Unity would)', async () => {
+    const sandboxed = await playGame(
+      sandboxFor('olga'),
+      `const c = require('./minigate.js').createClient({ url: '${stack.trpcUrl}', wx });
+       const answer = await c.login();
+       return { account: answer.account, me: await c.api.account.me.query() };`,
+    );
+    const login = await callProcedure(stack, 'mutation', 'auth.wechatLogin', { code: stack.codeFor('olga') });
+    expect(login.status).toBe(200);
+    const plain = login.body.result.data;
+    expect(plain.account).toEqual({ ...sandboxed.account, isNew: false });
+    const me = await callProcedure(stack, 'query', 'account.me', undefined, { authorization: `Bearer ${plain.accessToken}` });
+    expect({ ...me.body.result.data, profile: { ...me.body.result.data.profile, lastLoginAt: 0 } }).toEqual({
+      ...sandboxed.me,
+      profile: { ...sandboxed.me.profile, lastLoginAt: 0 },
+    });
+  });
+});

@@ -1,0 +1,138 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { createTestDatabase, type TestDatabase } from '@minigate/db/testing';
+import { startWeChatSimulator, type WeChatSimulator } from '@minigate/wechat-sim';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_APPID, TEST_ENCRYPTION_KEY, TEST_JWT_SECRET, TEST_WECHAT_SECRET } from './support/stack.js';
+
+// The processes users start: `pnpm start` (the built bundle, production mode) and `pnpm dev`.
+const ROOT = resolve(import.meta.dirname, '..');
+const BUILT_SERVER = resolve(ROOT, 'apps/server/dist/main.js');
+const DEV_ENTRY = resolve(ROOT, 'apps/server/src/dev.ts');
+const TSX = createRequire(resolve(ROOT, 'package.json')).resolve('tsx/cli');
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
+  const { port } = probe.address() as { port: number };
+  await new Promise((done) => probe.close(done));
+  return port;
+}
+
+interface Run {
+  output: () => string;
+  exited: Promise<number | null>;
+  stop: () => void;
+}
+
+function run(args: string[], env: Record<string, string>): Run {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  return {
+    output: () => output,
+    exited: new Promise((done) => child.on('exit', (code) => done(code))),
+    stop: () => child.kill('SIGTERM'),
+  };
+}
+
+async function waitFor(url: string, process: Run): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const ok = await fetch(url).then((response) => response.ok, () => false);
+    if (ok) return;
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  throw new Error(`${url} never answered:\n${process.output()}`);
+}
+
+let database: TestDatabase;
+let simulator: WeChatSimulator;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  simulator = await startWeChatSimulator({ apps: [{ appid: TEST_APPID, secret: TEST_WECHAT_SECRET }] });
+});
+afterAll(async () => {
+  await simulator.close();
+  await database.drop();
+});
+
+describe('pnpm start (the built server, production mode)', () => {
+  it('serves a login and a protected call, then closes gracefully on SIGTERM', async () => {
+    const port = await freePort();
+    const server = run([BUILT_SERVER], {
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: database.url,
+      WECHAT_APPID: TEST_APPID,
+      WECHAT_SECRET: TEST_WECHAT_SECRET,
+      WECHAT_API_BASE: simulator.url,
+      JWT_SECRET: TEST_JWT_SECRET,
+      ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+    });
+    try {
+      await waitFor(`http://127.0.0.1:${port}/healthz`, server);
+      const login = await fetch(`http://127.0.0.1:${port}/trpc/auth.wechatLogin`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code: simulator.issueCode(TEST_APPID, 'prod-player') }),
+      }).then((response) => response.json() as Promise<any>);
+      const me = await fetch(`http://127.0.0.1:${port}/trpc/account.me`, {
+        headers: { authorization: `Bearer ${login.result.data.accessToken}` },
+      }).then((response) => response.json() as Promise<any>);
+      expect(me.result.data.id).toBe(login.result.data.account.id);
+    } finally {
+      server.stop();
+    }
+    expect(await server.exited).toBe(0);
+    for (const secret of [TEST_WECHAT_SECRET, TEST_JWT_SECRET]) expect(server.output()).not.toContain(secret);
+  });
+
+  it('refuses to start without its credentials, naming each, without a stack trace', async () => {
+    const server = run([BUILT_SERVER], { NODE_ENV: 'production', JWT_SECRET: 'too-short' });
+    expect(await server.exited).toBe(1);
+    const output = server.output();
+    for (const name of ['DATABASE_URL', 'WECHAT_APPID', 'WECHAT_SECRET', 'JWT_SECRET', 'ENCRYPTION_KEY']) expect(output).toContain(name);
+    expect(output).toMatch(/JWT_SECRET: must be at least 32 bytes/);
+    expect(output).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('pnpm dev', () => {
+  it('says in one sentence that no database answers, and how to get one', async () => {
+    const port = await freePort();
+    const dev = run([TSX, DEV_ENTRY], { DATABASE_URL: `mysql://root@127.0.0.1:${port}/minigate_dev`, PORT: String(await freePort()), WECHAT_SIM_PORT: String(await freePort()) });
+    expect(await dev.exited).toBe(1);
+    const output = dev.output().trim();
+    expect(output).toMatch(/^No MySQL or MariaDB answers at 127\.0\.0\.1:\d+ \(ECONNREFUSED\): start one .+ or point DATABASE_URL at one\.$/);
+    expect(output.split('\n')).toHaveLength(1);
+  });
+
+  it('creates and migrates its database, starts the simulator, and prints a curl example that works', async () => {
+    const devDatabase = `${database.url}_dev`;
+    const port = await freePort();
+    const simulatorPort = await freePort();
+    const dev = run([TSX, DEV_ENTRY], { DATABASE_URL: devDatabase, PORT: String(port), WECHAT_SIM_PORT: String(simulatorPort), LOG_LEVEL: 'warn' });
+    try {
+      await waitFor(`http://127.0.0.1:${port}/healthz`, dev);
+      const output = dev.output();
+      expect(output).toMatch(/database .*_dev: created; applied 0001-account-tables/);
+      expect(output).toContain(`http://127.0.0.1:${port}/trpc`);
+      const example = output.split('\n').filter((line) => /^(CODE|TOKEN)=|^curl /.test(line));
+      expect(example).toHaveLength(3);
+      const shell = spawn('bash', ['-c', `${example.join('\n')}`]);
+      let answer = '';
+      shell.stdout.on('data', (chunk) => (answer += chunk));
+      await new Promise((done) => shell.on('exit', done));
+      expect(JSON.parse(answer).result.data).toMatchObject({ nickName: '', profile: { level: 1 } });
+    } finally {
+      dev.stop();
+      await dev.exited;
+      const { dropDatabaseIfExists } = await import('@minigate/db');
+      await dropDatabaseIfExists(devDatabase);
+    }
+  });
+});
