@@ -20,6 +20,7 @@ export const databaseConfigSchema = z.object({
 
 export interface DatabaseConfig {
   databaseUrl: string;
+  production: boolean;
 }
 
 /** The db:* scripts' configuration: DATABASE_URL, defaulting to the dev database outside production. */
@@ -31,5 +32,5 @@ export function loadDatabaseConfig(env: Record<string, string | undefined>): Dat
   }
   const { NODE_ENV, DATABASE_URL } = parsed.data;
   if (!DATABASE_URL && NODE_ENV === 'production') throw new Error('Bad configuration: DATABASE_URL is required in production');
-  return { databaseUrl: DATABASE_URL ?? DEV_DATABASE_URL };
+  return { databaseUrl: DATABASE_URL ?? DEV_DATABASE_URL, production: NODE_ENV === 'production' };
 }

@@ -12,10 +12,11 @@ const TASKS: Task[] = ['create', 'migrate', 'reset', 'seed'];
 
 async function main(task: string | undefined): Promise<void> {
   if (!TASKS.includes(task as Task)) throw new Error(`usage: db.ts ${TASKS.join('|')}`);
-  const { databaseUrl } = loadDatabaseConfig(process.env);
+  const { databaseUrl, production } = loadDatabaseConfig(process.env);
   const where = describeDatabaseUrl(databaseUrl);
 
   if (task === 'reset') {
+    if (production) throw new Error('db:reset drops every account: it refuses to run with NODE_ENV=production');
     const dropped = await dropDatabaseIfExists(databaseUrl);
     console.log(dropped ? `dropped ${where}` : `${where} did not exist`);
   }
