@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@minigate/db/testing';
 import { startWeChatSimulator, type WeChatSimulator } from '@minigate/wechat-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_APPID, TEST_ENCRYPTION_KEY, TEST_JWT_SECRET, TEST_WECHAT_SECRET } from './support/stack.js';
+import { TEST_APPID, TEST_JWT_SECRET, TEST_WECHAT_SECRET, testEnvironment } from './support/stack.js';
 
 // The processes users start: `pnpm start` (the built bundle, production mode) and `pnpm dev`.
 const ROOT = resolve(import.meta.dirname, '..');
@@ -62,17 +62,7 @@ afterAll(async () => {
 describe('pnpm start (the built server, production mode)', () => {
   it('serves a login and a protected call, then closes gracefully on SIGTERM', async () => {
     const port = await freePort();
-    const server = run([BUILT_SERVER], {
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: database.url,
-      WECHAT_APPID: TEST_APPID,
-      WECHAT_SECRET: TEST_WECHAT_SECRET,
-      WECHAT_API_BASE: simulator.url,
-      JWT_SECRET: TEST_JWT_SECRET,
-      ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
-    });
+    const server = run([BUILT_SERVER], { NODE_ENV: 'production', PORT: String(port), ...testEnvironment(database.url, simulator.url) });
     try {
       await waitFor(`http://127.0.0.1:${port}/healthz`, server);
       const login = await fetch(`http://127.0.0.1:${port}/trpc/auth.wechatLogin`, {

@@ -25,22 +25,23 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
+/** A complete server environment for the test app, its database and simulator. */
+export function testEnvironment(databaseUrl: string, simulatorUrl: string): Record<string, string> {
+  return {
+    HOST: '127.0.0.1',
+    DATABASE_URL: databaseUrl,
+    WECHAT_APPID: TEST_APPID,
+    WECHAT_SECRET: TEST_WECHAT_SECRET,
+    WECHAT_API_BASE: simulatorUrl,
+    JWT_SECRET: TEST_JWT_SECRET,
+    ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+  };
+}
+
 export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
   const database = await createTestDatabase();
   const simulator = await startWeChatSimulator({ apps: [{ appid: TEST_APPID, secret: TEST_WECHAT_SECRET }] });
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    DATABASE_URL: database.url,
-    WECHAT_APPID: TEST_APPID,
-    WECHAT_SECRET: TEST_WECHAT_SECRET,
-    WECHAT_API_BASE: simulator.url,
-    JWT_SECRET: TEST_JWT_SECRET,
-    ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
-    LOG_LEVEL: 'info',
-    ...env,
-  });
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', LOG_LEVEL: 'info', ...testEnvironment(database.url, simulator.url), ...env });
   const logs: string[] = [];
   const { server } = createHttpServer(config, (log) => wireApplication(config, log), { logStream: { write: (line) => void logs.push(line) } });
   await server.listen({ host: config.host, port: 0 });

@@ -14,7 +14,6 @@ const REDACTED_PATHS = [
   '*.access_token',
   '*.refreshToken',
   '*.js_code',
-  '*.code',
   '*.password',
 ];
 
