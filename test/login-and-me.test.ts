@@ -147,6 +147,21 @@ describe('login errors are typed, never a 500 for the player\'s fault', () => {
     expect(JSON.stringify(await response.json())).toContain('BATCH_TOO_LARGE');
   });
 
+  it.each([
+    ['text/plain', 'CONTENT_TYPE_UNSUPPORTED'],
+    ['application/x-www-form-urlencoded', 'CONTENT_TYPE_UNSUPPORTED'],
+  ])('a body sent as %s is %s (415), as Unity sends by default', async (contentType, reason) => {
+    const response = await fetch(`${stack.trpcUrl}/auth.wechatLogin`, { method: 'POST', headers: { 'content-type': contentType }, body: '{"code":"x"}' });
+    expect(response.status).toBe(415);
+    expect(((await response.json()) as any).error.data.reason).toBe(reason);
+  });
+
+  it('a batch mixing a mutation and a query is REQUEST_INVALID (400)', async () => {
+    const response = await fetch(`${stack.trpcUrl}/auth.wechatLogin,account.me?batch=1`);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as any).error.data.reason).toBe('REQUEST_INVALID');
+  });
+
   it('an unknown procedure is PROCEDURE_NOT_FOUND (404)', async () => {
     const response = await callProcedure(stack, 'query', 'account.nothing');
     expect(response.status).toBe(404);

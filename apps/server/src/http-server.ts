@@ -61,11 +61,11 @@ export function createHttpServer(
 const TRANSPORT_ERRORS: Record<number, { code: string; jsonRpcCode: number; reason: string }> = {
   400: { code: 'PARSE_ERROR', jsonRpcCode: -32700, reason: 'BODY_INVALID' },
   413: { code: 'PAYLOAD_TOO_LARGE', jsonRpcCode: -32413, reason: 'BODY_TOO_LARGE' },
-  415: { code: 'UNSUPPORTED_MEDIA_TYPE', jsonRpcCode: -32415, reason: 'BODY_INVALID' },
+  415: { code: 'UNSUPPORTED_MEDIA_TYPE', jsonRpcCode: -32415, reason: 'CONTENT_TYPE_UNSUPPORTED' },
 };
 
 function transportError(status: number, message: string) {
-  const known = TRANSPORT_ERRORS[status] ?? { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', jsonRpcCode: status === 500 ? -32603 : -32600, reason: status === 500 ? 'INTERNAL' : 'BODY_INVALID' };
+  const known = TRANSPORT_ERRORS[status] ?? { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', jsonRpcCode: status === 500 ? -32603 : -32600, reason: status === 500 ? 'INTERNAL' : 'REQUEST_INVALID' };
   return {
     message: status === 500 ? 'Internal server error' : message,
     code: known.jsonRpcCode,

@@ -14,7 +14,7 @@ export interface MinigateErrorData {
   httpStatus: number;
   path?: string;
   /** Stable UPPER_SNAKE reason; see ErrorReason. */
-  reason: ErrorReason;
+  reason: ErrorReason | TRPCError['code'];
   /** Present on INPUT_INVALID: every field that failed validation. */
   fields?: InvalidField[];
   /** Present when a retry can succeed later (rate limits, WeChat busy). */
@@ -32,7 +32,9 @@ const REASON_BY_CODE: Partial<Record<TRPCError['code'], ErrorReason>> = {
   NOT_FOUND: 'PROCEDURE_NOT_FOUND',
   METHOD_NOT_SUPPORTED: 'METHOD_NOT_SUPPORTED',
   PAYLOAD_TOO_LARGE: 'BODY_TOO_LARGE',
+  UNSUPPORTED_MEDIA_TYPE: 'CONTENT_TYPE_UNSUPPORTED',
   UNAUTHORIZED: 'TOKEN_INVALID',
+  BAD_REQUEST: 'REQUEST_INVALID',
 };
 
 function fieldsOf(error: ZodError): InvalidField[] {
@@ -78,6 +80,7 @@ export function formatError(shape: DefaultErrorShape, error: TRPCError): Minigat
   return {
     message: error.message,
     code: shape.code,
-    data: { ...base, reason: REASON_BY_CODE[error.code] ?? (error.code === 'BAD_REQUEST' ? 'INPUT_INVALID' : 'INTERNAL') },
+    // Any other tRPC code is already a stable UPPER_SNAKE name.
+    data: { ...base, reason: REASON_BY_CODE[error.code] ?? error.code },
   };
 }

@@ -7,6 +7,8 @@ import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
  */
 export type ErrorReason =
   | 'INPUT_INVALID'
+  | 'REQUEST_INVALID'
+  | 'CONTENT_TYPE_UNSUPPORTED'
   | 'BODY_INVALID'
   | 'BODY_TOO_LARGE'
   | 'BATCH_TOO_LARGE'
