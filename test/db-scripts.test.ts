@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { dropDatabaseIfExists } from '@minigate/db';
+import { describeDatabaseUrl, dropDatabaseIfExists } from '@minigate/db';
 import { TEST_DATABASE_SERVER } from '@minigate/db/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -11,7 +11,7 @@ const ROOT = resolve(import.meta.dirname, '..');
 const TSX = createRequire(resolve(ROOT, 'package.json')).resolve('tsx/cli');
 const SCRIPT = resolve(ROOT, 'packages/db/src/scripts/db.ts');
 const DATABASE_URL = `${TEST_DATABASE_SERVER}/minigate_test_scripts_${randomBytes(4).toString('hex')}`;
-const where = DATABASE_URL.replace(/^mysql:\/\/[^@]*@/, 'mysql://root@');
+const where = describeDatabaseUrl(DATABASE_URL);
 
 async function db(task: string, env: Record<string, string> = {}): Promise<{ code: number; output: string }> {
   try {

@@ -51,7 +51,7 @@ describe('auth.wechatLogin then account.me, over HTTP against MariaDB', () => {
     expect(Math.abs(profile.loginTime!.getTime() - Date.now())).toBeLessThan(60_000);
   });
 
-  it('lets a public call through beside a bad token, in a batch with a protected one that fails', async () => {
+  it('answers a public call sent with a bad token, and each protected call of a batch with its own UNAUTHORIZED', async () => {
     const response = await fetch(`${stack.trpcUrl}/auth.wechatLogin?batch=1`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: 'Bearer expired-or-garbage' },
@@ -140,6 +140,30 @@ describe('login errors are typed, never a 500 for the player\'s fault', () => {
     expect(((await response.json()) as any).error.data.reason).toBe('BODY_TOO_LARGE');
   });
 
+  it('a multipart body over the limit is BODY_TOO_LARGE (413) too', async () => {
+    const form = new FormData();
+    form.set('code', 'x'.repeat(stack.config.bodyLimitBytes + 1000));
+    const response = await fetch(`${stack.trpcUrl}/auth.wechatLogin`, { method: 'POST', body: form });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as any).error.data.reason).toBe('BODY_TOO_LARGE');
+  });
+
+  it('a batch whose input is not an object is not mistaken for a batch too large', async () => {
+    const response = await fetch(`${stack.trpcUrl}/auth.wechatLogin?batch=1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[1]' });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as any[])[0].error.data.reason).toBe('REQUEST_INVALID');
+  });
+
+  it.each([
+    ['/trpc', 404, 'ROUTE_NOT_FOUND'],
+    ['/nowhere', 404, 'ROUTE_NOT_FOUND'],
+    [`/trpc/${'account.me,'.repeat(600)}account.me`, 414, 'REQUEST_INVALID'],
+  ])('GET %s answers %i in the tRPC error shape with reason %s', async (path, status, reason) => {
+    const response = await fetch(`${stack.baseUrl}${path}`);
+    expect(response.status).toBe(status);
+    expect(((await response.json()) as any).error.data).toMatchObject({ httpStatus: status, reason });
+  });
+
   it('a batch over MAX_BATCH_SIZE is BATCH_TOO_LARGE (400)', async () => {
     const paths = Array(stack.config.maxBatchSize + 1).fill('account.me').join(',');
     const response = await fetch(`${stack.trpcUrl}/${paths}?batch=1`);
@@ -218,6 +242,28 @@ describe('login errors are typed, never a 500 for the player\'s fault', () => {
       await misconfigured.close();
     }
     expect(stack.logs.join('\n')).not.toContain(TEST_WECHAT_SECRET);
+  });
+});
+
+describe('client IP behind a proxy', () => {
+  it('records X-Forwarded-For from a trusted proxy, and the socket address when the header is not an IP', async () => {
+    const proxied = await startTestStack({ TRUST_PROXY: '127.0.0.1' });
+    try {
+      const loginVia = async (forwardedFor: string) => {
+        const response = await fetch(`${proxied.trpcUrl}/auth.wechatLogin`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+          body: JSON.stringify({ code: proxied.codeFor('ivan') }),
+        });
+        expect(response.status).toBe(200);
+        const profile = await proxied.database.db.selectFrom('accountProfile').select('loginIp').executeTakeFirstOrThrow();
+        return profile.loginIp;
+      };
+      expect(await loginVia('198.51.100.23')).toBe('198.51.100.23');
+      expect(await loginVia(`not-an-ip-${'x'.repeat(60)}`)).toBe('127.0.0.1');
+    } finally {
+      await proxied.close();
+    }
   });
 });
 

@@ -1,7 +1,9 @@
+import { createServer } from 'node:http';
 import { resolve } from 'node:path';
+import jwt from 'jsonwebtoken';
 import { createMinigameSandbox, type MinigameSandbox } from '@minigate/wechat-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callProcedure, startTestStack, TEST_APPID, type TestStack } from './support/stack.js';
+import { callProcedure, startTestStack, TEST_APPID, TEST_JWT_SECRET, type TestStack } from './support/stack.js';
 
 const GAME_FILE = resolve(import.meta.dirname, '../packages/client/dist/minigate.js');
 
@@ -53,7 +55,8 @@ describe('the built minigate.js in the mini-game sandbox', () => {
     expect(result.answer.account).toMatchObject({ isNew: true, nickName: '' });
     expect(result.me).toMatchObject({ id: result.answer.account.id, profile: { level: 1 } });
     const stored = JSON.parse(sandbox.storage.get('minigate.session') as string);
-    expect(stored).toEqual({ accessToken: result.answer.accessToken, expiresAt: result.answer.expiresAt });
+    expect(stored).toEqual({ accessToken: result.answer.accessToken, expiresAtOnDevice: expect.any(Number) });
+    expect(Math.abs(stored.expiresAtOnDevice - (Date.now() + result.answer.expiresIn * 1000))).toBeLessThan(60_000);
     expect(stored.accessToken.split('.')).toHaveLength(3);
     expect(sandbox.requests.map((request) => `${request.method} ${request.url.split('?')[0]}`)).toEqual([
       `POST ${stack.trpcUrl}/auth.wechatLogin`,
@@ -96,6 +99,56 @@ describe('the built minigate.js in the mini-game sandbox', () => {
     expect(sandbox.requests.filter((request) => request.url.includes('account.me'))).toHaveLength(1);
   });
 
+  it.each([
+    ['an expired token', () => jwt.sign({ sub: '1', iss: 'minigate', aud: stack.config.jwt.audience, exp: Math.floor(Date.now() / 1000) - 5 }, TEST_JWT_SECRET)],
+    ['an invalid token', () => 'garbage.token.here'],
+  ])('logs in again by itself, once, when a call meets %s, and retries the call', async (_, token) => {
+    const sandbox = sandboxFor('pia');
+    const { id } = await playGame(sandbox, `const c = require('./minigate.js').createClient({ url: '${stack.trpcUrl}', wx }); return (await c.login()).account;`);
+    sandbox.storage.set('minigate.session', JSON.stringify({ accessToken: token(), expiresAtOnDevice: Date.now() + 60_000 }));
+    const result = await playGame(
+      sandbox,
+      `const c = require('./minigate.js').createClient({ url: '${stack.trpcUrl}', wx });
+       const mes = await Promise.all([c.api.account.me.query(), c.api.account.me.query()]);
+       return mes.map((me) => me.id);`,
+    );
+    expect(result).toEqual([id, id]);
+    expect(sandbox.requests.filter((request) => request.url.includes('auth.wechatLogin'))).toHaveLength(2);
+    expect(JSON.parse(sandbox.storage.get('minigate.session') as string).accessToken).not.toBe(token());
+  });
+
+  it('keeps at most 8 wx.requests in flight, however fast the game calls', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const slowServer = createServer((req, res) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      const calls = (req.url ?? '').split('?')[0]!.split('/').pop()!.split(',').length;
+      setTimeout(() => {
+        inFlight -= 1;
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(Array(calls).fill({ result: { data: 'ok' } })));
+      }, 100);
+    });
+    await new Promise<void>((done) => slowServer.listen(0, '127.0.0.1', done));
+    const url = `http://127.0.0.1:${(slowServer.address() as { port: number }).port}/trpc`;
+    try {
+      const answers = await playGame(
+        sandboxFor('quin'),
+        `const c = require('./minigate.js').createClient({ url: '${url}', wx });
+         const calls = [];
+         for (let i = 0; i < 20; i++) {
+           calls.push(c.api.account.me.query());
+           await new Promise((next) => setTimeout(next, 3));
+         }
+         return Promise.all(calls);`,
+      );
+      expect(answers).toEqual(Array(20).fill('ok'));
+      expect(most).toBe(8);
+    } finally {
+      slowServer.close();
+    }
+  });
+
   it('turns a typed server error into a TRPCClientError with the reason', async () => {
     stack.simulator.injectFault({ kind: 'errcode', errcode: 40226 });
     const result = await playGame(
@@ -107,7 +160,7 @@ describe('the built minigate.js in the mini-game sandbox', () => {
   });
 
   it('turns an HTML error page and an unreachable server into clear errors', async () => {
-    const htmlPage = await import('node:http').then(({ createServer }) => createServer((_, res) => res.writeHead(502, { 'content-type': 'text/html' }).end('<html>502 Bad Gateway</html>')));
+    const htmlPage = createServer((_, res) => res.writeHead(502, { 'content-type': 'text/html' }).end('<html>502 Bad Gateway</html>'));
     await new Promise<void>((done) => htmlPage.listen(0, '127.0.0.1', done));
     const port = (htmlPage.address() as { port: number }).port;
     try {

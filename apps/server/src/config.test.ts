@@ -58,8 +58,16 @@ describe('configuration', () => {
     expect(found.join('\n')).not.toContain('short-secret');
   });
 
+  it('names a bad previous encryption key and a bad TRUST_PROXY by their variable', () => {
+    const found = problems({ ...VALID, ENCRYPTION_KEYS_PREVIOUS: `${VALID.ENCRYPTION_KEY},bm90LWEta2V5`, TRUST_PROXY: 'yes' });
+    expect(found.map((problem) => problem.split(':')[0])).toEqual(['ENCRYPTION_KEYS_PREVIOUS', 'TRUST_PROXY']);
+    expect(found[0]).toMatch(/32 random bytes/);
+    expect(problems({ ...VALID, TRUST_PROXY: '10.0.0.0/33' })).toHaveLength(1);
+  });
+
   it('reads TRUST_PROXY as the proxies to trust', () => {
     expect(loadConfig({ ...VALID, TRUST_PROXY: 'true' }).trustProxy).toBe(true);
-    expect(loadConfig({ ...VALID, TRUST_PROXY: '10.0.0.1, 10.0.0.0/8' }).trustProxy).toEqual(['10.0.0.1', '10.0.0.0/8']);
+    expect(loadConfig({ ...VALID, TRUST_PROXY: '10.0.0.1, 10.0.0.0/8, ::1' }).trustProxy).toEqual(['10.0.0.1', '10.0.0.0/8', '::1']);
+    expect(loadConfig({ ...VALID, TRUST_PROXY: 'false' }).trustProxy).toBe(false);
   });
 });

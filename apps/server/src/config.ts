@@ -1,4 +1,5 @@
 import { databaseUrlSchema } from '@minigate/db';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** Every setting of the server, read once from the environment at start. */
@@ -45,6 +46,13 @@ const base64Key = z.string().superRefine((value, ctx) => {
   }
 });
 
+function isAddressOrRange(entry: string): boolean {
+  const [address = '', bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (!family || rest.length > 0) return false;
+  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
+
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 const schema = z.object({
@@ -64,7 +72,13 @@ const schema = z.object({
     .optional()
     .transform((value) => (value ?? '').split(',').map((key) => key.trim()).filter(Boolean))
     .pipe(z.array(base64Key)),
-  TRUST_PROXY: z.string().optional(),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .refine(
+      (value) => value === undefined || ['', 'true', 'false'].includes(value) || value.split(',').every((entry) => isAddressOrRange(entry.trim())),
+      'must be true, false, or comma-separated proxy addresses or CIDR ranges (10.0.0.1, 10.0.0.0/8)',
+    ),
   BODY_LIMIT: integer(1024, 10 * 1024 * 1024).default(100 * 1024),
   MAX_BATCH_SIZE: integer(1, 1000).default(50),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -85,7 +99,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
-        const name = issue.path.join('.');
+        const name = String(issue.path[0]);
         return `${name}: ${env[name] === undefined ? 'is required' : issue.message}`;
       }),
     );

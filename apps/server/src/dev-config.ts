@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DEV_DATABASE_URL } from '@minigate/db';
+import { z } from 'zod';
+import { ConfigError } from './config.js';
 
 /** The simulated mini-game that development mode serves. */
 export const DEV_APPID = 'wxminigatedev0001';
@@ -29,6 +31,8 @@ function devSecrets(): DevSecrets {
   }
 }
 
+const devSchema = z.object({ WECHAT_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(3001) });
+
 export interface DevSetup {
   /** Values under the environment for loadConfig: the environment wins. */
   defaults: Record<string, string>;
@@ -38,9 +42,13 @@ export interface DevSetup {
 
 /** Development defaults (ARCHITECTURE.md): local database, simulator, secrets kept in .minigate/. */
 export function loadDevSetup(): DevSetup {
+  if (process.env.NODE_ENV === 'production') {
+    throw new ConfigError(['NODE_ENV: pnpm dev is development mode (it starts the WeChat simulator); run pnpm start in production']);
+  }
+  const port = devSchema.safeParse(process.env);
+  if (!port.success) throw new ConfigError(port.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`));
   const host = process.env.HOST ?? '127.0.0.1';
-  const simulatorPort = Number(process.env.WECHAT_SIM_PORT ?? 3001);
-  const simulator = process.env.WECHAT_API_BASE ? null : { host, port: simulatorPort };
+  const simulator = process.env.WECHAT_API_BASE ? null : { host, port: port.data.WECHAT_SIM_PORT };
   return {
     defaults: {
       NODE_ENV: 'development',

@@ -7,6 +7,7 @@ import { loadDevSetup } from './dev-config.js';
 import { startServer } from './start-server.js';
 
 async function main(): Promise<void> {
+  // The simulator is never started in production: loadDevSetup refuses it.
   const setup = loadDevSetup();
   const config = loadConfigFromEnvironment(setup.defaults);
 

@@ -1,9 +1,11 @@
 import { appRouter, retryAfterSeconds } from '@minigate/api';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Config } from './config.js';
 import { loggerOptions, type LogStream } from './logger.js';
 import type { Application } from './wiring.js';
+import { clientIp } from './client-ip.js';
+import { transportErrorBody, transportStatus } from './transport-errors.js';
 
 /**
  * Fastify with tRPC at /trpc (measured 5–15 % faster than tRPC's standalone
@@ -23,6 +25,11 @@ export function createHttpServer(
     trustProxy: config.trustProxy,
     // Batched calls put every procedure name in the path.
     routerOptions: { maxParamLength: 5_000 },
+    // Errors Fastify meets while routing (a path over maxParamLength, bad URL encoding).
+    frameworkErrors: (error, _request, reply) => {
+      const status = transportStatus(error);
+      void (reply as FastifyReply).status(status).send(transportErrorBody(status, error.message));
+    },
     forceCloseConnections: 'idle',
     return503OnClosing: true,
   });
@@ -31,7 +38,9 @@ export function createHttpServer(
   const trpcOptions: FastifyTRPCPluginOptions<typeof appRouter>['trpcOptions'] = {
     router: appRouter,
     maxBatchSize: config.maxBatchSize,
-    createContext: ({ req }) => application.createContext({ authorization: req.headers.authorization, ip: req.ip }),
+    // Multipart bodies bypass Fastify's JSON parser, so tRPC gets the same cap.
+    maxBodySize: config.bodyLimitBytes,
+    createContext: ({ req }) => application.createContext({ authorization: req.headers.authorization, ip: clientIp(req) }),
     responseMeta: ({ errors }) => {
       const retryAfter = retryAfterSeconds(errors);
       return retryAfter === undefined ? {} : { headers: { 'retry-after': String(retryAfter) } };
@@ -46,29 +55,15 @@ export function createHttpServer(
 
   server.get('/healthz', async () => ({ status: 'ok' }));
 
-  // Failures before tRPC sees the request (a body that is not JSON, one over
-  // the limit) still answer in tRPC's error shape, so every client parses them.
   server.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
-    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    const status = transportStatus(error);
     if (status === 500) request.log.error({ err: error }, 'request failed');
-    void reply.status(status).send({ error: transportError(status, error.message) });
+    void reply.status(status).send(transportErrorBody(status, error.message));
+  });
+  server.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send(transportErrorBody(404, `No route ${request.method} ${request.url.split('?')[0]}`));
   });
 
   server.addHook('onClose', async () => application.close());
   return { server, application };
-}
-
-const TRANSPORT_ERRORS: Record<number, { code: string; jsonRpcCode: number; reason: string }> = {
-  400: { code: 'PARSE_ERROR', jsonRpcCode: -32700, reason: 'BODY_INVALID' },
-  413: { code: 'PAYLOAD_TOO_LARGE', jsonRpcCode: -32413, reason: 'BODY_TOO_LARGE' },
-  415: { code: 'UNSUPPORTED_MEDIA_TYPE', jsonRpcCode: -32415, reason: 'CONTENT_TYPE_UNSUPPORTED' },
-};
-
-function transportError(status: number, message: string) {
-  const known = TRANSPORT_ERRORS[status] ?? { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', jsonRpcCode: status === 500 ? -32603 : -32600, reason: status === 500 ? 'INTERNAL' : 'REQUEST_INVALID' };
-  return {
-    message: status === 500 ? 'Internal server error' : message,
-    code: known.jsonRpcCode,
-    data: { code: known.code, httpStatus: status, reason: known.reason },
-  };
 }

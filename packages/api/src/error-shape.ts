@@ -37,6 +37,9 @@ const REASON_BY_CODE: Partial<Record<TRPCError['code'], ErrorReason>> = {
   BAD_REQUEST: 'REQUEST_INVALID',
 };
 
+/** What tRPC says when a batch has more calls than maxBatchSize allows. */
+const BATCH_TOO_LARGE_MESSAGE = 'Batch call exceeds maximum size';
+
 function fieldsOf(error: ZodError): InvalidField[] {
   return error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(input)', message: issue.message }));
 }
@@ -74,7 +77,7 @@ export function formatError(shape: DefaultErrorShape, error: TRPCError): Minigat
   if (error.code === 'INTERNAL_SERVER_ERROR') {
     return { message: 'Internal server error', code: shape.code, data: { ...base, reason: 'INTERNAL' } };
   }
-  if (error.code === 'BAD_REQUEST' && /batch/i.test(error.message)) {
+  if (error.code === 'BAD_REQUEST' && error.message === BATCH_TOO_LARGE_MESSAGE) {
     return { message: error.message, code: shape.code, data: { ...base, reason: 'BATCH_TOO_LARGE' } };
   }
   return {

@@ -1,6 +1,7 @@
 import type { AppRouter, LoginAnswer } from '@minigate/api';
 import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
 import type { MinigameWx } from './minigame-wx.js';
+import { renewSessionLink } from './renew-session-link.js';
 import { createSessionStore } from './session-store.js';
 import { createWxFetch } from './wx-fetch.js';
 
@@ -15,16 +16,22 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Calls per batched request; keep it at or under the server's MAX_BATCH_SIZE. Default 20. */
   maxBatchSize?: number;
+  /** wx.requests the client keeps in flight (wx allows 10 for the whole game); default 8. */
+  maxRequestsInFlight?: number;
 }
 
 export interface MinigateClient {
   /** The typed API: `await api.account.me.query()`. */
   api: TRPCClient<AppRouter>;
-  /** wx.login → auth.wechatLogin; keeps the token in wx storage. Concurrent calls share one login. */
+  /**
+   * wx.login → auth.wechatLogin; keeps the token in wx storage. Concurrent
+   * calls share one login. Calls refused for an expired or invalid token
+   * log in again by themselves, once.
+   */
   login(): Promise<LoginAnswer>;
   /** Forgets the session kept in wx storage. */
   logout(): Promise<void>;
-  /** Whether a session is kept and not yet expired by the device's clock. */
+  /** Whether a session is kept and its token has not yet expired (counted from expiresIn, not the server's clock). */
   isLoggedIn(): boolean;
 }
 
@@ -49,9 +56,13 @@ export function createClient(options: ClientOptions): MinigateClient {
   const sessions = createSessionStore(options.wx, options.storageKey ?? 'minigate.session');
   const api = createTRPCClient<AppRouter>({
     links: [
+      renewSessionLink(() => login()),
       httpBatchLink({
         url: options.url,
-        fetch: createWxFetch(options.wx, options.timeoutMs ?? 15_000) as unknown as typeof fetch,
+        fetch: createWxFetch(options.wx, {
+          timeoutMs: options.timeoutMs ?? 15_000,
+          maxInFlight: options.maxRequestsInFlight ?? 8,
+        }) as unknown as typeof fetch,
         maxItems: options.maxBatchSize ?? 20,
         maxURLLength: 2_000,
         headers: () => {
@@ -63,19 +74,19 @@ export function createClient(options: ClientOptions): MinigateClient {
   });
 
   let loginInFlight: Promise<LoginAnswer> | null = null;
-  const login = () => {
+  function login(): Promise<LoginAnswer> {
     loginInFlight ??= (async () => {
       try {
         const code = await wxLogin(options.wx);
         const answer = await api.auth.wechatLogin.mutate({ code });
-        sessions.save({ accessToken: answer.accessToken, expiresAt: answer.expiresAt });
+        sessions.save({ accessToken: answer.accessToken, expiresAtOnDevice: Date.now() + answer.expiresIn * 1000 });
         return answer;
       } finally {
         loginInFlight = null;
       }
     })();
     return loginInFlight;
-  };
+  }
 
   return {
     api,
@@ -85,7 +96,7 @@ export function createClient(options: ClientOptions): MinigateClient {
     },
     isLoggedIn() {
       const session = sessions.read();
-      return session !== null && session.expiresAt > Date.now();
+      return session !== null && session.expiresAtOnDevice > Date.now();
     },
   };
 }

@@ -3,8 +3,8 @@ import type { MinigameWx } from './minigame-wx.js';
 /** What the client keeps in wx storage between launches. */
 export interface StoredSession {
   accessToken: string;
-  /** Epoch milliseconds, by the server's clock. */
-  expiresAt: number;
+  /** Epoch milliseconds by this device's clock (now + expiresIn), which may differ from the server's. */
+  expiresAtOnDevice: number;
 }
 
 export interface SessionStore {
@@ -20,8 +20,8 @@ export function createSessionStore(wx: MinigameWx, key: string): SessionStore {
       if (typeof raw !== 'string' || raw === '') return null;
       try {
         const session = JSON.parse(raw) as Partial<StoredSession>;
-        return typeof session.accessToken === 'string' && typeof session.expiresAt === 'number'
-          ? { accessToken: session.accessToken, expiresAt: session.expiresAt }
+        return typeof session.accessToken === 'string' && typeof session.expiresAtOnDevice === 'number'
+          ? { accessToken: session.accessToken, expiresAtOnDevice: session.expiresAtOnDevice }
           : null;
       } catch {
         return null;

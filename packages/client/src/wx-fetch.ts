@@ -27,8 +27,25 @@ export class MinigateNetworkError extends Error {
  * reject. dataType is not 'json': we parse the text ourselves, so an HTML
  * 502 page from a gateway becomes a clear error instead of garbage.
  */
-export function createWxFetch(wx: MinigameWx, timeoutMs: number) {
-  return (url: string, init: FetchInit = {}): Promise<WxResponse> =>
+export function createWxFetch(wx: MinigameWx, options: { timeoutMs: number; maxInFlight: number }) {
+  // wx.request allows 10 requests in flight (the game's own included) and
+  // fails the 11th: calls beyond maxInFlight wait here for a free slot.
+  let inFlight = 0;
+  const waiting: Array<() => void> = [];
+  const acquire = (): Promise<void> => {
+    if (inFlight < options.maxInFlight) {
+      inFlight += 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => waiting.push(resolve));
+  };
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else inFlight -= 1;
+  };
+
+  const send = (url: string, init: FetchInit): Promise<WxResponse> =>
     new Promise((resolve, reject) => {
       if (init.signal?.aborted) {
         reject(new MinigateNetworkError('request:fail abort'));
@@ -41,12 +58,21 @@ export function createWxFetch(wx: MinigameWx, timeoutMs: number) {
         ...(typeof init.body === 'string' ? { data: init.body } : {}),
         dataType: 'text',
         responseType: 'text',
-        timeout: timeoutMs,
+        timeout: options.timeoutMs,
         success: (result) => resolve(toResponse(result.statusCode, result.data, result.header ?? {})),
         fail: (error) => reject(new MinigateNetworkError(error.errMsg || 'request:fail')),
       });
       init.signal?.addEventListener('abort', () => task.abort());
     });
+
+  return async (url: string, init: FetchInit = {}): Promise<WxResponse> => {
+    await acquire();
+    try {
+      return await send(url, init);
+    } finally {
+      release();
+    }
+  };
 }
 
 function toResponse(status: number, data: unknown, header: Record<string, string>): WxResponse {

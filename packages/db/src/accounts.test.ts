@@ -76,6 +76,27 @@ describe('signInWithIdentity', () => {
     expect((await findAccountWithProfile(database.db, accountId))?.nickName).toBe('小明🎮');
   });
 
+  it("starts a deleted account's player afresh: the old identity is released, a new account made", async () => {
+    const first = await signInWithIdentity(database.db, signIn());
+    await database.db.updateTable('account').set({ isDel: 1 }).where('accountId', '=', first.accountId).execute();
+    const again = await signInWithIdentity(database.db, signIn());
+    expect(again.isNew).toBe(true);
+    expect(again.accountId).not.toBe(first.accountId);
+    const identities = await database.db.selectFrom('accountAuth').select(['accountId', 'identifier', 'isDel']).orderBy('accountAuthId').execute();
+    expect(identities).toEqual([
+      { accountId: first.accountId, identifier: expect.stringMatching(/^released:\d+$/), isDel: 1 },
+      { accountId: again.accountId, identifier: 'o-player-1', isDel: 0 },
+    ]);
+  });
+
+  it('gives a created account its initial values, and ignores them for an existing one', async () => {
+    const created = await signInWithIdentity(database.db, signIn({ newAccount: { nickName: 'Zoë', gender: 2, level: 5 } }));
+    const existing = await signInWithIdentity(database.db, signIn({ newAccount: { nickName: 'Other' } }));
+    expect(created).toMatchObject({ isNew: true, nickName: 'Zoë' });
+    expect(existing).toMatchObject({ isNew: false, nickName: 'Zoë' });
+    expect(await findAccountWithProfile(database.db, created.accountId)).toMatchObject({ nickName: 'Zoë', gender: 2, level: 5 });
+  });
+
   it('finds no account for an unknown or deleted id', async () => {
     const { accountId } = await signInWithIdentity(database.db, signIn());
     expect(await findAccountWithProfile(database.db, accountId + 1000)).toBeUndefined();

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, DataFlag } from './schema.js';
 import { isRetryableTransactionError } from './database-errors.js';
 
@@ -20,6 +20,15 @@ export interface IdentitySignIn extends IdentityKey {
    * missing. Never the only key: the main identity decides.
    */
   linkedIdentities?: IdentityKey[];
+  /** Values for an account this sign-in creates; ignored for an existing one. */
+  newAccount?: NewAccountValues;
+}
+
+export interface NewAccountValues {
+  nickName?: string;
+  avatar?: string;
+  gender?: number;
+  level?: number;
 }
 
 export interface SignedInAccount {
@@ -64,6 +73,7 @@ async function signInOnce(trx: Transaction<Database>, signIn: IdentitySignIn): P
     return signedIn(known, false);
   }
 
+  await releaseDeadIdentity(trx, signIn);
   const linked = await findLinkedAccount(trx, signIn.linkedIdentities ?? []);
   const accountId = linked?.accountId ?? (await insertAccount(trx, signIn));
   // A concurrent first login of the same identity makes this insert fail
@@ -82,7 +92,9 @@ async function signInOnce(trx: Transaction<Database>, signIn: IdentitySignIn): P
     .execute();
   if (linked) await recordLogin(trx, accountId, signIn);
   await recordLinkedIdentities(trx, accountId, signIn);
-  return linked ? signedIn(linked, false) : { accountId, isNew: true, dataFlag: 1, nickName: '', avatar: '' };
+  return linked
+    ? signedIn(linked, false)
+    : { accountId, isNew: true, dataFlag: 1, nickName: signIn.newAccount?.nickName ?? '', avatar: signIn.newAccount?.avatar ?? '' };
 }
 
 function signedIn(row: Omit<SignedInAccount, 'isNew'>, isNew: boolean): SignedInAccount {
@@ -101,6 +113,32 @@ async function findLiveIdentity(trx: Transaction<Database>, key: IdentityKey) {
     .executeTakeFirst();
 }
 
+/**
+ * A row of this key whose account (or itself) was deleted still holds the
+ * unique key: rewrite its identifier so the player starts afresh. Only a
+ * plain read on the common path (no row at all): a locking UPDATE there
+ * would take gap locks that deadlock concurrent first logins. The UPDATE
+ * reads the latest committed row, so its condition spares a row that came
+ * alive after this transaction's snapshot.
+ */
+async function releaseDeadIdentity(trx: Transaction<Database>, key: IdentityKey): Promise<void> {
+  const dead = await trx
+    .selectFrom('accountAuth')
+    .select('accountAuthId')
+    .where('authType', '=', key.authType)
+    .where('identifier', '=', key.identifier)
+    .executeTakeFirst();
+  if (!dead) return;
+  await trx
+    .updateTable('accountAuth')
+    .set({ identifier: sql<string>`concat('released:', account_auth_id)`, isDel: 1 })
+    .where('accountAuthId', '=', dead.accountAuthId)
+    .where((eb) =>
+      eb.or([eb('isDel', '=', 1), eb('accountId', 'in', eb.selectFrom('account').select('account.accountId').where('account.isDel', '=', 1))]),
+    )
+    .execute();
+}
+
 async function findLinkedAccount(trx: Transaction<Database>, keys: IdentityKey[]) {
   for (const key of keys) {
     const found = await findLiveIdentity(trx, key);
@@ -110,7 +148,11 @@ async function findLinkedAccount(trx: Transaction<Database>, keys: IdentityKey[]
 }
 
 async function insertAccount(trx: Transaction<Database>, signIn: IdentitySignIn): Promise<number> {
-  const inserted = await trx.insertInto('account').values({ createTime: signIn.at }).executeTakeFirstOrThrow();
+  const initial = signIn.newAccount ?? {};
+  const inserted = await trx
+    .insertInto('account')
+    .values({ createTime: signIn.at, nickName: initial.nickName ?? '', avatar: initial.avatar ?? '' })
+    .executeTakeFirstOrThrow();
   const accountId = Number(inserted.insertId);
   await trx
     .insertInto('accountProfile')
@@ -120,6 +162,9 @@ async function insertAccount(trx: Transaction<Database>, signIn: IdentitySignIn)
       phone: null,
       email: null,
       birthday: null,
+      nickName: initial.nickName ?? '',
+      gender: initial.gender ?? 0,
+      level: initial.level ?? 1,
       registerIp: signIn.ip,
       loginTime: signIn.at,
       loginIp: signIn.ip,

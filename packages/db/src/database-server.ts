@@ -23,17 +23,22 @@ async function connectToServer(target: DatabaseTarget): Promise<Connection> {
     const where = `${target.host}:${target.port}`;
     if (UNREACHABLE_CODES.has(code)) {
       throw new DatabaseUnreachableError(
-        `No MySQL or MariaDB answers at ${where} (${code}): start one (Debian/Ubuntu: sudo apt-get install mariadb-server && sudo service mariadb start; ` +
-          `or docker compose -f docker/compose.yaml up -d mysql) or point DATABASE_URL at one.`,
+        `No MySQL or MariaDB answers at ${where} (${code}): start one (README, "A database for development") or point DATABASE_URL at one.`,
       );
     }
     if (code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR') {
       throw new DatabaseUnreachableError(
-        `The database server at ${where} refused user '${target.user}': fix the user or password in DATABASE_URL.`,
+        `The database server at ${where} refused user '${target.user}': fix the user or password in DATABASE_URL (README, "A database for development").`,
       );
     }
     throw error;
   }
+}
+
+/** Connects to the URL's server and disconnects: throws DatabaseUnreachableError when none answers. */
+export async function pingDatabaseServer(databaseUrl: string): Promise<void> {
+  const connection = await connectToServer(parseDatabaseUrl(databaseUrl));
+  await connection.end();
 }
 
 /** Creates the URL's database (utf8mb4, utf8mb4_unicode_ci) unless it exists. Returns whether it made it. */

@@ -2,7 +2,7 @@ export type { Kysely } from 'kysely';
 export * from './schema.js';
 export { createDatabase, type DatabaseOptions } from './database.js';
 export { parseDatabaseUrl, describeDatabaseUrl, DatabaseUrlError, type DatabaseTarget } from './database-url.js';
-export { createDatabaseIfMissing, dropDatabaseIfExists, DatabaseUnreachableError } from './database-server.js';
+export { createDatabaseIfMissing, dropDatabaseIfExists, pingDatabaseServer, DatabaseUnreachableError } from './database-server.js';
 export { migrateToLatest, MigrationError } from './migrator.js';
 export {
   signInWithIdentity,

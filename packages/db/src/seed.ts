@@ -2,7 +2,10 @@ import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import { signInWithIdentity } from './accounts.js';
 
-/** Demo players for a development database; sign in as one through auth type `demo`. */
+/**
+ * Demo accounts to look at in a development database (identities of auth
+ * type `demo`; no procedure signs in with them).
+ */
 export const DEMO_PLAYERS = [
   { identifier: 'alice', nickName: 'Alice 🐱', gender: 2, level: 7 },
   { identifier: 'bob', nickName: 'Bob', gender: 1, level: 3 },
@@ -16,27 +19,29 @@ export interface SeedResult {
   kept: string[];
 }
 
-/** Creates the demo players that are missing; running it again changes nothing. */
+/** Creates the demo accounts that are missing, each in one transaction; running it again writes nothing. */
 export async function seedDemoAccounts(db: Kysely<Database>): Promise<SeedResult> {
   const result: SeedResult = { created: [], kept: [] };
   for (const player of DEMO_PLAYERS) {
-    const signedIn = await signInWithIdentity(db, {
+    const existing = await db
+      .selectFrom('accountAuth')
+      .select('accountAuthId')
+      .where('authType', '=', DEMO_AUTH_TYPE)
+      .where('identifier', '=', player.identifier)
+      .where('isDel', '=', 0)
+      .executeTakeFirst();
+    if (existing) {
+      result.kept.push(player.identifier);
+      continue;
+    }
+    await signInWithIdentity(db, {
       authType: DEMO_AUTH_TYPE,
       identifier: player.identifier,
       credential: null,
       ip: '127.0.0.1',
       at: new Date(),
+      newAccount: { nickName: player.nickName, gender: player.gender, level: player.level },
     });
-    if (!signedIn.isNew) {
-      result.kept.push(player.identifier);
-      continue;
-    }
-    await db.updateTable('account').set({ nickName: player.nickName }).where('accountId', '=', signedIn.accountId).execute();
-    await db
-      .updateTable('accountProfile')
-      .set({ nickName: player.nickName, gender: player.gender, level: player.level })
-      .where('accountId', '=', signedIn.accountId)
-      .execute();
     result.created.push(player.identifier);
   }
   return result;
