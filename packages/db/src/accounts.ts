@@ -113,6 +113,16 @@ async function findLiveIdentity(trx: Transaction<Database>, key: IdentityKey) {
     .executeTakeFirst();
 }
 
+/** The row holding this key, live or not (a plain, non-locking read). */
+async function findIdentityRow(trx: Transaction<Database>, key: IdentityKey) {
+  return trx
+    .selectFrom('accountAuth')
+    .select(['accountAuthId', 'accountId'])
+    .where('authType', '=', key.authType)
+    .where('identifier', '=', key.identifier)
+    .executeTakeFirst();
+}
+
 /**
  * A row of this key whose account (or itself) was deleted still holds the
  * unique key: rewrite its identifier so the player starts afresh. Only a
@@ -122,12 +132,7 @@ async function findLiveIdentity(trx: Transaction<Database>, key: IdentityKey) {
  * alive after this transaction's snapshot.
  */
 async function releaseDeadIdentity(trx: Transaction<Database>, key: IdentityKey): Promise<void> {
-  const dead = await trx
-    .selectFrom('accountAuth')
-    .select('accountAuthId')
-    .where('authType', '=', key.authType)
-    .where('identifier', '=', key.identifier)
-    .executeTakeFirst();
+  const dead = await findIdentityRow(trx, key);
   if (!dead) return;
   await trx
     .updateTable('accountAuth')
@@ -185,13 +190,7 @@ async function recordLogin(trx: Transaction<Database>, accountId: number, signIn
 /** Records each linked identity the account lacks; one held by another account stays where it is. */
 async function recordLinkedIdentities(trx: Transaction<Database>, accountId: number, signIn: IdentitySignIn): Promise<void> {
   for (const key of signIn.linkedIdentities ?? []) {
-    const existing = await trx
-      .selectFrom('accountAuth')
-      .select('accountId')
-      .where('authType', '=', key.authType)
-      .where('identifier', '=', key.identifier)
-      .executeTakeFirst();
-    if (existing) continue;
+    if (await findIdentityRow(trx, key)) continue;
     await trx
       .insertInto('accountAuth')
       .ignore()
