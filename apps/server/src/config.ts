@@ -138,8 +138,3 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 export function loadConfigFromEnvironment(defaults: Record<string, string> = {}): Config {
   return loadConfig({ ...defaults, ...process.env });
 }
-
-/** Whether the process runs in production mode. */
-export function isProductionEnvironment(): boolean {
-  return process.env.NODE_ENV === 'production';
-}
