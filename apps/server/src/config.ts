@@ -1,6 +1,8 @@
-import { databaseUrlSchema } from '@minigate/db';
+import { resolve } from 'node:path';
+import { databaseUrlSchema, DEV_DATABASE_URL } from '@minigate/db';
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { loadDevSecrets } from './dev-secrets.js';
 
 /** Every setting of the server, read once from the environment at start. */
 export interface Config {
@@ -137,4 +139,43 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 /** The process environment, with `defaults` under it (development mode fills in its own). */
 export function loadConfigFromEnvironment(defaults: Record<string, string> = {}): Config {
   return loadConfig({ ...defaults, ...process.env });
+}
+
+/** The simulated mini-game that development mode serves. */
+export const DEV_APPID = 'wxminigatedev0001';
+
+const devSchema = z.object({ WECHAT_SIM_PORT: integer(0, 65535).default(3001) });
+
+export interface DevelopmentSetup {
+  /** Values under the environment for loadConfig: the environment wins. */
+  defaults: Record<string, string>;
+  /** Where to start the WeChat simulator, or null when WECHAT_API_BASE points elsewhere. */
+  simulator: { host: string; port: number } | null;
+}
+
+/**
+ * Development defaults (ARCHITECTURE.md): local database, the simulator
+ * standing in for WeChat, secrets kept in .minigate/. Refuses production:
+ * the simulator is never started there.
+ */
+export function loadDevelopmentSetup(): DevelopmentSetup {
+  if (process.env.NODE_ENV === 'production') {
+    throw new ConfigError(['NODE_ENV: pnpm dev is development mode (it starts the WeChat simulator); run pnpm start in production']);
+  }
+  const dev = devSchema.safeParse(process.env);
+  if (!dev.success) throw new ConfigError(dev.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`));
+  const host = process.env.HOST ?? '127.0.0.1';
+  const simulator = process.env.WECHAT_API_BASE ? null : { host, port: dev.data.WECHAT_SIM_PORT };
+  return {
+    defaults: {
+      NODE_ENV: 'development',
+      HOST: host,
+      PORT: '3000',
+      DATABASE_URL: DEV_DATABASE_URL,
+      WECHAT_APPID: DEV_APPID,
+      ...loadDevSecrets(resolve(process.cwd(), '.minigate/dev-secrets.json')),
+      ...(simulator ? { WECHAT_API_BASE: `http://${host}:${simulator.port}` } : {}),
+    },
+    simulator,
+  };
 }

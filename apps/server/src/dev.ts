@@ -2,13 +2,12 @@
 // created and migrated, the WeChat simulator standing in for WeChat.
 import { createDatabase, createDatabaseIfMissing, DatabaseUnreachableError, describeDatabaseUrl, migrateToLatest } from '@minigate/db';
 import { startWeChatSimulator } from '@minigate/wechat-sim';
-import { ConfigError, loadConfigFromEnvironment } from './config.js';
-import { loadDevSetup } from './dev-config.js';
+import { ConfigError, loadConfigFromEnvironment, loadDevelopmentSetup } from './config.js';
 import { startServer } from './start-server.js';
 
 async function main(): Promise<void> {
-  // The simulator is never started in production: loadDevSetup refuses it.
-  const setup = loadDevSetup();
+  // The simulator is never started in production: loadDevelopmentSetup refuses it.
+  const setup = loadDevelopmentSetup();
   const config = loadConfigFromEnvironment(setup.defaults);
 
   const created = await createDatabaseIfMissing(config.databaseUrl);

@@ -4,9 +4,9 @@ import type { Database } from '../schema.js';
 import { createDatabase } from '../database.js';
 import { createDatabaseIfMissing, dropDatabaseIfExists } from '../database-server.js';
 import { migrateToLatest } from '../migrator.js';
+import { TEST_DATABASE_SERVER } from './config.js';
 
-/** The server tests use; MINIGATE_TEST_DATABASE_SERVER overrides it. */
-export const TEST_DATABASE_SERVER = process.env.MINIGATE_TEST_DATABASE_SERVER ?? 'mysql://root@127.0.0.1:3306';
+export { TEST_DATABASE_SERVER };
 
 export interface TestDatabase {
   url: string;
