@@ -261,6 +261,7 @@ describe('client IP behind a proxy', () => {
       };
       expect(await loginVia('198.51.100.23')).toBe('198.51.100.23');
       expect(await loginVia(`not-an-ip-${'x'.repeat(60)}`)).toBe('127.0.0.1');
+      expect(await loginVia(`fe80::1%${'a'.repeat(60)}`)).toBe('127.0.0.1');
     } finally {
       await proxied.close();
     }

@@ -21,7 +21,8 @@ function sandboxFor(player: string, storage?: Map<string, unknown>): MinigameSan
 async function playGame(sandbox: MinigameSandbox, body: string): Promise<any> {
   const outcome = sandbox.run(`(async () => { ${body} })()`) as Promise<unknown>;
   // Values cross the realm boundary through JSON, as a game would send them.
-  return JSON.parse(JSON.stringify(await outcome));
+  const value = await outcome;
+  return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
 }
 
 describe('the built minigate.js in the mini-game sandbox', () => {
@@ -36,7 +37,10 @@ describe('the built minigate.js in the mini-game sandbox', () => {
     expect(typeof sandbox.require('minigate.js')).toBe('object');
     expect(await playGame(sandbox, `return typeof require('./minigate.js').createClient;`)).toBe('function');
     // Loading the game file added no globals of its own.
-    expect(await playGame(sandbox, `return typeof GameGlobal.AbortController;`)).toBe('undefined');
+    const fresh = sandboxFor('ivy');
+    const globalsBefore = await playGame(fresh, `return Object.getOwnPropertyNames(GameGlobal).sort();`);
+    const globalsAfter = await playGame(fresh, `require('./minigate.js'); return Object.getOwnPropertyNames(GameGlobal).sort();`);
+    expect(globalsAfter).toEqual(globalsBefore);
   });
 
   it('logs in with wx.login, keeps the token in wx storage, and gets its account from account.me', async () => {
@@ -115,6 +119,94 @@ describe('the built minigate.js in the mini-game sandbox', () => {
     expect(result).toEqual([id, id]);
     expect(sandbox.requests.filter((request) => request.url.includes('auth.wechatLogin'))).toHaveLength(2);
     expect(JSON.parse(sandbox.storage.get('minigate.session') as string).accessToken).not.toBe(token());
+  });
+
+  it('renews once for calls in separate batches that met the same stale token, even when one is answered after the renewal', async () => {
+    // A proxy that holds back the answer to the second account.me request,
+    // so that its UNAUTHORIZED arrives after the first call's renewal is done.
+    let meRequests = 0;
+    const proxy = createServer(async (req, res) => {
+      const body = await new Promise<string>((done) => {
+        let text = '';
+        req.on('data', (chunk) => (text += chunk)).on('end', () => done(text));
+      });
+      const isMe = (req.url ?? '').includes('account.me');
+      const order = isMe ? ++meRequests : 0;
+      const answer = await fetch(`${stack.baseUrl}${req.url}`, {
+        method: req.method,
+        headers: Object.fromEntries(Object.entries(req.headers).filter(([name]) => ['authorization', 'content-type'].includes(name))) as Record<string, string>,
+        ...(req.method === 'POST' ? { body } : {}),
+      });
+      const text = await answer.text();
+      setTimeout(() => res.writeHead(answer.status, { 'content-type': 'application/json' }).end(text), order === 2 ? 400 : 0);
+    });
+    await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done));
+    const url = `http://127.0.0.1:${(proxy.address() as { port: number }).port}/trpc`;
+    try {
+      const sandbox = sandboxFor('rex');
+      const { id } = await playGame(sandbox, `const c = require('./minigate.js').createClient({ url: '${url}', wx }); return (await c.login()).account;`);
+      sandbox.storage.set('minigate.session', JSON.stringify({ accessToken: 'stale.token.value', expiresAtOnDevice: Date.now() + 60_000 }));
+      const ids = await playGame(
+        sandbox,
+        `const c = require('./minigate.js').createClient({ url: '${url}', wx });
+         const first = c.api.account.me.query();
+         await new Promise((next) => setTimeout(next, 5));
+         const second = c.api.account.me.query();
+         return (await Promise.all([first, second])).map((me) => me.id);`,
+      );
+      expect(ids).toEqual([id, id]);
+      expect(sandbox.requests.filter((request) => request.url.includes('auth.wechatLogin'))).toHaveLength(2);
+    } finally {
+      proxy.close();
+    }
+  });
+
+  it('when wx.login fails during a renewal, fails the call with its own reason and forgets the session', async () => {
+    const sandbox = sandboxFor('sue');
+    await playGame(sandbox, `await require('./minigate.js').createClient({ url: '${stack.trpcUrl}', wx }).login();`);
+    sandbox.storage.set('minigate.session', JSON.stringify({ accessToken: 'stale.token.value', expiresAtOnDevice: Date.now() + 60_000 }));
+    sandbox.setLoginBehaviour({ kind: 'fail', errMsg: 'network down' });
+    const result = await playGame(
+      sandbox,
+      `const c = require('./minigate.js').createClient({ url: '${stack.trpcUrl}', wx });
+       try { await c.api.account.me.query(); return 'answered'; }
+       catch (error) { return { reason: error.data.reason, loggedIn: c.isLoggedIn() }; }`,
+    );
+    expect(result).toEqual({ reason: 'TOKEN_INVALID', loggedIn: false });
+    expect(sandbox.storage.has('minigate.session')).toBe(false);
+  });
+
+  it('gives up on a wx.login that never answers, without blocking the next login', async () => {
+    const sandbox = sandboxFor('ted');
+    sandbox.setLoginBehaviour({ kind: 'hang' });
+    const result = await playGame(
+      sandbox,
+      `const c = require('./minigate.js').createClient({ url: '${stack.trpcUrl}', wx, timeoutMs: 300 });
+       let first;
+       try { await c.login(); } catch (error) { first = error.message; }
+       GameGlobal.client = c;
+       return first;`,
+    );
+    expect(result).toBe('wx.login failed: no answer within 300 ms');
+    sandbox.setLoginBehaviour({ kind: 'answer' });
+    expect(await playGame(sandbox, `return (await GameGlobal.client.login()).account.isNew;`)).toBe(true);
+  });
+
+  it('does not save the session of a login that finishes after logout()', async () => {
+    const sandbox = sandboxFor('uli');
+    await playGame(sandbox, `await require('./minigate.js').createClient({ url: '${stack.trpcUrl}', wx }).login();`);
+    sandbox.storage.set('minigate.session', JSON.stringify({ accessToken: 'stale.token.value', expiresAtOnDevice: Date.now() + 60_000 }));
+    sandbox.setLoginBehaviour({ kind: 'delay', ms: 200 });
+    const result = await playGame(
+      sandbox,
+      `const c = require('./minigate.js').createClient({ url: '${stack.trpcUrl}', wx });
+       const call = c.api.account.me.query().then(() => 'answered', (error) => error.data.reason);
+       await new Promise((next) => setTimeout(next, 50));
+       await c.logout();
+       return { call: await call, loggedIn: c.isLoggedIn() };`,
+    );
+    expect(result).toEqual({ call: 'TOKEN_MISSING', loggedIn: false });
+    expect(sandbox.storage.has('minigate.session')).toBe(false);
   });
 
   it('keeps at most 8 wx.requests in flight, however fast the game calls', async () => {

@@ -1,5 +1,6 @@
+import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { serializeError } from './logger.js';
+import { loggerOptions, serializeError } from './logger.js';
 
 describe('serializeError', () => {
   it('keeps name, message, code and cause, and drops the SQL a driver error carries', () => {
@@ -13,5 +14,17 @@ describe('serializeError', () => {
     expect(logged).toMatchObject({ type: 'Error', message: 'procedure failed', cause: { code: 'ER_DATA_TOO_LONG', errno: 1406 } });
     expect(JSON.stringify(logged)).not.toContain('203.0.113.9');
     expect(JSON.stringify(logged)).not.toContain('update `account_profile`');
+  });
+});
+
+describe('loggerOptions', () => {
+  it('masks secret fields at the top of a logged object and one level down', async () => {
+    const lines: string[] = [];
+    const server = Fastify({ logger: loggerOptions('info', { write: (line) => void lines.push(line) }) });
+    server.log.info({ js_code: 'code-abc', accessToken: 'tok-abc', details: { sessionKey: 'key-abc', secret: 'sec-abc' }, openid: 'o-visible' }, 'x');
+    const line = lines.join('');
+    for (const secret of ['code-abc', 'tok-abc', 'key-abc', 'sec-abc']) expect(line).not.toContain(secret);
+    expect(line).toContain('o-visible');
+    await server.close();
   });
 });

@@ -4,17 +4,13 @@ import type { FastifyServerOptions } from 'fastify';
  * Fields that must never reach a log line, wherever they sit in a logged
  * object: credentials, tokens, session keys, wx.login codes.
  */
+const SECRET_FIELDS = ['secret', 'sessionKey', 'session_key', 'accessToken', 'access_token', 'refreshToken', 'js_code', 'password', 'authorization'];
 const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
-  '*.secret',
-  '*.sessionKey',
-  '*.session_key',
-  '*.accessToken',
-  '*.access_token',
-  '*.refreshToken',
-  '*.js_code',
-  '*.password',
+  // A logged object's own fields and its children's.
+  ...SECRET_FIELDS,
+  ...SECRET_FIELDS.map((field) => `*.${field}`),
 ];
 
 /** Where log lines go instead of stdout (tests read them). */

@@ -16,7 +16,7 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Calls per batched request; keep it at or under the server's MAX_BATCH_SIZE. Default 20. */
   maxBatchSize?: number;
-  /** wx.requests the client keeps in flight (wx allows 10 for the whole game); default 8. */
+  /** wx.requests the client keeps in flight, 1 to 10 (wx allows 10 for the whole game); default 8. */
   maxRequestsInFlight?: number;
 }
 
@@ -35,14 +35,26 @@ export interface MinigateClient {
   isLoggedIn(): boolean;
 }
 
-function wxLogin(wx: MinigameWx): Promise<string> {
+/** wx.login as a promise; rejects after `timeoutMs` too, so a login that never calls back cannot block later ones. */
+function wxLogin(wx: MinigameWx, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`wx.login failed: no answer within ${timeoutMs} ms`)), timeoutMs);
     wx.login({
-      success: (result) => resolve(result.code),
-      fail: (error) => reject(new Error(`wx.login failed: ${error.errMsg}`)),
+      timeout: timeoutMs,
+      success: (result) => {
+        clearTimeout(timer);
+        resolve(result.code);
+      },
+      fail: (error) => {
+        clearTimeout(timer);
+        reject(new Error(`wx.login failed: ${error?.errMsg ?? 'no reason given'}`));
+      },
     });
   });
 }
+
+/** wx.request allows 10 requests in flight for the whole game. */
+const WX_MAX_REQUESTS = 10;
 
 /**
  * The minigate client for a WeChat mini-game.
@@ -54,15 +66,30 @@ function wxLogin(wx: MinigameWx): Promise<string> {
  */
 export function createClient(options: ClientOptions): MinigateClient {
   const sessions = createSessionStore(options.wx, options.storageKey ?? 'minigate.session');
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const maxInFlight = Math.min(WX_MAX_REQUESTS, Math.max(1, Math.floor(options.maxRequestsInFlight ?? 8) || 1));
+  const currentToken = () => sessions.read()?.accessToken ?? null;
   const api = createTRPCClient<AppRouter>({
     links: [
-      renewSessionLink(() => login()),
+      renewSessionLink({
+        currentToken,
+        async renew(staleToken) {
+          // Another call already replaced the stale token: just retry.
+          if (currentToken() !== staleToken) return true;
+          try {
+            await login();
+            return true;
+          } catch (error) {
+            // Stop every later call from meeting the same stale token and
+            // trying wx.login again: the game sees TOKEN_MISSING and decides.
+            if (currentToken() === staleToken) sessions.forget();
+            throw error;
+          }
+        },
+      }),
       httpBatchLink({
         url: options.url,
-        fetch: createWxFetch(options.wx, {
-          timeoutMs: options.timeoutMs ?? 15_000,
-          maxInFlight: options.maxRequestsInFlight ?? 8,
-        }) as unknown as typeof fetch,
+        fetch: createWxFetch(options.wx, { timeoutMs, maxInFlight }) as unknown as typeof fetch,
         maxItems: options.maxBatchSize ?? 20,
         maxURLLength: 2_000,
         headers: () => {
@@ -74,12 +101,17 @@ export function createClient(options: ClientOptions): MinigateClient {
   });
 
   let loginInFlight: Promise<LoginAnswer> | null = null;
+  // Bumped by logout(): a login that was under way then must not save its session.
+  let logouts = 0;
   function login(): Promise<LoginAnswer> {
     loginInFlight ??= (async () => {
+      const logoutsAtStart = logouts;
       try {
-        const code = await wxLogin(options.wx);
+        const code = await wxLogin(options.wx, timeoutMs);
         const answer = await api.auth.wechatLogin.mutate({ code });
-        sessions.save({ accessToken: answer.accessToken, expiresAtOnDevice: Date.now() + answer.expiresIn * 1000 });
+        if (logouts === logoutsAtStart) {
+          sessions.save({ accessToken: answer.accessToken, expiresAtOnDevice: Date.now() + answer.expiresIn * 1000 });
+        }
         return answer;
       } finally {
         loginInFlight = null;
@@ -92,6 +124,7 @@ export function createClient(options: ClientOptions): MinigateClient {
     api,
     login,
     async logout() {
+      logouts += 1;
       sessions.forget();
     },
     isLoggedIn() {

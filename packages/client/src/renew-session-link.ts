@@ -1,5 +1,5 @@
 import type { AppRouter } from '@minigate/api';
-import { TRPCClientError, type TRPCLink } from '@trpc/client';
+import type { TRPCLink } from '@trpc/client';
 import { observable } from '@trpc/server/observable';
 
 /** Reasons that mean "the session this device kept is no longer good": a new login fixes them. */
@@ -10,14 +10,26 @@ function reasonOf(error: unknown): string | undefined {
   return typeof data?.reason === 'string' ? data.reason : undefined;
 }
 
+export interface SessionRenewal {
+  /** The access token calls are sent with now, or null. */
+  currentToken(): string | null;
+  /**
+   * Makes the session good again after `staleToken` was refused: logs in,
+   * unless another call already replaced that token. Resolves true when the
+   * call may be retried.
+   */
+  renew(staleToken: string | null): Promise<boolean>;
+}
+
 /**
- * On an expired or invalid token, logs in again (wx.login; concurrent calls
- * share one login) and retries the call once. Retrying a mutation is safe
- * here: the token is checked before the procedure runs, so the refused call
- * did nothing. A missing token (never logged in, or after logout) is left
- * to the game.
+ * On an expired or invalid token, renews the session (one wx.login shared
+ * by every call that met the same stale token) and retries the call once.
+ * Retrying a mutation is safe: the token is checked before the procedure
+ * runs, so the refused call did nothing. When renewal fails, the call fails
+ * with its original error (its reason intact). A missing token (never
+ * logged in, or after logout) is left to the game.
  */
-export function renewSessionLink(renew: () => Promise<unknown>): TRPCLink<AppRouter> {
+export function renewSessionLink(renewal: SessionRenewal): TRPCLink<AppRouter> {
   return () =>
     ({ op, next }) =>
       observable((observer) => {
@@ -25,6 +37,7 @@ export function renewSessionLink(renew: () => Promise<unknown>): TRPCLink<AppRou
         let renewed = false;
         let stopped = false;
         const attempt = () => {
+          const sentWith = renewal.currentToken();
           subscription = next(op).subscribe({
             next: (value) => observer.next(value),
             complete: () => observer.complete(),
@@ -34,11 +47,13 @@ export function renewSessionLink(renew: () => Promise<unknown>): TRPCLink<AppRou
                 return;
               }
               renewed = true;
-              renew().then(
-                () => {
-                  if (!stopped) attempt();
+              renewal.renew(sentWith).then(
+                (retry) => {
+                  if (stopped) return;
+                  if (retry) attempt();
+                  else observer.error(error);
                 },
-                (renewError: unknown) => observer.error(TRPCClientError.from(renewError as Error)),
+                () => observer.error(error),
               );
             },
           });

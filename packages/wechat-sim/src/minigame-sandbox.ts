@@ -21,6 +21,9 @@ export interface SandboxRequest {
   header: Record<string, string>;
 }
 
+/** How the sandbox's wx.login behaves: as WeChat's, or failing, never answering, or slow. */
+export type LoginBehaviour = { kind: 'answer' } | { kind: 'fail'; errMsg: string } | { kind: 'hang' } | { kind: 'delay'; ms: number };
+
 export interface MinigameSandbox {
   /** Runs a script in the sandbox (like game.js) and returns its completion value. */
   run(source: string, filename?: string): unknown;
@@ -32,6 +35,8 @@ export interface MinigameSandbox {
   readonly requests: SandboxRequest[];
   /** The sandbox's global object (GameGlobal). */
   readonly global: Record<string, unknown>;
+  /** Makes the following wx.login calls fail, hang or dawdle (default: answer). */
+  setLoginBehaviour(behaviour: LoginBehaviour): void;
 }
 
 /** wx.request's concurrency limit in the mini-game runtime. */
@@ -108,18 +113,26 @@ export function createMinigameSandbox(options: MinigameSandboxOptions): Minigame
   const storage = options.storage ?? new Map<string, unknown>();
   const requests: SandboxRequest[] = [];
   let inFlight = 0;
+  let loginBehaviour: LoginBehaviour = { kind: 'answer' };
+
+  const askSimulatorForCode = async (): Promise<{ code: string; errMsg: string }> => {
+    const query = new URLSearchParams({ appid: options.appid, player: options.player });
+    const res = await httpRequest(`${options.simulatorUrl}/sim/login?${query.toString()}`, { method: 'GET', headers: {}, timeoutMs: 60_000 });
+    if (res.status !== 200) throw new Error(`the simulator answered ${res.status}`);
+    return { code: (JSON.parse(res.body) as { code: string }).code, errMsg: 'login:ok' };
+  };
 
   const wx = {
     login(params: CallbackOptions & { timeout?: number } = {}) {
-      const query = new URLSearchParams({ appid: options.appid, player: options.player });
-      const work = httpRequest(`${options.simulatorUrl}/sim/login?${query.toString()}`, {
-        method: 'GET',
-        headers: {},
-        timeoutMs: params.timeout ?? 10_000,
-      }).then((res) => {
-        if (res.status !== 200) throw new Error(`the simulator answered ${res.status}`);
-        return { code: (JSON.parse(res.body) as { code: string }).code, errMsg: 'login:ok' };
-      });
+      const behaviour = loginBehaviour;
+      const work =
+        behaviour.kind === 'fail'
+          ? Promise.reject(new Error(behaviour.errMsg))
+          : behaviour.kind === 'hang'
+            ? new Promise<never>(() => {})
+            : behaviour.kind === 'delay'
+              ? new Promise<void>((done) => setTimeout(done, behaviour.ms)).then(askSimulatorForCode)
+              : askSimulatorForCode();
       return settle(params, work, (error) => ({ errMsg: `login:fail ${error.message}` }));
     },
 
@@ -248,5 +261,8 @@ export function createMinigameSandbox(options: MinigameSandboxOptions): Minigame
     storage,
     requests,
     global,
+    setLoginBehaviour(behaviour) {
+      loginBehaviour = behaviour;
+    },
   };
 }

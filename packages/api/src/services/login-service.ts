@@ -1,5 +1,5 @@
 import { signInWithIdentity, type Database, type Kysely } from '@minigate/db';
-import { WeChatMisconfiguredError, type Code2Session } from '@minigate/wechat';
+import { WeChatBusyError, WeChatMisconfiguredError, WeChatTimeoutError, WeChatUnavailableError, type Code2Session } from '@minigate/wechat';
 import type { AccessTokens } from '../access-tokens.js';
 import { MinigateError } from '../errors.js';
 import type { SessionKeyCipher } from '../session-key-cipher.js';
@@ -48,6 +48,9 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
       } catch (error) {
         if (error instanceof WeChatMisconfiguredError) {
           deps.logger.error({ errcode: error.errcode, error: error.message }, 'WeChat refused our credentials: check WECHAT_APPID and WECHAT_SECRET');
+        } else if (error instanceof WeChatBusyError || error instanceof WeChatUnavailableError || error instanceof WeChatTimeoutError) {
+          // WeChat's own trouble: operators watch for a run of these.
+          deps.logger.warn({ errcode: error.errcode, error: error.message }, 'WeChat could not log a player in');
         }
         throw loginErrorFromWeChat(error);
       }
