@@ -40,7 +40,7 @@ function run(args: string[], env: Record<string, string>): Run {
 }
 
 async function waitFor(url: string, process: Run): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
+  for (let attempt = 0; attempt < 300; attempt++) {
     const ok = await fetch(url).then((response) => response.ok, () => false);
     if (ok) return;
     await new Promise((done) => setTimeout(done, 100));

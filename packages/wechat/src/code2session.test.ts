@@ -35,7 +35,7 @@ const server = http.createServer((req, res) => {
   setTimeout(() => res.writeHead(status, { 'content-type': 'text/plain' }).end(body), delayMs ?? 0);
 });
 let apiBase = '';
-const transport = createHttpTransport({ timeoutMs: 300 });
+const transport = createHttpTransport({ timeoutMs: 1_000 });
 
 beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -108,7 +108,7 @@ describe('code2session', () => {
 
   it('times out a slow WeChat once, without retrying, and without the secret in the message', async () => {
     const before = calls;
-    const error = await failure({ status: 200, body: '{}', delayMs: 1_000 });
+    const error = await failure({ status: 200, body: '{}', delayMs: 2_500 });
     expect(error).toBeInstanceOf(WeChatTimeoutError);
     expect(calls - before).toBe(1);
     expect(error.message).not.toContain(SECRET);
