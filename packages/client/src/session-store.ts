@@ -13,25 +13,37 @@ export interface SessionStore {
   forget(): void;
 }
 
+/**
+ * The session in wx storage, kept in memory after the first read: every
+ * call reads it (its Authorization header), and getStorageSync is
+ * synchronous storage I/O on the device. Writes go through to storage.
+ */
 export function createSessionStore(wx: MinigameWx, key: string): SessionStore {
+  let cached: { session: StoredSession | null } | undefined;
   return {
     read() {
-      const raw = wx.getStorageSync(key);
-      if (typeof raw !== 'string' || raw === '') return null;
-      try {
-        const session = JSON.parse(raw) as Partial<StoredSession>;
-        return typeof session.accessToken === 'string' && typeof session.expiresAtOnDevice === 'number'
-          ? { accessToken: session.accessToken, expiresAtOnDevice: session.expiresAtOnDevice }
-          : null;
-      } catch {
-        return null;
-      }
+      cached ??= { session: parseSession(wx.getStorageSync(key)) };
+      return cached.session;
     },
     save(session) {
       wx.setStorageSync(key, JSON.stringify(session));
+      cached = { session };
     },
     forget() {
       wx.removeStorageSync(key);
+      cached = { session: null };
     },
   };
+}
+
+function parseSession(raw: unknown): StoredSession | null {
+  if (typeof raw !== 'string' || raw === '') return null;
+  try {
+    const session = JSON.parse(raw) as Partial<StoredSession>;
+    return typeof session.accessToken === 'string' && typeof session.expiresAtOnDevice === 'number'
+      ? { accessToken: session.accessToken, expiresAtOnDevice: session.expiresAtOnDevice }
+      : null;
+  } catch {
+    return null;
+  }
 }
