@@ -45,7 +45,21 @@ async function buildClient() {
   // nameable, then bundled with the client's into one self-contained d.ts.
   const apiDeclarations = at('packages/api/.dts');
   rmSync(apiDeclarations, { recursive: true, force: true });
-  execFileSync(process.execPath, [at('node_modules/typescript/bin/tsc'), '-p', at('packages/api'), '--noEmit', 'false', '--declaration', '--emitDeclarationOnly', '--outDir', apiDeclarations], { stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [
+      at('node_modules/typescript/bin/tsc'),
+      '-p',
+      at('packages/api'),
+      '--noEmit',
+      'false',
+      '--declaration',
+      '--emitDeclarationOnly',
+      '--outDir',
+      apiDeclarations,
+    ],
+    { stdio: 'inherit' },
+  );
   const { rollup } = await import('rollup');
   const { dts } = await import('rollup-plugin-dts');
   const bundle = await rollup({

@@ -35,7 +35,8 @@ const { api, login } = createClient({ url: 'https://api.example.com/trpc', wx })
 
 describe('the self-contained minigate.d.ts', () => {
   it.each([[['es2017']], [['es2020', 'dom']]])('types login and account.me for a game with nothing else installed (lib %j)', (lib) => {
-    const errors = typecheck(`${PREAMBLE}
+    const errors = typecheck(
+      `${PREAMBLE}
 async function main(): Promise<void> {
   const answer = await login();
   const expiresIn: number = answer.expiresIn;
@@ -45,7 +46,9 @@ async function main(): Promise<void> {
   await api.auth.wechatLogin.mutate({ code: 'abc' });
   void [expiresIn, nickName, level];
 }
-void main;`, lib);
+void main;`,
+      lib,
+    );
     expect(errors).toBe('');
   });
 

@@ -15,7 +15,10 @@ const where = describeDatabaseUrl(DATABASE_URL);
 
 async function db(task: string, env: Record<string, string> = {}): Promise<{ code: number; output: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [TSX, SCRIPT, task], { cwd: ROOT, env: { ...process.env, DATABASE_URL, ...env } });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [TSX, SCRIPT, task], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL, ...env },
+    });
     return { code: 0, output: (stdout + stderr).trim() };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -37,7 +40,10 @@ describe('pnpm db:* scripts', () => {
 
   it('reset drops and rebuilds, and refuses in production', async () => {
     expect((await db('reset')).output).toBe(`dropped ${where}\ncreated ${where}\napplied migrations: 0001-account-tables`);
-    expect(await db('reset', { NODE_ENV: 'production' })).toEqual({ code: 1, output: 'db:reset drops every account: it refuses to run with NODE_ENV=production' });
+    expect(await db('reset', { NODE_ENV: 'production' })).toEqual({
+      code: 1,
+      output: 'db:reset drops every account: it refuses to run with NODE_ENV=production',
+    });
   });
 
   it('says in one line when no database answers', async () => {

@@ -27,7 +27,12 @@ describe('auth.wechatLogin then account.me, over HTTP against MariaDB', () => {
 
     const me = await callProcedure(stack, 'query', 'account.me', undefined, { authorization: `Bearer ${again.body.result.data.accessToken}` });
     expect(me.status).toBe(200);
-    expect(me.body.result.data).toMatchObject({ id: answer.account.id, nickName: '', avatarUrl: '', profile: { gender: 0, level: 1, experience: 0 } });
+    expect(me.body.result.data).toMatchObject({
+      id: answer.account.id,
+      nickName: '',
+      avatarUrl: '',
+      profile: { gender: 0, level: 1, experience: 0 },
+    });
     expect(JSON.stringify(me.body)).not.toMatch(/session_?key|credential/i);
   });
 
@@ -45,7 +50,11 @@ describe('auth.wechatLogin then account.me, over HTTP against MariaDB', () => {
 
   it('records the register IP once and the login IP and time at every login', async () => {
     const { body } = await login('carol');
-    const profile = await stack.database.db.selectFrom('accountProfile').selectAll().where('accountId', '=', body.result.data.account.id).executeTakeFirstOrThrow();
+    const profile = await stack.database.db
+      .selectFrom('accountProfile')
+      .selectAll()
+      .where('accountId', '=', body.result.data.account.id)
+      .executeTakeFirstOrThrow();
     expect(profile.registerIp).toBe('127.0.0.1');
     expect(profile.loginIp).toBe('127.0.0.1');
     expect(Math.abs(profile.loginTime!.getTime() - Date.now())).toBeLessThan(60_000);
@@ -77,7 +86,11 @@ describe('protected procedures refuse bad tokens with UNAUTHORIZED and a reason'
     ['missing', () => undefined, 'TOKEN_MISSING'],
     ['malformed', () => 'Bearer not.a.jwt', 'TOKEN_INVALID'],
     ['not a bearer', () => 'Basic dXNlcjpwYXNz', 'TOKEN_INVALID'],
-    ['wrong signature', () => `Bearer ${jwt.sign({ sub: '1', ...claims() }, 'some-other-secret-with-enough-bytes', { expiresIn: 60 })}`, 'TOKEN_INVALID'],
+    [
+      'wrong signature',
+      () => `Bearer ${jwt.sign({ sub: '1', ...claims() }, 'some-other-secret-with-enough-bytes', { expiresIn: 60 })}`,
+      'TOKEN_INVALID',
+    ],
     ['expired', () => `Bearer ${jwt.sign({ sub: '1', ...claims(), exp: Math.floor(Date.now() / 1000) - 10 }, TEST_JWT_SECRET)}`, 'TOKEN_EXPIRED'],
     ['alg none', () => `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: '1', ...claims(), exp: 9_999_999_999 })}.`, 'TOKEN_INVALID'],
   ])('%s token', async (_, header, reason) => {
@@ -96,7 +109,7 @@ describe('protected procedures refuse bad tokens with UNAUTHORIZED and a reason'
   });
 });
 
-describe('login errors are typed, never a 500 for the player\'s fault', () => {
+describe("login errors are typed, never a 500 for the player's fault", () => {
   it('a code used twice is CODE_USED (400)', async () => {
     const code = stack.codeFor('dave');
     expect((await callProcedure(stack, 'mutation', 'auth.wechatLogin', { code })).status).toBe(200);
@@ -125,7 +138,11 @@ describe('login errors are typed, never a 500 for the player\'s fault', () => {
   });
 
   it('a body that is not JSON is BODY_INVALID (400)', async () => {
-    const response = await fetch(`${stack.trpcUrl}/auth.wechatLogin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"code": ' });
+    const response = await fetch(`${stack.trpcUrl}/auth.wechatLogin`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"code": ',
+    });
     expect(response.status).toBe(400);
     expect(((await response.json()) as any).error.data.reason).toBe('BODY_INVALID');
   });
@@ -149,7 +166,11 @@ describe('login errors are typed, never a 500 for the player\'s fault', () => {
   });
 
   it('a batch whose input is not an object is not mistaken for a batch too large', async () => {
-    const response = await fetch(`${stack.trpcUrl}/auth.wechatLogin?batch=1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[1]' });
+    const response = await fetch(`${stack.trpcUrl}/auth.wechatLogin?batch=1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '[1]',
+    });
     expect(response.status).toBe(400);
     expect(((await response.json()) as any[])[0].error.data.reason).toBe('REQUEST_INVALID');
   });
@@ -165,7 +186,9 @@ describe('login errors are typed, never a 500 for the player\'s fault', () => {
   });
 
   it('a batch over MAX_BATCH_SIZE is BATCH_TOO_LARGE (400)', async () => {
-    const paths = Array(stack.config.maxBatchSize + 1).fill('account.me').join(',');
+    const paths = Array(stack.config.maxBatchSize + 1)
+      .fill('account.me')
+      .join(',');
     const response = await fetch(`${stack.trpcUrl}/${paths}?batch=1`);
     expect(response.status).toBe(400);
     expect(JSON.stringify(await response.json())).toContain('BATCH_TOO_LARGE');
@@ -175,7 +198,11 @@ describe('login errors are typed, never a 500 for the player\'s fault', () => {
     ['text/plain', 'CONTENT_TYPE_UNSUPPORTED'],
     ['application/x-www-form-urlencoded', 'CONTENT_TYPE_UNSUPPORTED'],
   ])('a body sent as %s is %s (415), as Unity sends by default', async (contentType, reason) => {
-    const response = await fetch(`${stack.trpcUrl}/auth.wechatLogin`, { method: 'POST', headers: { 'content-type': contentType }, body: '{"code":"x"}' });
+    const response = await fetch(`${stack.trpcUrl}/auth.wechatLogin`, {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body: '{"code":"x"}',
+    });
     expect(response.status).toBe(415);
     expect(((await response.json()) as any).error.data.reason).toBe(reason);
   });

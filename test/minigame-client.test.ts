@@ -14,7 +14,13 @@ beforeAll(async () => {
 afterAll(() => stack.close());
 
 function sandboxFor(player: string, storage?: Map<string, unknown>): MinigameSandbox {
-  return createMinigameSandbox({ simulatorUrl: stack.simulator.url, appid: TEST_APPID, player, files: { 'minigate.js': GAME_FILE }, ...(storage ? { storage } : {}) });
+  return createMinigameSandbox({
+    simulatorUrl: stack.simulator.url,
+    appid: TEST_APPID,
+    player,
+    files: { 'minigate.js': GAME_FILE },
+    ...(storage ? { storage } : {}),
+  });
 }
 
 /** Runs game code (an async function body) in the sandbox and waits for what it returns. */
@@ -71,7 +77,10 @@ describe('the built minigate.js in the mini-game sandbox', () => {
 
   it('keeps the session across a relaunch, and forgets it on logout', async () => {
     const firstLaunch = sandboxFor('kate');
-    const { id } = await playGame(firstLaunch, `const c = require('./minigate.js').createClient({ url: '${stack.trpcUrl}', wx }); return (await c.login()).account;`);
+    const { id } = await playGame(
+      firstLaunch,
+      `const c = require('./minigate.js').createClient({ url: '${stack.trpcUrl}', wx }); return (await c.login()).account;`,
+    );
     const relaunch = sandboxFor('kate', firstLaunch.storage);
     const result = await playGame(
       relaunch,
@@ -104,11 +113,17 @@ describe('the built minigate.js in the mini-game sandbox', () => {
   });
 
   it.each([
-    ['an expired token', () => jwt.sign({ sub: '1', iss: 'minigate', aud: stack.config.jwt.audience, exp: Math.floor(Date.now() / 1000) - 5 }, TEST_JWT_SECRET)],
+    [
+      'an expired token',
+      () => jwt.sign({ sub: '1', iss: 'minigate', aud: stack.config.jwt.audience, exp: Math.floor(Date.now() / 1000) - 5 }, TEST_JWT_SECRET),
+    ],
     ['an invalid token', () => 'garbage.token.here'],
   ])('logs in again by itself, once, when a call meets %s, and retries the call', async (_, token) => {
     const sandbox = sandboxFor('pia');
-    const { id } = await playGame(sandbox, `const c = require('./minigate.js').createClient({ url: '${stack.trpcUrl}', wx }); return (await c.login()).account;`);
+    const { id } = await playGame(
+      sandbox,
+      `const c = require('./minigate.js').createClient({ url: '${stack.trpcUrl}', wx }); return (await c.login()).account;`,
+    );
     sandbox.storage.set('minigate.session', JSON.stringify({ accessToken: token(), expiresAtOnDevice: Date.now() + 60_000 }));
     const result = await playGame(
       sandbox,
@@ -134,7 +149,10 @@ describe('the built minigate.js in the mini-game sandbox', () => {
       const order = isMe ? ++meRequests : 0;
       const answer = await fetch(`${stack.baseUrl}${req.url}`, {
         method: req.method,
-        headers: Object.fromEntries(Object.entries(req.headers).filter(([name]) => ['authorization', 'content-type'].includes(name))) as Record<string, string>,
+        headers: Object.fromEntries(Object.entries(req.headers).filter(([name]) => ['authorization', 'content-type'].includes(name))) as Record<
+          string,
+          string
+        >,
         ...(req.method === 'POST' ? { body } : {}),
       });
       const text = await answer.text();
@@ -144,7 +162,10 @@ describe('the built minigate.js in the mini-game sandbox', () => {
     const url = `http://127.0.0.1:${(proxy.address() as { port: number }).port}/trpc`;
     try {
       const sandbox = sandboxFor('rex');
-      const { id } = await playGame(sandbox, `const c = require('./minigate.js').createClient({ url: '${url}', wx }); return (await c.login()).account;`);
+      const { id } = await playGame(
+        sandbox,
+        `const c = require('./minigate.js').createClient({ url: '${url}', wx }); return (await c.login()).account;`,
+      );
       sandbox.storage.set('minigate.session', JSON.stringify({ accessToken: 'stale.token.value', expiresAtOnDevice: Date.now() + 60_000 }));
       const ids = await playGame(
         sandbox,

@@ -41,7 +41,10 @@ function run(args: string[], env: Record<string, string>): Run {
 
 async function waitFor(url: string, process: Run): Promise<void> {
   for (let attempt = 0; attempt < 300; attempt++) {
-    const ok = await fetch(url).then((response) => response.ok, () => false);
+    const ok = await fetch(url).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((done) => setTimeout(done, 100));
   }
@@ -94,7 +97,11 @@ describe('pnpm start (the built server, production mode)', () => {
 describe('pnpm dev', () => {
   it('says in one sentence that no database answers, and how to get one', async () => {
     const port = await freePort();
-    const dev = run([TSX, DEV_ENTRY], { DATABASE_URL: `mysql://root@127.0.0.1:${port}/minigate_dev`, PORT: String(await freePort()), WECHAT_SIM_PORT: String(await freePort()) });
+    const dev = run([TSX, DEV_ENTRY], {
+      DATABASE_URL: `mysql://root@127.0.0.1:${port}/minigate_dev`,
+      PORT: String(await freePort()),
+      WECHAT_SIM_PORT: String(await freePort()),
+    });
     expect(await dev.exited).toBe(1);
     const output = dev.output().trim();
     expect(output).toMatch(/^No MySQL or MariaDB answers at 127\.0\.0\.1:\d+ \(ECONNREFUSED\): start one .+ or point DATABASE_URL at one\.$/);

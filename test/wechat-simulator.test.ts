@@ -1,4 +1,13 @@
-import { createCode2Session, createHttpTransport, CodeInvalidError, CodeUsedError, FrequencyLimitError, InvalidAppIdError, InvalidSecretError, type WeChatError } from '@minigate/wechat';
+import {
+  createCode2Session,
+  createHttpTransport,
+  CodeInvalidError,
+  CodeUsedError,
+  FrequencyLimitError,
+  InvalidAppIdError,
+  InvalidSecretError,
+  type WeChatError,
+} from '@minigate/wechat';
 import { startWeChatSimulator, type WeChatSimulator } from '@minigate/wechat-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -12,7 +21,11 @@ let simulator: WeChatSimulator;
 const transport = createHttpTransport();
 const exchange = (app: { appid: string; secret: string }, code: string) =>
   createCode2Session({ apiBase: simulator.url, appid: app.appid, secret: app.secret }, transport.send)(code);
-const failureOf = (promise: Promise<unknown>) => promise.then(() => undefined, (error: WeChatError) => error);
+const failureOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: WeChatError) => error,
+  );
 
 beforeAll(async () => {
   simulator = await startWeChatSimulator({ apps: [GAME, OTHER, SIBLING], now: () => clock, callsPerPlayerPerMinute: 5 });

@@ -27,7 +27,11 @@ describe('access tokens', () => {
 
   it('refuses a wrong signature, another audience, garbage and alg none', () => {
     const tokens = createAccessTokens(options);
-    const forged = jwt.sign({ sub: '1' }, 'another-secret-that-is-also-long-enough', { algorithm: 'HS256', issuer: 'minigate', audience: 'minigate:wxtest' });
+    const forged = jwt.sign({ sub: '1' }, 'another-secret-that-is-also-long-enough', {
+      algorithm: 'HS256',
+      issuer: 'minigate',
+      audience: 'minigate:wxtest',
+    });
     const otherGame = createAccessTokens({ ...options, audience: 'minigate:wxother' }).issue(1).accessToken;
     const algNone = `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ sub: '1', iss: 'minigate', aud: 'minigate:wxtest', exp: 9_999_999_999 })}.`;
     for (const token of [forged, otherGame, 'not-a-jwt', '', algNone]) {

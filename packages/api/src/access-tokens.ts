@@ -19,9 +19,7 @@ export interface IssuedAccessToken {
   expiresIn: number;
 }
 
-export type AccessTokenCheck =
-  | { ok: true; accountId: number }
-  | { ok: false; reason: 'TOKEN_INVALID' | 'TOKEN_EXPIRED' };
+export type AccessTokenCheck = { ok: true; accountId: number } | { ok: false; reason: 'TOKEN_INVALID' | 'TOKEN_EXPIRED' };
 
 export interface AccessTokens {
   issue(accountId: number): IssuedAccessToken;

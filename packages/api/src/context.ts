@@ -40,8 +40,6 @@ export function createContextFactory(deps: { services: Services; accessTokens: A
     const token = BEARER.exec(request.authorization)?.[1];
     if (!token) return { ...base, user: null, authFailure: 'TOKEN_INVALID' };
     const check = deps.accessTokens.verify(token);
-    return check.ok
-      ? { ...base, user: { accountId: check.accountId }, authFailure: null }
-      : { ...base, user: null, authFailure: check.reason };
+    return check.ok ? { ...base, user: { accountId: check.accountId }, authFailure: null } : { ...base, user: null, authFailure: check.reason };
   };
 }

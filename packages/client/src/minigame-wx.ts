@@ -5,11 +5,7 @@
  */
 export interface MinigameWx {
   request(options: WxRequestOptions): { abort(): void };
-  login(options: {
-    success?: (result: { code: string }) => void;
-    fail?: (error?: { errMsg?: string }) => void;
-    timeout?: number;
-  }): unknown;
+  login(options: { success?: (result: { code: string }) => void; fail?: (error?: { errMsg?: string }) => void; timeout?: number }): unknown;
   getStorageSync(key: string): unknown;
   setStorageSync(key: string, data: unknown): void;
   removeStorageSync(key: string): void;

@@ -60,7 +60,10 @@ describe('signInWithIdentity', () => {
     const unionid = { authType: 'wechat_unionid', identifier: 'u-person' };
     const inFirstGame = await signInWithIdentity(database.db, signIn({ linkedIdentities: [unionid] }));
     await signInWithIdentity(database.db, signIn({ linkedIdentities: [unionid] }));
-    const inSecondGame = await signInWithIdentity(database.db, signIn({ authType: 'wechat_openid:wxother', identifier: 'o-other', linkedIdentities: [unionid] }));
+    const inSecondGame = await signInWithIdentity(
+      database.db,
+      signIn({ authType: 'wechat_openid:wxother', identifier: 'o-other', linkedIdentities: [unionid] }),
+    );
     expect(inSecondGame).toMatchObject({ accountId: inFirstGame.accountId, isNew: false });
     const identities = await database.db.selectFrom('accountAuth').select(['authType', 'identifier']).orderBy('accountAuthId').execute();
     expect(identities).toEqual([

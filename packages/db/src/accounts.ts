@@ -180,11 +180,7 @@ async function insertAccount(trx: Transaction<Database>, signIn: IdentitySignIn)
 }
 
 async function recordLogin(trx: Transaction<Database>, accountId: number, signIn: IdentitySignIn): Promise<void> {
-  await trx
-    .updateTable('accountProfile')
-    .set({ loginTime: signIn.at, loginIp: signIn.ip })
-    .where('accountId', '=', accountId)
-    .execute();
+  await trx.updateTable('accountProfile').set({ loginTime: signIn.at, loginIp: signIn.ip }).where('accountId', '=', accountId).execute();
 }
 
 /** Records each linked identity the account lacks; one held by another account stays where it is. */

@@ -48,9 +48,7 @@ export async function createDatabaseIfMissing(databaseUrl: string): Promise<bool
   try {
     const [rows] = await connection.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = ?', [target.database]);
     if ((rows as unknown[]).length > 0) return false;
-    await connection.query(
-      `CREATE DATABASE IF NOT EXISTS ${connection.escapeId(target.database)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
-    );
+    await connection.query(`CREATE DATABASE IF NOT EXISTS ${connection.escapeId(target.database)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
     return true;
   } finally {
     await connection.end();

@@ -5,4 +5,10 @@ export {
   type WeChatSimulator,
   type WeChatSimulatorOptions,
 } from './wechat-simulator.js';
-export { createMinigameSandbox, type LoginBehaviour, type MinigameSandbox, type MinigameSandboxOptions, type SandboxRequest } from './minigame-sandbox.js';
+export {
+  createMinigameSandbox,
+  type LoginBehaviour,
+  type MinigameSandbox,
+  type MinigameSandboxOptions,
+  type SandboxRequest,
+} from './minigame-sandbox.js';

@@ -162,7 +162,8 @@ export function createMinigameSandbox(options: MinigameSandboxOptions): Minigame
           if (query) url += (url.includes('?') ? '&' : '?') + query;
         } else if (params.data !== undefined) {
           const contentType = Object.entries(header).find(([name]) => name.toLowerCase() === 'content-type')?.[1] ?? 'application/json';
-          body = typeof params.data === 'string' ? params.data : contentType.includes('json') ? JSON.stringify(params.data) : queryString(params.data);
+          body =
+            typeof params.data === 'string' ? params.data : contentType.includes('json') ? JSON.stringify(params.data) : queryString(params.data);
           if (!Object.keys(header).some((name) => name.toLowerCase() === 'content-type')) header['content-type'] = contentType;
         }
         requests.push({ method, url, header });
@@ -207,7 +208,11 @@ export function createMinigameSandbox(options: MinigameSandboxOptions): Minigame
       storage.clear();
     },
     setStorage(params: CallbackOptions & { key: string; data: unknown }) {
-      return settle(params, Promise.resolve().then(() => (wx.setStorageSync(params.key, params.data), { errMsg: 'setStorage:ok' })), (e) => ({ errMsg: `setStorage:fail ${e.message}` }));
+      return settle(
+        params,
+        Promise.resolve().then(() => (wx.setStorageSync(params.key, params.data), { errMsg: 'setStorage:ok' })),
+        (e) => ({ errMsg: `setStorage:fail ${e.message}` }),
+      );
     },
     getStorage(params: CallbackOptions & { key: string }) {
       const work = Promise.resolve().then(() => {
@@ -217,7 +222,11 @@ export function createMinigameSandbox(options: MinigameSandboxOptions): Minigame
       return settle(params, work, (e) => ({ errMsg: `getStorage:fail ${e.message}` }));
     },
     removeStorage(params: CallbackOptions & { key: string }) {
-      return settle(params, Promise.resolve().then(() => (wx.removeStorageSync(params.key), { errMsg: 'removeStorage:ok' })), (e) => ({ errMsg: `removeStorage:fail ${e.message}` }));
+      return settle(
+        params,
+        Promise.resolve().then(() => (wx.removeStorageSync(params.key), { errMsg: 'removeStorage:ok' })),
+        (e) => ({ errMsg: `removeStorage:fail ${e.message}` }),
+      );
     },
   };
 

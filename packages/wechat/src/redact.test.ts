@@ -5,7 +5,9 @@ describe('redaction', () => {
   it('masks secret, js_code, session_key and access_token in a URL and keeps the rest', () => {
     const url = 'https://api.weixin.qq.com/sns/jscode2session?appid=wx1&secret=s3cr3t&js_code=abc123&grant_type=authorization_code&access_token=tok';
     const redacted = redactUrl(url);
-    expect(redacted).toBe('https://api.weixin.qq.com/sns/jscode2session?appid=wx1&secret=***&js_code=***&grant_type=authorization_code&access_token=***');
+    expect(redacted).toBe(
+      'https://api.weixin.qq.com/sns/jscode2session?appid=wx1&secret=***&js_code=***&grant_type=authorization_code&access_token=***',
+    );
   });
 
   it('scrubs every occurrence of each secret from a text', () => {
