@@ -24,7 +24,7 @@ export interface DatabaseConfig {
 }
 
 /** The db:* scripts' configuration: DATABASE_URL, defaulting to the dev database outside production. */
-export function loadDatabaseConfig(env: Record<string, string | undefined>): DatabaseConfig {
+export function loadDatabaseConfig(env: Record<string, string | undefined> = process.env): DatabaseConfig {
   const parsed = databaseConfigSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);

@@ -186,7 +186,8 @@ export function createMinigameSandbox(options: MinigameSandboxOptions): Minigame
           inFlight -= 1;
         }
       })();
-      settle(params, work, (error) => ({ errMsg: `request:fail ${error.message}` }));
+      // wx.request answers with a task, never a promise: without callbacks a failure goes nowhere.
+      settle(params, work, (error) => ({ errMsg: `request:fail ${error.message}` }))?.catch(() => undefined);
       return {
         abort() {
           aborted = true;

@@ -12,7 +12,7 @@ const TASKS: Task[] = ['create', 'migrate', 'reset', 'seed'];
 
 async function main(task: string | undefined): Promise<void> {
   if (!TASKS.includes(task as Task)) throw new Error(`usage: db.ts ${TASKS.join('|')}`);
-  const { databaseUrl, production } = loadDatabaseConfig(process.env);
+  const { databaseUrl, production } = loadDatabaseConfig();
   const where = describeDatabaseUrl(databaseUrl);
 
   if (task === 'reset') {
