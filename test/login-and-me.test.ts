@@ -1,4 +1,5 @@
 import jwt from 'jsonwebtoken';
+import { keyIdOf } from '@minigate/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callProcedure, startTestStack, TEST_JWT_SECRET, TEST_WECHAT_SECRET, type TestStack } from './support/stack.js';
 
@@ -20,7 +21,7 @@ describe('auth.wechatLogin then account.me, over HTTP against MariaDB', () => {
     expect(answer).toMatchObject({ expiresIn: 7200, account: { nickName: '', avatarUrl: '', isNew: true } });
     expect(answer.expiresAt).toBeGreaterThan(Date.now() + 7_100_000);
     expect(typeof answer.account.id).toBe('number');
-    expect(Object.keys(answer).sort()).toEqual(['accessToken', 'account', 'expiresAt', 'expiresIn']);
+    expect(Object.keys(answer).sort()).toEqual(['accessToken', 'account', 'expiresAt', 'expiresIn', 'refreshToken']);
 
     const again = await login('alice');
     expect(again.body.result.data.account).toMatchObject({ id: answer.account.id, isNew: false });
@@ -91,7 +92,13 @@ describe('protected procedures refuse bad tokens with UNAUTHORIZED and a reason'
       () => `Bearer ${jwt.sign({ sub: '1', ...claims() }, 'some-other-secret-with-enough-bytes', { expiresIn: 60 })}`,
       'TOKEN_INVALID',
     ],
-    ['expired', () => `Bearer ${jwt.sign({ sub: '1', ...claims(), exp: Math.floor(Date.now() / 1000) - 10 }, TEST_JWT_SECRET)}`, 'TOKEN_EXPIRED'],
+    [
+      'expired',
+      () =>
+        `Bearer ${jwt.sign({ sub: '1', sid: '1', ...claims(), exp: Math.floor(Date.now() / 1000) - 10 }, TEST_JWT_SECRET, { keyid: keyIdOf(TEST_JWT_SECRET) })}`,
+      'TOKEN_EXPIRED',
+    ],
+    ['without a key id', () => `Bearer ${jwt.sign({ sub: '1', sid: '1', ...claims() }, TEST_JWT_SECRET, { expiresIn: 60 })}`, 'TOKEN_INVALID'],
     ['alg none', () => `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: '1', ...claims(), exp: 9_999_999_999 })}.`, 'TOKEN_INVALID'],
   ])('%s token', async (_, header, reason) => {
     const value = header();
@@ -102,7 +109,7 @@ describe('protected procedures refuse bad tokens with UNAUTHORIZED and a reason'
   });
 
   it('answers ACCOUNT_NOT_FOUND for a valid token of an account that is gone', async () => {
-    const token = jwt.sign({ sub: '999999', ...claims() }, TEST_JWT_SECRET, { expiresIn: 60 });
+    const token = jwt.sign({ sub: '999999', sid: '999999', ...claims() }, TEST_JWT_SECRET, { expiresIn: 60, keyid: keyIdOf(TEST_JWT_SECRET) });
     const response = await callProcedure(stack, 'query', 'account.me', undefined, { authorization: `Bearer ${token}` });
     expect(response.status).toBe(401);
     expect(response.body.error.data.reason).toBe('ACCOUNT_NOT_FOUND');

@@ -65,7 +65,11 @@ describe('the built minigate.js in the mini-game sandbox', () => {
     expect(result.answer.account).toMatchObject({ isNew: true, nickName: '' });
     expect(result.me).toMatchObject({ id: result.answer.account.id, profile: { level: 1 } });
     const stored = JSON.parse(sandbox.storage.get('minigate.session') as string);
-    expect(stored).toEqual({ accessToken: result.answer.accessToken, expiresAtOnDevice: expect.any(Number) });
+    expect(stored).toEqual({
+      accessToken: result.answer.accessToken,
+      expiresAtOnDevice: expect.any(Number),
+      refreshToken: result.answer.refreshToken,
+    });
     expect(Math.abs(stored.expiresAtOnDevice - (Date.now() + result.answer.expiresIn * 1000))).toBeLessThan(60_000);
     expect(stored.accessToken.split('.')).toHaveLength(3);
     expect(sandbox.requests.map((request) => `${request.method} ${request.url.split('?')[0]}`)).toEqual([

@@ -1,4 +1,4 @@
-import { createHttpServer, loadConfig, wireApplication, type Config } from '@minigate/server';
+import { createHttpServer, loadConfig, wireApplication, type Application, type Config } from '@minigate/server';
 import { createTestDatabase, type TestDatabase } from '@minigate/db/testing';
 import { startWeChatSimulator, type WeChatSimulator } from '@minigate/wechat-sim';
 import type { FastifyInstance } from 'fastify';
@@ -18,6 +18,7 @@ export interface TestStack {
   simulator: WeChatSimulator;
   database: TestDatabase;
   server: FastifyInstance;
+  application: Application;
   /** Every log line the server wrote. */
   logs: string[];
   /** A wx.login code for a simulated player of the test app. */
@@ -43,7 +44,10 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
   const simulator = await startWeChatSimulator({ apps: [{ appid: TEST_APPID, secret: TEST_WECHAT_SECRET }] });
   const config = loadConfig({ NODE_ENV: 'test', PORT: '0', LOG_LEVEL: 'info', ...testEnvironment(database.url, simulator.url), ...env });
   const logs: string[] = [];
-  const { server } = createHttpServer(config, (log) => wireApplication(config, log), { logStream: { write: (line) => void logs.push(line) } });
+  const { server, application } = createHttpServer(config, (log) => wireApplication(config, log), {
+    logStream: { write: (line) => void logs.push(line) },
+  });
+  await application.start();
   await server.listen({ host: config.host, port: 0 });
   const { port } = server.server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -54,6 +58,7 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     simulator,
     database,
     server,
+    application,
     logs,
     codeFor: (player) => simulator.issueCode(TEST_APPID, player),
     async close() {

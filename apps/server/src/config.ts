@@ -18,11 +18,24 @@ export interface Config {
   };
   jwt: {
     secret: string;
+    /** Older secrets, accepted for verification only, until the tokens they signed have expired. */
+    previousSecrets: string[];
     issuer: string;
     /** Tokens of one mini-game are not accepted by another sharing the server code. */
     audience: string;
     accessTokenTtlSeconds: number;
   };
+  sessions: {
+    refreshTokenTtlSeconds: number;
+    refreshReuseGraceSeconds: number;
+    retentionSeconds: number;
+    pruneIntervalSeconds: number;
+  };
+  revocation: {
+    pollIntervalMs: number;
+    maxEntries: number;
+  };
+  heartbeatTimeoutSeconds: number;
   encryption: {
     key: Buffer;
     previousKeys: Buffer[];
@@ -57,6 +70,10 @@ function isAddressOrRange(entry: string): boolean {
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+const jwtSecret = z.string().refine((value) => Buffer.byteLength(value, 'utf8') >= 32, 'must be at least 32 bytes (openssl rand -base64 48)');
+
+const DAY = 24 * 3600;
+
 const schema = z.object({
   NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
   HOST: z.string().min(1).optional(),
@@ -66,8 +83,26 @@ const schema = z.object({
   WECHAT_SECRET: z.string().min(8, 'must be the mini-game AppSecret'),
   WECHAT_API_BASE: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://api.weixin.qq.com'),
   WECHAT_TIMEOUT_MS: integer(100, 60_000).default(5_000),
-  JWT_SECRET: z.string().refine((value) => Buffer.byteLength(value, 'utf8') >= 32, 'must be at least 32 bytes (openssl rand -base64 48)'),
-  ACCESS_TOKEN_TTL: integer(60, 30 * 24 * 3600).default(2 * 3600),
+  JWT_SECRET: jwtSecret,
+  JWT_SECRETS_PREVIOUS: z
+    .string()
+    .optional()
+    .transform((value) =>
+      (value ?? '')
+        .split(',')
+        .map((secret) => secret.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(jwtSecret)),
+  ACCESS_TOKEN_TTL: integer(60, 30 * DAY).default(2 * 3600),
+  REFRESH_TOKEN_TTL: integer(3600, 365 * DAY).default(30 * DAY),
+  REFRESH_REUSE_GRACE: integer(0, 300).default(10),
+  SESSION_RETENTION: integer(0, 365 * DAY).default(7 * DAY),
+  SESSION_PRUNE_INTERVAL: integer(10, DAY).default(3600),
+  // The revocation bound is 5 s: two polls must fit in it.
+  REVOCATION_POLL_MS: integer(100, 2_000).default(1_000),
+  REVOCATION_CACHE_MAX: integer(1_000, 100_000_000).default(2_000_000),
+  HEARTBEAT_TIMEOUT: integer(10, 3600).default(120),
   ENCRYPTION_KEY: base64Key,
   ENCRYPTION_KEYS_PREVIOUS: z
     .string()
@@ -129,10 +164,22 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     jwt: {
       secret: values.JWT_SECRET,
+      previousSecrets: values.JWT_SECRETS_PREVIOUS,
       issuer: 'minigate',
       audience: `minigate:${values.WECHAT_APPID}`,
       accessTokenTtlSeconds: values.ACCESS_TOKEN_TTL,
     },
+    sessions: {
+      refreshTokenTtlSeconds: values.REFRESH_TOKEN_TTL,
+      refreshReuseGraceSeconds: values.REFRESH_REUSE_GRACE,
+      retentionSeconds: values.SESSION_RETENTION,
+      pruneIntervalSeconds: values.SESSION_PRUNE_INTERVAL,
+    },
+    revocation: {
+      pollIntervalMs: values.REVOCATION_POLL_MS,
+      maxEntries: values.REVOCATION_CACHE_MAX,
+    },
+    heartbeatTimeoutSeconds: values.HEARTBEAT_TIMEOUT,
     encryption: {
       key: Buffer.from(values.ENCRYPTION_KEY, 'base64'),
       previousKeys: values.ENCRYPTION_KEYS_PREVIOUS.map((key) => Buffer.from(key, 'base64')),

@@ -40,7 +40,8 @@ export function createHttpServer(
     maxBatchSize: config.maxBatchSize,
     // Multipart bodies bypass Fastify's JSON parser, so tRPC gets the same cap.
     maxBodySize: config.bodyLimitBytes,
-    createContext: ({ req }) => application.createContext({ authorization: req.headers.authorization, ip: clientIp(req) }),
+    createContext: ({ req }) =>
+      application.createContext({ authorization: req.headers.authorization, ip: clientIp(req), userAgent: req.headers['user-agent'] }),
     responseMeta: ({ errors }) => {
       const retryAfter = retryAfterSeconds(errors);
       return retryAfter === undefined ? {} : { headers: { 'retry-after': String(retryAfter) } };

@@ -23,6 +23,8 @@ export async function startServer(config: Config, options: { onClose?: () => Pro
       `The database at ${describeDatabaseUrl(config.databaseUrl)} does not answer (${(error as { code?: string }).code ?? (error as Error).message}): start it or fix DATABASE_URL.`,
     );
   }
+  // The revocation window is loaded before the first call is served.
+  await application.start();
   await server.listen({ host: config.host, port: config.port });
 
   let closing = false;

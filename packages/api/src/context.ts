@@ -1,26 +1,43 @@
 import type { AccessTokens } from './access-tokens.js';
+import type { SessionGuard } from './session-guard.js';
 import type { AccountService } from './services/account-service.js';
 import type { LoginService } from './services/login-service.js';
+import type { SessionService } from './services/session-service.js';
 
 /** The services procedures call; procedures stay thin. */
 export interface Services {
   login: LoginService;
+  sessions: SessionService;
   accounts: AccountService;
+  guard: SessionGuard;
 }
 
 export interface AuthenticatedUser {
   accountId: number;
+  /** The session (login) the access token belongs to. */
+  sessionId: number;
 }
 
 export type AuthFailure = 'TOKEN_MISSING' | 'TOKEN_INVALID' | 'TOKEN_EXPIRED';
 
+/** Who is calling from where: sessions record it. */
+export interface Caller {
+  /** The client's IP, as the HTTP layer determined it (TRUST_PROXY). */
+  ip: string;
+  /** The User-Agent header, cut to 255 characters. */
+  userAgent: string;
+}
+
 export interface Context {
-  /** The caller, or null when the token is missing or bad (public calls in the same batch still run). */
+  /**
+   * The caller of a valid access token, or null when it is missing or bad
+   * (public calls in the same batch still run). Revocation is checked by
+   * protected procedures, not here.
+   */
   user: AuthenticatedUser | null;
   /** Why `user` is null; protected procedures answer with it. */
   authFailure: AuthFailure | null;
-  /** The client's IP, as the HTTP layer determined it (TRUST_PROXY). */
-  ip: string;
+  caller: Caller;
   services: Services;
 }
 
@@ -28,18 +45,22 @@ export interface Context {
 export interface RequestFacts {
   authorization: string | undefined;
   ip: string;
+  userAgent: string | undefined;
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
+const USER_AGENT_LENGTH = 255;
 
 /** Builds each request's context; a bad token gives `user: null`, never a throw. */
 export function createContextFactory(deps: { services: Services; accessTokens: AccessTokens }) {
   return (request: RequestFacts): Context => {
-    const base = { ip: request.ip, services: deps.services };
+    const base = { caller: { ip: request.ip, userAgent: (request.userAgent ?? '').slice(0, USER_AGENT_LENGTH) }, services: deps.services };
     if (!request.authorization) return { ...base, user: null, authFailure: 'TOKEN_MISSING' };
     const token = BEARER.exec(request.authorization)?.[1];
     if (!token) return { ...base, user: null, authFailure: 'TOKEN_INVALID' };
     const check = deps.accessTokens.verify(token);
-    return check.ok ? { ...base, user: { accountId: check.accountId }, authFailure: null } : { ...base, user: null, authFailure: check.reason };
+    return check.ok
+      ? { ...base, user: { accountId: check.accountId, sessionId: check.sessionId }, authFailure: null }
+      : { ...base, user: null, authFailure: check.reason };
   };
 }

@@ -28,6 +28,11 @@ export type ErrorReason =
   | 'TOKEN_EXPIRED'
   | 'ACCOUNT_NOT_FOUND'
   | 'ACCOUNT_DISABLED'
+  | 'ACCOUNT_DELETED'
+  | 'SESSION_REVOKED'
+  | 'REFRESH_TOKEN_INVALID'
+  | 'REFRESH_TOKEN_EXPIRED'
+  | 'REFRESH_TOKEN_REUSED'
   | 'INTERNAL';
 
 export interface MinigateErrorOptions {

@@ -1,16 +1,23 @@
 export { appRouter, type AppRouter } from './router.js';
-export { createContextFactory, type Context, type RequestFacts, type Services, type AuthenticatedUser, type AuthFailure } from './context.js';
-export { createAccessTokens, type AccessTokens, type AccessTokenOptions, type IssuedAccessToken } from './access-tokens.js';
-export { createSessionKeyCipher, type SessionKeyCipher } from './session-key-cipher.js';
 export {
-  createLoginService,
-  openidAuthType,
-  UNIONID_AUTH_TYPE,
-  type LoginService,
-  type LoginServiceDeps,
-  type ServiceLogger,
-} from './services/login-service.js';
-export { createAccountService, type AccountService } from './services/account-service.js';
-export type { LoginAnswer, AccountSummary, AccountView } from './services/views.js';
+  createContextFactory,
+  type Context,
+  type RequestFacts,
+  type Services,
+  type AuthenticatedUser,
+  type AuthFailure,
+  type Caller,
+} from './context.js';
+export { createAccessTokens, keyIdOf, type AccessTokens, type AccessTokenOptions, type IssuedAccessToken } from './access-tokens.js';
+export { createSessionKeyCipher, type SessionKeyCipher } from './session-key-cipher.js';
+export { createRevocationCache, type RevocationCache, type RevocationCacheOptions, type RevocationCacheStats } from './revocation-cache.js';
+export { createSessionGuard, type SessionGuard } from './session-guard.js';
+export { createLoginService, openidAuthType, UNIONID_AUTH_TYPE, type LoginService, type LoginServiceDeps } from './services/login-service.js';
+export type { ServiceLogger } from './services/service-logger.js';
+export type { SessionSettings } from './services/session-settings.js';
+export { createSessionService, type SessionService, type SessionServiceDeps } from './services/session-service.js';
+export { createAccountService, type AccountService, type AccountServiceDeps } from './services/account-service.js';
+export { createAdminService, type AdminService, type OperatorAction } from './services/admin-service.js';
+export type { LoginAnswer, AccountSummary, AccountView, HeartbeatAnswer, AccountExportView, SessionView } from './services/views.js';
 export { MinigateError, retryAfterSeconds, type ErrorReason } from './errors.js';
 export type { MinigateErrorShape, MinigateErrorData, InvalidField } from './error-shape.js';

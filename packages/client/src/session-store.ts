@@ -5,6 +5,8 @@ export interface StoredSession {
   accessToken: string;
   /** Epoch milliseconds by this device's clock (now + expiresIn), which may differ from the server's. */
   expiresAtOnDevice: number;
+  /** Trades for a new pair at auth.refresh; absent in sessions kept by clients before 0.2. */
+  refreshToken?: string;
 }
 
 export interface SessionStore {
@@ -40,9 +42,12 @@ function parseSession(raw: unknown): StoredSession | null {
   if (typeof raw !== 'string' || raw === '') return null;
   try {
     const session = JSON.parse(raw) as Partial<StoredSession>;
-    return typeof session.accessToken === 'string' && typeof session.expiresAtOnDevice === 'number'
-      ? { accessToken: session.accessToken, expiresAtOnDevice: session.expiresAtOnDevice }
-      : null;
+    if (typeof session.accessToken !== 'string' || typeof session.expiresAtOnDevice !== 'number') return null;
+    return {
+      accessToken: session.accessToken,
+      expiresAtOnDevice: session.expiresAtOnDevice,
+      ...(typeof session.refreshToken === 'string' ? { refreshToken: session.refreshToken } : {}),
+    };
   } catch {
     return null;
   }

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, DataFlag } from './schema.js';
 import { isRetryableTransactionError } from './database-errors.js';
+import type { NewSession } from './sessions.js';
 
 /** One way to sign in: an auth type and its identifier, unique together. */
 export interface IdentityKey {
@@ -22,6 +23,8 @@ export interface IdentitySignIn extends IdentityKey {
   linkedIdentities?: IdentityKey[];
   /** Values for an account this sign-in creates; ignored for an existing one. */
   newAccount?: NewAccountValues;
+  /** A session to open for this login, in the same transaction; none for a disabled account. */
+  session?: NewSession;
 }
 
 export interface NewAccountValues {
@@ -38,6 +41,8 @@ export interface SignedInAccount {
   dataFlag: DataFlag;
   nickName: string;
   avatar: string;
+  /** The session this sign-in opened, or null (none asked for, or the account is disabled). */
+  sessionId: number | null;
 }
 
 const ATTEMPTS = 4;
@@ -61,6 +66,32 @@ export async function signInWithIdentity(db: Kysely<Database>, signIn: IdentityS
 }
 
 async function signInOnce(trx: Transaction<Database>, signIn: IdentitySignIn): Promise<SignedInAccount> {
+  const account = await signInAccount(trx, signIn);
+  const sessionId = signIn.session && account.dataFlag === 1 ? await openSession(trx, account.accountId, signIn, signIn.session) : null;
+  return { ...account, sessionId };
+}
+
+async function openSession(trx: Transaction<Database>, accountId: number, signIn: IdentitySignIn, session: NewSession): Promise<number> {
+  const inserted = await trx
+    .insertInto('accountSession')
+    .values({
+      accountId,
+      refreshTokenHash: session.refreshTokenHash,
+      previousRefreshTokenHash: null,
+      rotatedAt: null,
+      createTime: signIn.at,
+      lastUsedAt: signIn.at,
+      expiresAt: session.expiresAt,
+      ip: signIn.ip,
+      userAgent: session.userAgent,
+      revokedAt: null,
+      revokedReason: null,
+    })
+    .executeTakeFirstOrThrow();
+  return Number(inserted.insertId);
+}
+
+async function signInAccount(trx: Transaction<Database>, signIn: IdentitySignIn): Promise<Omit<SignedInAccount, 'sessionId'>> {
   const known = await findLiveIdentity(trx, signIn);
   if (known) {
     await trx
@@ -97,7 +128,7 @@ async function signInOnce(trx: Transaction<Database>, signIn: IdentitySignIn): P
     : { accountId, isNew: true, dataFlag: 1, nickName: signIn.newAccount?.nickName ?? '', avatar: signIn.newAccount?.avatar ?? '' };
 }
 
-function signedIn(row: Omit<SignedInAccount, 'isNew'>, isNew: boolean): SignedInAccount {
+function signedIn(row: Omit<SignedInAccount, 'isNew' | 'sessionId'>, isNew: boolean): Omit<SignedInAccount, 'sessionId'> {
   return { accountId: row.accountId, dataFlag: row.dataFlag, nickName: row.nickName, avatar: row.avatar, isNew };
 }
 
@@ -213,6 +244,10 @@ export interface AccountWithProfile {
   level: number;
   experience: number;
   loginTime: Date | null;
+  birthday: Date | null;
+  onlineSeconds: number;
+  unreadMsgNums: number;
+  phoneBind: 0 | 1;
 }
 
 /** A live (not deleted) account with its profile, or undefined. */
@@ -230,6 +265,10 @@ export async function findAccountWithProfile(db: Kysely<Database>, accountId: nu
       'accountProfile.level',
       'accountProfile.experience',
       'accountProfile.loginTime',
+      'accountProfile.birthday',
+      'accountProfile.onlineSeconds',
+      'accountProfile.unreadMsgNums',
+      'account.phoneBind',
     ])
     .where('account.accountId', '=', accountId)
     .where('account.isDel', '=', 0)

@@ -1,4 +1,4 @@
-import { CamelCasePlugin, Kysely, MysqlDialect } from 'kysely';
+import { CamelCasePlugin, CompiledQuery, Kysely, MysqlDialect } from 'kysely';
 import { createPool } from 'mysql2';
 import type { Database } from './schema.js';
 import { parseDatabaseUrl } from './database-url.js';
@@ -28,7 +28,14 @@ export function createDatabase(databaseUrl: string, options: DatabaseOptions = {
     connectTimeout: 5_000,
   });
   return new Kysely<Database>({
-    dialect: new MysqlDialect({ pool }),
+    dialect: new MysqlDialect({
+      pool,
+      // CURRENT_TIMESTAMP (update_time, revoked_at) in UTC like the values
+      // mysql2 writes, whatever the server's own time zone.
+      onCreateConnection: async (connection) => {
+        await connection.executeQuery(CompiledQuery.raw("SET time_zone = '+00:00'"));
+      },
+    }),
     plugins: [new CamelCasePlugin()],
   });
 }

@@ -4,7 +4,7 @@ import { migrateToLatest } from './migrator.js';
 import { createTestDatabase, type TestDatabase } from './testing/test-database.js';
 
 const EXPECTED_COLUMNS = {
-  account: ['account_id', 'account_type_id', 'nick_name', 'avatar', 'data_flag', 'create_time', 'is_del', 'mail_bind', 'phone_bind'],
+  account: ['account_id', 'account_type_id', 'nick_name', 'avatar', 'data_flag', 'create_time', 'is_del', 'mail_bind', 'phone_bind', 'update_time'],
   account_auth: [
     'account_auth_id',
     'account_id',
@@ -37,6 +37,7 @@ const EXPECTED_COLUMNS = {
     'data_flag',
     'create_time',
     'is_del',
+    'heartbeat_time',
   ],
 };
 
@@ -48,11 +49,11 @@ describe('migrations', () => {
   afterAll(() => database.drop());
 
   it('apply from an empty database, then again as a no-op', async () => {
-    expect(await migrateToLatest(database.db)).toEqual(['0001-account-tables']);
+    expect(await migrateToLatest(database.db)).toEqual(['0001-account-tables', '0002-sessions']);
     expect(await migrateToLatest(database.db)).toEqual([]);
   });
 
-  it('create the three account tables with exactly the designed columns, utf8mb4_unicode_ci', async () => {
+  it("create the three account tables with exactly the designed columns (plus 0002's update_time and heartbeat_time), utf8mb4_unicode_ci", async () => {
     const schema = database.url.slice(database.url.lastIndexOf('/') + 1);
     const { rows } = await sql<{ tableName: string; columnName: string }>`
       SELECT table_name AS table_name, column_name AS column_name FROM information_schema.columns

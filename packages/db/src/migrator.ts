@@ -1,5 +1,6 @@
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import * as accountTables from './migrations/0001-account-tables.js';
+import * as sessions from './migrations/0002-sessions.js';
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder
@@ -9,6 +10,7 @@ import * as accountTables from './migrations/0001-account-tables.js';
  */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-account-tables': accountTables,
+  '0002-sessions': sessions,
 };
 
 function createMigrator(db: Kysely<any>): Migrator {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { publicProcedure, router } from '../trpc.js';
+import { protectedProcedure, publicProcedure, router } from '../trpc.js';
 
 /** A wx.login code: WeChat's are 32 characters; anything printable up to 128 gets to WeChat, which judges it. */
 export const wechatLoginInput = z.object({
@@ -11,6 +11,19 @@ export const wechatLoginInput = z.object({
     .regex(/^[\x21-\x7e]+$/, 'code must be the code wx.login gave (printable ASCII, no spaces)'),
 });
 
+const refreshToken = z
+  .string({ error: 'refreshToken must be the string a login or refresh answered' })
+  .min(1, 'refreshToken must not be empty')
+  .max(128, 'refreshToken is too long to be one of ours');
+
+export const refreshInput = z.object({ refreshToken });
+
+/** Either credential proves the session: a game whose access token expired can still log out. */
+export const logoutInput = z.object({ refreshToken: refreshToken.optional() }).optional();
+
 export const authRouter = router({
-  wechatLogin: publicProcedure.input(wechatLoginInput).mutation(({ ctx, input }) => ctx.services.login.wechatLogin(input.code, ctx.ip)),
+  wechatLogin: publicProcedure.input(wechatLoginInput).mutation(({ ctx, input }) => ctx.services.login.wechatLogin(input.code, ctx.caller)),
+  refresh: publicProcedure.input(refreshInput).mutation(({ ctx, input }) => ctx.services.sessions.refresh(input.refreshToken, ctx.caller)),
+  logout: publicProcedure.input(logoutInput).mutation(({ ctx, input }) => ctx.services.sessions.logout(ctx.user, input?.refreshToken)),
+  logoutAll: protectedProcedure.mutation(({ ctx }) => ctx.services.sessions.logoutAll(ctx.user)),
 });

@@ -1,34 +1,156 @@
-import { findAccountWithProfile, type Database, type Kysely } from '@minigate/db';
+import {
+  deleteAccount,
+  exportAccount,
+  findAccountWithProfile,
+  recordHeartbeat,
+  sweepOffline,
+  updateProfile,
+  type Database,
+  type Kysely,
+  type ProfileChanges,
+  type SessionSummary,
+} from '@minigate/db';
+import type { AuthenticatedUser } from '../context.js';
 import { MinigateError } from '../errors.js';
-import type { AccountView } from './views.js';
+import type { RevocationCache } from '../revocation-cache.js';
+import type { AccountExportView, AccountView, HeartbeatAnswer, SessionView } from './views.js';
 
 export interface AccountService {
   /** The signed-in player's own account and profile. */
   me(accountId: number): Promise<AccountView>;
+  /** Changes the fields given (already validated by the router); answers the account as `me` does. */
+  updateProfile(accountId: number, changes: ProfileChanges): Promise<AccountView>;
+  /** The player is online; the time since the last heartbeat counts when it is short enough. */
+  heartbeat(accountId: number): Promise<HeartbeatAnswer>;
+  /** Deletes the account (PIPL): blanked, identities released, every session ended. */
+  delete(user: AuthenticatedUser): Promise<{ deleted: true }>;
+  /** Every piece of personal data held on the player. */
+  export(accountId: number): Promise<AccountExportView>;
+  /** Marks offline the players whose heartbeats stopped; returns how many. */
+  sweepOffline(): Promise<number>;
 }
 
-export function createAccountService(deps: { db: Kysely<Database> }): AccountService {
+export interface AccountServiceDeps {
+  db: Kysely<Database>;
+  revocations: RevocationCache;
+  /** HEARTBEAT_TIMEOUT: a longer gap between heartbeats is not online time, and a player silent this long is offline. */
+  heartbeatTimeoutSeconds: number;
+  now?: () => number;
+}
+
+const accountGone = () =>
+  new MinigateError({ code: 'UNAUTHORIZED', reason: 'ACCOUNT_NOT_FOUND', message: 'This account no longer exists: sign in again' });
+
+const day = (date: Date | null) => (date ? date.toISOString().slice(0, 10) : null);
+const millis = (date: Date | null) => (date ? date.getTime() : null);
+
+function sessionView(session: SessionSummary): SessionView {
   return {
-    async me(accountId) {
-      const found = await findAccountWithProfile(deps.db, accountId);
-      if (!found) {
-        throw new MinigateError({ code: 'UNAUTHORIZED', reason: 'ACCOUNT_NOT_FOUND', message: 'This account no longer exists: sign in again' });
-      }
-      if (found.dataFlag !== 1) {
-        throw new MinigateError({ code: 'FORBIDDEN', reason: 'ACCOUNT_DISABLED', message: 'This account is disabled' });
-      }
+    id: session.sessionId,
+    createdAt: session.createTime.getTime(),
+    lastUsedAt: session.lastUsedAt.getTime(),
+    expiresAt: session.expiresAt.getTime(),
+    ip: session.ip,
+    userAgent: session.userAgent,
+    revokedAt: millis(session.revokedAt),
+    revokedReason: session.revokedReason,
+  };
+}
+
+export function createAccountService(deps: AccountServiceDeps): AccountService {
+  const now = deps.now ?? Date.now;
+
+  async function me(accountId: number): Promise<AccountView> {
+    const found = await findAccountWithProfile(deps.db, accountId);
+    if (!found) throw accountGone();
+    if (found.dataFlag !== 1) {
+      throw new MinigateError({ code: 'FORBIDDEN', reason: 'ACCOUNT_DISABLED', message: 'This account is disabled' });
+    }
+    return {
+      id: found.accountId,
+      nickName: found.nickName,
+      avatarUrl: found.avatar,
+      createdAt: found.createTime.getTime(),
+      phoneBound: found.phoneBind === 1,
+      profile: {
+        gender: found.gender,
+        level: found.level,
+        experience: Number(found.experience),
+        lastLoginAt: millis(found.loginTime),
+        birthday: day(found.birthday),
+        onlineSeconds: Number(found.onlineSeconds),
+        unreadMessages: found.unreadMsgNums,
+      },
+    };
+  }
+
+  return {
+    me,
+
+    async updateProfile(accountId, changes) {
+      if (!(await updateProfile(deps.db, accountId, changes))) throw accountGone();
+      return me(accountId);
+    },
+
+    async heartbeat(accountId) {
+      const onlineSeconds = await recordHeartbeat(deps.db, accountId, new Date(now()), deps.heartbeatTimeoutSeconds);
+      if (onlineSeconds === undefined) throw accountGone();
+      return { onlineSeconds, timeoutSeconds: deps.heartbeatTimeoutSeconds };
+    },
+
+    async delete(user) {
+      if (!(await deleteAccount(deps.db, user.accountId))) throw accountGone();
+      deps.revocations.accountBlocked(user.accountId, 'deleted');
+      return { deleted: true };
+    },
+
+    async export(accountId) {
+      const data = await exportAccount(deps.db, accountId);
+      if (!data) throw accountGone();
+      const { account, profile } = data;
       return {
-        id: found.accountId,
-        nickName: found.nickName,
-        avatarUrl: found.avatar,
-        createdAt: found.createTime.getTime(),
-        profile: {
-          gender: found.gender,
-          level: found.level,
-          experience: Number(found.experience),
-          lastLoginAt: found.loginTime ? found.loginTime.getTime() : null,
+        exportedAt: now(),
+        account: {
+          id: account.accountId,
+          accountType: account.accountTypeId,
+          nickName: account.nickName,
+          avatarUrl: account.avatar,
+          disabled: account.dataFlag !== 1,
+          createdAt: account.createTime.getTime(),
+          mailBound: account.mailBind === 1,
+          phoneBound: account.phoneBind === 1,
         },
+        profile: profile && {
+          realName: profile.realName,
+          nickName: profile.nickName,
+          phone: profile.phone,
+          email: profile.email,
+          gender: profile.gender,
+          birthday: day(profile.birthday),
+          experience: profile.experience,
+          level: profile.level,
+          registerIp: profile.registerIp,
+          lastLoginAt: millis(profile.loginTime),
+          lastLoginIp: profile.loginIp,
+          online: profile.onlineStatus === 1,
+          onlineSeconds: profile.onlineSeconds,
+          unreadMessages: profile.unreadMsgNums,
+          lastHeartbeatAt: millis(profile.heartbeatTime),
+          createdAt: profile.createTime.getTime(),
+        },
+        identities: data.identities.map((identity) => ({
+          type: identity.authType,
+          identifier: identity.identifier,
+          createdAt: identity.createTime.getTime(),
+          credentialUpdatedAt: millis(identity.timeStamp),
+        })),
+        sessions: data.sessions.map(sessionView),
+        history: data.audit.map((entry) => ({ action: entry.action, reason: entry.reason, by: entry.actor, at: entry.createTime.getTime() })),
       };
+    },
+
+    async sweepOffline() {
+      return sweepOffline(deps.db, new Date(now() - deps.heartbeatTimeoutSeconds * 1000));
     },
   };
 }

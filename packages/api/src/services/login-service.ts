@@ -1,21 +1,21 @@
 import { signInWithIdentity, type Database, type Kysely } from '@minigate/db';
 import { WeChatBusyError, WeChatMisconfiguredError, WeChatTimeoutError, WeChatUnavailableError, type Code2Session } from '@minigate/wechat';
 import type { AccessTokens } from '../access-tokens.js';
+import type { Caller } from '../context.js';
 import { MinigateError } from '../errors.js';
+import { formatRefreshToken, newRefreshSecret } from '../refresh-tokens.js';
 import type { SessionKeyCipher } from '../session-key-cipher.js';
+import type { ServiceLogger } from './service-logger.js';
+import type { SessionSettings } from './session-settings.js';
 import type { LoginAnswer } from './views.js';
 import { loginErrorFromWeChat } from './wechat-login-errors.js';
 
 export interface LoginService {
-  /** wx.login code → account, identity and profile upserted → access token. */
-  wechatLogin(code: string, ip: string): Promise<LoginAnswer>;
+  /** wx.login code → account, identity and profile upserted, a session opened → access and refresh tokens. */
+  wechatLogin(code: string, caller: Caller): Promise<LoginAnswer>;
 }
 
-/** The part of a pino-style logger the services use. */
-export interface ServiceLogger {
-  error(details: object, message: string): void;
-  warn(details: object, message: string): void;
-}
+export type { ServiceLogger };
 
 export interface LoginServiceDeps {
   db: Kysely<Database>;
@@ -23,6 +23,7 @@ export interface LoginServiceDeps {
   code2session: Code2Session;
   accessTokens: AccessTokens;
   sessionKeys: SessionKeyCipher;
+  sessions: SessionSettings;
   logger: ServiceLogger;
   now?: () => number;
 }
@@ -40,7 +41,7 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
   const authType = openidAuthType(deps.appid);
 
   return {
-    async wechatLogin(code, ip) {
+    async wechatLogin(code, caller) {
       let session;
       try {
         // Once per code: never retried after WeChat answered (a code is single-use).
@@ -55,20 +56,28 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
         throw loginErrorFromWeChat(error);
       }
 
+      const at = now();
+      const refresh = newRefreshSecret();
       const account = await signInWithIdentity(deps.db, {
         authType,
         identifier: session.openid,
         credential: deps.sessionKeys.encrypt(session.sessionKey),
-        ip,
-        at: new Date(now()),
+        ip: caller.ip,
+        at: new Date(at),
         linkedIdentities: session.unionid ? [{ authType: UNIONID_AUTH_TYPE, identifier: session.unionid }] : [],
+        session: {
+          refreshTokenHash: refresh.hash,
+          expiresAt: new Date(at + deps.sessions.refreshTokenTtlSeconds * 1000),
+          userAgent: caller.userAgent,
+        },
       });
-      if (account.dataFlag !== 1) {
+      if (account.dataFlag !== 1 || account.sessionId === null) {
         throw new MinigateError({ code: 'FORBIDDEN', reason: 'ACCOUNT_DISABLED', message: 'This account is disabled' });
       }
 
       return {
-        ...deps.accessTokens.issue(account.accountId),
+        ...deps.accessTokens.issue(account.accountId, account.sessionId),
+        refreshToken: formatRefreshToken(account.sessionId, refresh.secret),
         account: { id: account.accountId, nickName: account.nickName, avatarUrl: account.avatar, isNew: account.isNew },
       };
     },

@@ -1,10 +1,12 @@
-/** What a login (and later a refresh) answers. */
+/** What a login and a refresh answer. */
 export interface LoginAnswer {
   accessToken: string;
   /** Epoch milliseconds. */
   expiresAt: number;
   /** Seconds: prefer it to expiresAt, since devices' clocks drift. */
   expiresIn: number;
+  /** Opaque; trade it at auth.refresh for a new pair. Single use: each refresh answers a new one. */
+  refreshToken: string;
   account: AccountSummary;
 }
 
@@ -16,13 +18,15 @@ export interface AccountSummary {
   isNew: boolean;
 }
 
-/** What `account.me` answers: the player's account and profile, never a credential. */
+/** What `account.me` (and `account.updateProfile`) answers: the player's account and profile, never a credential. */
 export interface AccountView {
   id: number;
   nickName: string;
   avatarUrl: string;
   /** Epoch milliseconds. */
   createdAt: number;
+  /** Whether a phone number is bound to the account. */
+  phoneBound: boolean;
   profile: {
     /** WeChat's convention: 0 unknown, 1 male, 2 female. */
     gender: number;
@@ -30,5 +34,67 @@ export interface AccountView {
     experience: number;
     /** Epoch milliseconds of this login, or null. */
     lastLoginAt: number | null;
+    /** `YYYY-MM-DD`, or null. */
+    birthday: string | null;
+    /** Seconds online, counted from heartbeats. */
+    onlineSeconds: number;
+    unreadMessages: number;
   };
+}
+
+export interface HeartbeatAnswer {
+  /** Seconds online in all, this heartbeat included. */
+  onlineSeconds: number;
+  /** Send the next heartbeat within this many seconds, or the gap will not count as online. */
+  timeoutSeconds: number;
+}
+
+/** A session as the player sees it in account.export. */
+export interface SessionView {
+  id: number;
+  createdAt: number;
+  lastUsedAt: number;
+  expiresAt: number;
+  ip: string;
+  userAgent: string;
+  revokedAt: number | null;
+  revokedReason: string | null;
+}
+
+/** `account.export`: every piece of personal data minigate holds on the player. */
+export interface AccountExportView {
+  exportedAt: number;
+  account: {
+    id: number;
+    accountType: number;
+    nickName: string;
+    avatarUrl: string;
+    disabled: boolean;
+    createdAt: number;
+    mailBound: boolean;
+    phoneBound: boolean;
+  };
+  profile: {
+    realName: string | null;
+    nickName: string;
+    phone: string | null;
+    email: string | null;
+    gender: number;
+    birthday: string | null;
+    experience: number;
+    level: number;
+    registerIp: string | null;
+    lastLoginAt: number | null;
+    lastLoginIp: string | null;
+    online: boolean;
+    onlineSeconds: number;
+    unreadMessages: number;
+    lastHeartbeatAt: number | null;
+    createdAt: number;
+  } | null;
+  /** The ways this account signs in (a WeChat openid per mini-game, a unionid, ...). */
+  identities: Array<{ type: string; identifier: string; createdAt: number; credentialUpdatedAt: number | null }>;
+  sessions: SessionView[];
+  /** What operators did to the account (bans, revocations), and why. */
+  history: Array<{ action: string; reason: string; by: string; at: number }>;
 }

@@ -1,0 +1,226 @@
+import { sql, type Kysely } from 'kysely';
+import type { AuditAction, Database, DataFlag } from './schema.js';
+import { listAccountSessions, revokeAccountSessions, type SessionSummary } from './sessions.js';
+
+export interface AuditEntry {
+  accountId: number;
+  action: AuditAction;
+  reason: string;
+  actor: string;
+}
+
+/**
+ * Disables (0) or re-enables (1) an account, records who did it and why,
+ * and on a ban ends every session, in one transaction. Returns false when
+ * there is no such live account. Sessions of a ban stop on every instance
+ * through the revocation feed; so does a ban written directly in SQL,
+ * through account.update_time.
+ */
+export async function setAccountDataFlag(
+  db: Kysely<Database>,
+  dataFlag: DataFlag,
+  entry: AuditEntry,
+): Promise<{ found: boolean; sessionsRevoked: number }> {
+  return db.transaction().execute(async (trx) => {
+    const live = await trx
+      .selectFrom('account')
+      .select('accountId')
+      .where('accountId', '=', entry.accountId)
+      .where('isDel', '=', 0)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!live) return { found: false, sessionsRevoked: 0 };
+    await trx.updateTable('account').set({ dataFlag }).where('accountId', '=', entry.accountId).execute();
+    const sessionsRevoked = dataFlag === 0 ? await revokeAccountSessions(trx, entry.accountId, 'banned') : 0;
+    await trx.insertInto('accountAudit').values(entry).execute();
+    return { found: true, sessionsRevoked };
+  });
+}
+
+export async function recordAudit(db: Kysely<Database>, entry: AuditEntry): Promise<void> {
+  await db.insertInto('accountAudit').values(entry).execute();
+}
+
+/**
+ * A player's deletion (PIPL): the account is soft-deleted (is_del), every
+ * personal field blanked, every identity released (its identifier
+ * rewritten, so the same WeChat user logging in later gets a new, empty
+ * account), every session ended and its IP and user agent blanked, in one
+ * transaction. False when the account was already gone.
+ */
+export async function deleteAccount(db: Kysely<Database>, accountId: number): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const live = await trx
+      .selectFrom('account')
+      .select('accountId')
+      .where('accountId', '=', accountId)
+      .where('isDel', '=', 0)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!live) return false;
+    await trx
+      .updateTable('account')
+      .set({ isDel: 1, nickName: '', avatar: '', phoneBind: 0, mailBind: 0 })
+      .where('accountId', '=', accountId)
+      .execute();
+    await trx
+      .updateTable('accountProfile')
+      .set({
+        isDel: 1,
+        realName: null,
+        nickName: '',
+        phone: null,
+        email: null,
+        gender: 0,
+        birthday: null,
+        registerIp: null,
+        loginIp: null,
+        onlineStatus: 0,
+      })
+      .where('accountId', '=', accountId)
+      .execute();
+    await trx
+      .updateTable('accountAuth')
+      .set({ identifier: sql<string>`concat('released:', account_auth_id)`, credential: null, paymentPassword: null, isDel: 1 })
+      .where('accountId', '=', accountId)
+      .execute();
+    await revokeAccountSessions(trx, accountId, 'account_deleted');
+    await trx.updateTable('accountSession').set({ ip: '', userAgent: '' }).where('accountId', '=', accountId).execute();
+    await trx.insertInto('accountAudit').values({ accountId, action: 'delete', reason: 'deleted by the player', actor: 'player' }).execute();
+    return true;
+  });
+}
+
+/** Every piece of personal data held on a player (PIPL's right to a copy); never a credential or a token hash. */
+export interface AccountExport {
+  account: {
+    accountId: number;
+    accountTypeId: number;
+    nickName: string;
+    avatar: string;
+    dataFlag: number;
+    createTime: Date;
+    mailBind: number;
+    phoneBind: number;
+  };
+  profile: {
+    realName: string | null;
+    nickName: string;
+    phone: string | null;
+    email: string | null;
+    gender: number;
+    birthday: Date | null;
+    experience: number;
+    level: number;
+    registerIp: string | null;
+    loginTime: Date | null;
+    loginIp: string | null;
+    onlineStatus: number;
+    onlineSeconds: number;
+    unreadMsgNums: number;
+    heartbeatTime: Date | null;
+    createTime: Date;
+  } | null;
+  identities: Array<{ authType: string; identifier: string; createTime: Date; timeStamp: Date | null }>;
+  sessions: SessionSummary[];
+  audit: Array<{ action: AuditAction; reason: string; actor: string; createTime: Date }>;
+}
+
+export async function exportAccount(db: Kysely<Database>, accountId: number): Promise<AccountExport | undefined> {
+  const account = await db
+    .selectFrom('account')
+    .select(['accountId', 'accountTypeId', 'nickName', 'avatar', 'dataFlag', 'createTime', 'mailBind', 'phoneBind'])
+    .where('accountId', '=', accountId)
+    .where('isDel', '=', 0)
+    .executeTakeFirst();
+  if (!account) return undefined;
+  const [profile, identities, sessions, audit] = await Promise.all([
+    db
+      .selectFrom('accountProfile')
+      .select([
+        'realName',
+        'nickName',
+        'phone',
+        'email',
+        'gender',
+        'birthday',
+        'experience',
+        'level',
+        'registerIp',
+        'loginTime',
+        'loginIp',
+        'onlineStatus',
+        'onlineSeconds',
+        'unreadMsgNums',
+        'heartbeatTime',
+        'createTime',
+      ])
+      .where('accountId', '=', accountId)
+      .executeTakeFirst(),
+    db
+      .selectFrom('accountAuth')
+      .select(['authType', 'identifier', 'createTime', 'timeStamp'])
+      .where('accountId', '=', accountId)
+      .where('isDel', '=', 0)
+      .orderBy('accountAuthId')
+      .execute(),
+    listAccountSessions(db, accountId),
+    db.selectFrom('accountAudit').select(['action', 'reason', 'actor', 'createTime']).where('accountId', '=', accountId).orderBy('auditId').execute(),
+  ]);
+  return {
+    account,
+    profile: profile ? { ...profile, experience: Number(profile.experience), onlineSeconds: Number(profile.onlineSeconds) } : null,
+    identities,
+    sessions,
+    audit,
+  };
+}
+
+/** An account as an operator looks it up: by id, or by any identity's identifier (an openid, a unionid). */
+export interface AccountLookup {
+  accountId: number;
+  nickName: string;
+  dataFlag: number;
+  isDel: number;
+  createTime: Date;
+  loginTime: Date | null;
+  loginIp: string | null;
+  onlineStatus: number;
+  onlineSeconds: number;
+  identities: Array<{ authType: string; identifier: string }>;
+}
+
+export async function findAccountForOperator(db: Kysely<Database>, idOrIdentifier: string): Promise<AccountLookup | undefined> {
+  const byIdentifier = await db.selectFrom('accountAuth').select('accountId').where('identifier', '=', idOrIdentifier).executeTakeFirst();
+  const accountId = byIdentifier?.accountId ?? (/^[1-9][0-9]{0,15}$/.test(idOrIdentifier) ? Number(idOrIdentifier) : undefined);
+  if (accountId === undefined) return undefined;
+  const account = await db
+    .selectFrom('account')
+    .leftJoin('accountProfile', 'accountProfile.accountId', 'account.accountId')
+    .select([
+      'account.accountId',
+      'account.nickName',
+      'account.dataFlag',
+      'account.isDel',
+      'account.createTime',
+      'accountProfile.loginTime',
+      'accountProfile.loginIp',
+      'accountProfile.onlineStatus',
+      'accountProfile.onlineSeconds',
+    ])
+    .where('account.accountId', '=', accountId)
+    .executeTakeFirst();
+  if (!account) return undefined;
+  const identities = await db
+    .selectFrom('accountAuth')
+    .select(['authType', 'identifier'])
+    .where('accountId', '=', accountId)
+    .orderBy('accountAuthId')
+    .execute();
+  return {
+    ...account,
+    onlineStatus: account.onlineStatus ?? 0,
+    onlineSeconds: Number(account.onlineSeconds ?? 0),
+    identities,
+  };
+}
