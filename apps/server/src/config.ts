@@ -234,3 +234,30 @@ export function loadDevelopmentSetup(): DevelopmentSetup {
     simulator,
   };
 }
+
+/** What `pnpm admin` needs: the database, the online window, and who is acting. */
+export interface AdminConfig {
+  databaseUrl: string;
+  heartbeatTimeoutSeconds: number;
+  /** The operator recorded in the audit table when --by is not given: the shell's user. */
+  defaultOperator: string | null;
+}
+
+const adminSchema = z.object({
+  NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
+  DATABASE_URL: databaseUrlSchema.optional(),
+  HEARTBEAT_TIMEOUT: integer(10, 3600).default(120),
+  USER: z.string().optional(),
+});
+
+export function loadAdminConfig(env: Record<string, string | undefined> = process.env): AdminConfig {
+  const parsed = adminSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`));
+  const values = parsed.data;
+  if (!values.DATABASE_URL && values.NODE_ENV === 'production') throw new ConfigError(['DATABASE_URL: is required']);
+  return {
+    databaseUrl: values.DATABASE_URL ?? DEV_DATABASE_URL,
+    heartbeatTimeoutSeconds: values.HEARTBEAT_TIMEOUT,
+    defaultOperator: values.USER || null,
+  };
+}

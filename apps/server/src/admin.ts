@@ -1,0 +1,108 @@
+// `pnpm admin <task>`: the operator's tasks on accounts, against DATABASE_URL.
+// Bans and revocations reach every running instance within the revocation
+// bound (they poll the database), so nothing here talks to a server.
+import { parseArgs } from 'node:util';
+import { createAdminService, type AdminService } from '@minigate/api';
+import { createDatabase, describeDatabaseUrl } from '@minigate/db';
+import { ConfigError, loadAdminConfig } from './config.js';
+
+const USAGE = `usage: pnpm admin <task> [options]
+  find <account id | openid | unionid>        the account, its identities and profile
+  sessions <account id>                       its sessions (device, IP, last used, revoked)
+  ban <account id> --reason <why> [--by <who>]      disable it and end its sessions
+  unban <account id> --reason <why> [--by <who>]
+  revoke <account id> [--session <id>] --reason <why> [--by <who>]   end one or all sessions
+  online                                      how many players are online now`;
+
+class UsageError extends Error {}
+
+const time = (date: Date | null) => (date ? date.toISOString() : '-');
+
+function accountIdOf(value: string | undefined): number {
+  if (!value || !/^[1-9][0-9]{0,15}$/.test(value)) throw new UsageError(`an account id is a positive number, not "${value ?? ''}"`);
+  return Number(value);
+}
+
+async function run(admin: AdminService, argv: string[], defaultOperator: string | null): Promise<string[]> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { reason: { type: 'string' }, by: { type: 'string' }, session: { type: 'string' } },
+  });
+  const [task, target] = positionals;
+  const action = () => {
+    const by = values.by ?? defaultOperator;
+    if (!values.reason) throw new UsageError(`${task} needs --reason "<why>": it is kept in the audit table`);
+    if (!by) throw new UsageError(`${task} needs --by <your name>: it is kept in the audit table`);
+    return { accountId: accountIdOf(target), reason: values.reason, by };
+  };
+
+  switch (task) {
+    case 'find': {
+      if (!target) throw new UsageError('find needs an account id, an openid or a unionid');
+      const found = await admin.find(target);
+      if (!found) return [`no account ${target}`];
+      const state = found.isDel ? 'deleted' : found.dataFlag === 1 ? 'active' : 'banned';
+      return [
+        `account ${found.accountId}: ${state}, nickname "${found.nickName}", created ${time(found.createTime)}`,
+        `last login ${time(found.loginTime)} from ${found.loginIp ?? '-'}; ${found.onlineStatus === 1 ? 'online' : 'offline'}, ${found.onlineSeconds} s online in all`,
+        ...found.identities.map((identity) => `identity ${identity.authType} ${identity.identifier}`),
+      ];
+    }
+    case 'sessions': {
+      const sessions = await admin.sessions(accountIdOf(target));
+      if (sessions.length === 0) return [`account ${target} has no sessions`];
+      return sessions.map(
+        (session) =>
+          `session ${session.sessionId}: ${session.revokedAt ? `revoked ${time(session.revokedAt)} (${session.revokedReason})` : session.expiresAt < new Date() ? 'expired' : 'live'}` +
+          `, created ${time(session.createTime)}, last used ${time(session.lastUsedAt)}, expires ${time(session.expiresAt)}, ip ${session.ip || '-'}, ${session.userAgent || 'no user agent'}`,
+      );
+    }
+    case 'ban': {
+      const done = await admin.ban(action());
+      return [done.found ? `banned account ${target}; ended ${done.sessionsRevoked} session(s)` : `no live account ${target}`];
+    }
+    case 'unban': {
+      const done = await admin.unban(action());
+      return [done.found ? `unbanned account ${target}` : `no live account ${target}`];
+    }
+    case 'revoke': {
+      const sessionId = values.session === undefined ? undefined : accountIdOf(values.session);
+      const done = await admin.revokeSessions({ ...action(), ...(sessionId === undefined ? {} : { sessionId }) });
+      return [`ended ${done.sessionsRevoked} session(s) of account ${target}`];
+    }
+    case 'online':
+      return [`${await admin.online()} player(s) online`];
+    default:
+      throw new UsageError(task ? `unknown task "${task}"` : 'no task given');
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadAdminConfig();
+  const db = createDatabase(config.databaseUrl, { connectionLimit: 2 });
+  try {
+    const lines = await run(
+      createAdminService({ db, heartbeatTimeoutSeconds: config.heartbeatTimeoutSeconds }),
+      process.argv.slice(2),
+      config.defaultOperator,
+    );
+    for (const line of lines) console.log(line);
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      console.error(`${(error as Error).message}\n${USAGE}`);
+    } else if ((error as { code?: string }).code === 'ECONNREFUSED') {
+      console.error(`The database at ${describeDatabaseUrl(config.databaseUrl)} does not answer: start it or fix DATABASE_URL.`);
+    } else {
+      console.error(`pnpm admin failed: ${(error as Error).message}`);
+    }
+    process.exitCode = 1;
+  } finally {
+    await db.destroy();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : `pnpm admin failed: ${(error as Error).message}`);
+  process.exitCode = 1;
+});
