@@ -1,7 +1,14 @@
 export {
+  SIMULATED_ENDPOINTS,
   startWeChatSimulator,
   type SimulatedApp,
+  type SimulatedContentRule,
+  type SimulatedEndpoint,
   type SimulatedFault,
+  type SimulatedPhone,
+  type SimulatedProfile,
+  type SimulatedRequest,
+  type SimulatedUserInfo,
   type WeChatSimulator,
   type WeChatSimulatorOptions,
 } from './wechat-simulator.js';
@@ -11,4 +18,5 @@ export {
   type MinigameSandbox,
   type MinigameSandboxOptions,
   type SandboxRequest,
+  type UserInfoBehaviour,
 } from './minigame-sandbox.js';

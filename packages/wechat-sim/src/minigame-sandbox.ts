@@ -13,6 +13,8 @@ export interface MinigameSandboxOptions {
   files?: Record<string, string>;
   /** Storage to start from, e.g. another sandbox's, to model a relaunch of the game. */
   storage?: Map<string, unknown>;
+  /** The player's WeChat profile as wx.getUserInfo reports it (the simulator's default or its setUserProfile otherwise). */
+  userInfo?: Record<string, unknown>;
 }
 
 export interface SandboxRequest {
@@ -20,6 +22,9 @@ export interface SandboxRequest {
   url: string;
   header: Record<string, string>;
 }
+
+/** How wx.getUserInfo and user info buttons answer: with the simulator's user info, or refused (no consent). */
+export type UserInfoBehaviour = { kind: 'answer' } | { kind: 'deny'; errMsg?: string };
 
 /** How the sandbox's wx.login behaves: as WeChat's, or failing, never answering, or slow. */
 export type LoginBehaviour = { kind: 'answer' } | { kind: 'fail'; errMsg: string } | { kind: 'hang' } | { kind: 'delay'; ms: number };
@@ -37,6 +42,21 @@ export interface MinigameSandbox {
   readonly global: Record<string, unknown>;
   /** Makes the following wx.login calls fail, hang or dawdle (default: answer). */
   setLoginBehaviour(behaviour: LoginBehaviour): void;
+  /** Makes the following wx.getUserInfo calls and button taps answer or be refused (default: answer). */
+  setUserInfoBehaviour(behaviour: UserInfoBehaviour): void;
+  /**
+   * The player taps every shown user info button (wx.createUserInfoButton):
+   * their onTap listeners get what the simulator's userInfoFor gives for
+   * this player, encrypted with its current session_key. Resolves once they ran.
+   */
+  tapUserInfoButton(): Promise<void>;
+}
+
+interface UserInfoButton {
+  shown: boolean;
+  destroyed: boolean;
+  withCredentials: boolean;
+  listeners: Array<(result: unknown) => void>;
 }
 
 /** wx.request's concurrency limit in the mini-game runtime. */
@@ -114,12 +134,31 @@ export function createMinigameSandbox(options: MinigameSandboxOptions): Minigame
   const requests: SandboxRequest[] = [];
   let inFlight = 0;
   let loginBehaviour: LoginBehaviour = { kind: 'answer' };
+  let userInfoBehaviour: UserInfoBehaviour = { kind: 'answer' };
+  const buttons: UserInfoButton[] = [];
 
   const askSimulatorForCode = async (): Promise<{ code: string; errMsg: string }> => {
     const query = new URLSearchParams({ appid: options.appid, player: options.player });
     const res = await httpRequest(`${options.simulatorUrl}/sim/login?${query.toString()}`, { method: 'GET', headers: {}, timeoutMs: 60_000 });
     if (res.status !== 200) throw new Error(`the simulator answered ${res.status}`);
     return { code: (JSON.parse(res.body) as { code: string }).code, errMsg: 'login:ok' };
+  };
+
+  /** What wx.getUserInfo answers: the simulator's user info for this player, without the credentials when withCredentials is false. */
+  const fetchUserInfo = async (withCredentials: boolean): Promise<Record<string, unknown>> => {
+    if (userInfoBehaviour.kind === 'deny') throw new Error(userInfoBehaviour.errMsg ?? 'auth deny');
+    const body = JSON.stringify({ appid: options.appid, player: options.player, profile: options.userInfo });
+    const res = await httpRequest(`${options.simulatorUrl}/sim/userinfo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      timeoutMs: 60_000,
+    });
+    if (res.status !== 200) throw new Error(`the simulator answered ${res.status}`);
+    const info = JSON.parse(res.body) as Record<string, unknown>;
+    const result: Record<string, unknown> = { userInfo: info.userInfo, rawData: info.rawData, errMsg: 'getUserInfo:ok' };
+    if (withCredentials) Object.assign(result, { signature: info.signature, encryptedData: info.encryptedData, iv: info.iv });
+    return result;
   };
 
   const wx = {
@@ -192,6 +231,44 @@ export function createMinigameSandbox(options: MinigameSandboxOptions): Minigame
         abort() {
           aborted = true;
           abort?.();
+        },
+      };
+    },
+
+    getUserInfo(params: CallbackOptions & { withCredentials?: boolean; lang?: string } = {}) {
+      return settle(params, fetchUserInfo(params.withCredentials !== false), (error) => ({ errMsg: `getUserInfo:fail ${error.message}` }));
+    },
+
+    createUserInfoButton(params: {
+      type?: string;
+      text?: string;
+      image?: string;
+      style?: Record<string, unknown>;
+      withCredentials?: boolean;
+      lang?: string;
+    }) {
+      const button: UserInfoButton = { shown: true, destroyed: false, withCredentials: params.withCredentials !== false, listeners: [] };
+      buttons.push(button);
+      return {
+        type: params.type ?? 'text',
+        text: params.text ?? '',
+        image: params.image ?? '',
+        style: { ...(params.style ?? {}) },
+        show() {
+          button.shown = true;
+        },
+        hide() {
+          button.shown = false;
+        },
+        destroy() {
+          button.destroyed = true;
+          button.listeners = [];
+        },
+        onTap(listener: (result: unknown) => void) {
+          button.listeners.push(listener);
+        },
+        offTap(listener?: (result: unknown) => void) {
+          button.listeners = listener ? button.listeners.filter((l) => l !== listener) : [];
         },
       };
     },
@@ -273,6 +350,15 @@ export function createMinigameSandbox(options: MinigameSandboxOptions): Minigame
     global,
     setLoginBehaviour(behaviour) {
       loginBehaviour = behaviour;
+    },
+    setUserInfoBehaviour(behaviour) {
+      userInfoBehaviour = behaviour;
+    },
+    async tapUserInfoButton() {
+      for (const button of buttons.filter((b) => b.shown && !b.destroyed)) {
+        const result = await fetchUserInfo(button.withCredentials).catch((error: Error) => ({ errMsg: `getUserInfo:fail ${error.message}` }));
+        for (const listener of [...button.listeners]) listener(result);
+      }
     },
   };
 }
