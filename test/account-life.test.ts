@@ -10,16 +10,21 @@ afterAll(() => stack.close());
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-async function login(player: string) {
-  const { status, body } = await callProcedure(stack, 'mutation', 'auth.wechatLogin', { code: stack.codeFor(player) });
-  if (status !== 200) return { status, error: body.error.data } as const;
-  return { status, ...(body.result.data as { accessToken: string; refreshToken: string; account: { id: number; isNew: boolean } }) } as const;
+interface LoginData {
+  accessToken: string;
+  refreshToken: string;
+  account: { id: number; isNew: boolean; nickName: string; avatarUrl: string };
 }
 
-async function signedIn(player: string) {
+async function login(player: string): Promise<{ status: number; data?: LoginData; error?: { code: string; reason: string } }> {
+  const { status, body } = await callProcedure(stack, 'mutation', 'auth.wechatLogin', { code: stack.codeFor(player) });
+  return status === 200 ? { status, data: body.result.data } : { status, error: body.error.data };
+}
+
+async function signedIn(player: string): Promise<LoginData> {
   const answer = await login(player);
-  if (answer.status !== 200) throw new Error(`login failed: ${JSON.stringify(answer)}`);
-  return answer;
+  if (!answer.data) throw new Error(`login failed: ${JSON.stringify(answer)}`);
+  return answer.data;
 }
 
 const updateProfile = (token: string, input: unknown) => callProcedure(stack, 'mutation', 'account.updateProfile', input, bearer(token));

@@ -1,55 +1,9 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { createRequire } from 'node:module';
-import { resolve } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@minigate/db/testing';
 import { startWeChatSimulator, type WeChatSimulator } from '@minigate/wechat-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUILT_SERVER, DEV_ENTRY, freePort, run, TSX, waitFor } from './support/processes.js';
 import { TEST_APPID, TEST_JWT_SECRET, TEST_WECHAT_SECRET, testEnvironment } from './support/stack.js';
-
-// The processes users start: `pnpm start` (the built bundle, production mode) and `pnpm dev`.
-const ROOT = resolve(import.meta.dirname, '..');
-const BUILT_SERVER = resolve(ROOT, 'apps/server/dist/main.js');
-const DEV_ENTRY = resolve(ROOT, 'apps/server/src/dev.ts');
-const TSX = createRequire(resolve(ROOT, 'package.json')).resolve('tsx/cli');
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
-  const { port } = probe.address() as { port: number };
-  await new Promise((done) => probe.close(done));
-  return port;
-}
-
-interface Run {
-  output: () => string;
-  exited: Promise<number | null>;
-  stop: () => void;
-}
-
-function run(args: string[], env: Record<string, string>): Run {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  return {
-    output: () => output,
-    exited: new Promise((done) => child.on('exit', (code) => done(code))),
-    stop: () => child.kill('SIGTERM'),
-  };
-}
-
-async function waitFor(url: string, process: Run): Promise<void> {
-  for (let attempt = 0; attempt < 300; attempt++) {
-    const ok = await fetch(url).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((done) => setTimeout(done, 100));
-  }
-  throw new Error(`${url} never answered:\n${process.output()}`);
-}
 
 let database: TestDatabase;
 let simulator: WeChatSimulator;
