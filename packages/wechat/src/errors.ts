@@ -86,6 +86,116 @@ export class CodeMissingError extends WeChatMisconfiguredError {
   readonly errcode = 41008;
 }
 
+/** 40001 from stable_token itself: the AppSecret is wrong (WeChat uses the same code for a bad token elsewhere). */
+export class InvalidCredentialError extends WeChatMisconfiguredError {
+  override name = 'InvalidCredentialError';
+  readonly errcode = 40001;
+}
+
+/** 40164: the server's IP is not on the app's IP whitelist (微信公众平台 → 开发设置). */
+export class IpNotWhitelistedError extends WeChatMisconfiguredError {
+  override name = 'IpNotWhitelistedError';
+  readonly errcode = 40164;
+}
+
+/** 48001: the app has no permission for this API. */
+export class ApiUnauthorizedError extends WeChatMisconfiguredError {
+  override name = 'ApiUnauthorizedError';
+  readonly errcode = 48001;
+}
+
+/** 47001: WeChat could not parse the request body: a bug on our side. */
+export class DataFormatError extends WeChatMisconfiguredError {
+  override name = 'DataFormatError';
+  readonly errcode = 47001;
+}
+
+/** 45009: the API's daily quota is used up (for stable_token with force_refresh: 20 a day). */
+export class DailyQuotaExceededError extends WeChatAnswerError {
+  override name = 'DailyQuotaExceededError';
+  readonly errcode = 45009;
+  readonly retryable = false;
+}
+
+export type AccessTokenErrcode = 40001 | 42001 | 40014;
+
+/**
+ * 40001 (invalid or not the latest), 42001 (expired), 40014 (malformed): the
+ * access token a call used is no good. AccessTokenManager.withAccessToken
+ * invalidates it (if it is still the cached one), refreshes and retries once.
+ */
+export class AccessTokenInvalidError extends WeChatAnswerError {
+  override name = 'AccessTokenInvalidError';
+  readonly retryable = true;
+  constructor(
+    readonly errcode: AccessTokenErrcode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** 40003: WeChat does not know this openid (for this app). */
+export class InvalidOpenidError extends WeChatAnswerError {
+  override name = 'InvalidOpenidError';
+  readonly errcode = 40003;
+  readonly retryable = false;
+}
+
+/**
+ * 87009: the login state signature does not match the session key WeChat
+ * holds for the player: the server's session_key is no longer the current
+ * one. The player must log in again (wx.login) before it can be retried.
+ */
+export class SessionKeyInvalidError extends WeChatAnswerError {
+  override name = 'SessionKeyInvalidError';
+  readonly errcode = 87009;
+  readonly retryable = true;
+}
+
+/** set_user_storage refused the data for one of WeChat's limits (128 pairs, key ≤ 128 bytes, key + value ≤ 1024 bytes). */
+export abstract class UserStorageLimitError extends WeChatAnswerError {
+  readonly retryable = false;
+}
+
+/** 87016: a key-value pair is longer than the limit (key + value ≤ 1024 bytes). */
+export class StorageKeyValueTooLongError extends UserStorageLimitError {
+  override name = 'StorageKeyValueTooLongError';
+  readonly errcode = 87016;
+}
+
+/** 87017: the player's stored data as a whole exceeds the limit. */
+export class StorageDataTooLargeError extends UserStorageLimitError {
+  override name = 'StorageDataTooLargeError';
+  readonly errcode = 87017;
+}
+
+/** 87018: the player would keep more key-value pairs than the limit (128). */
+export class StorageTooManyPairsError extends UserStorageLimitError {
+  override name = 'StorageTooManyPairsError';
+  readonly errcode = 87018;
+}
+
+/** 87019: a key is longer than the limit (128 bytes). */
+export class StorageKeyTooLongError extends UserStorageLimitError {
+  override name = 'StorageKeyTooLongError';
+  readonly errcode = 87019;
+}
+
+/** 40029 from getuserphonenumber: the phone code is expired (5 minutes), already used, garbage, or of another appid. */
+export class PhoneCodeInvalidError extends WeChatAnswerError {
+  override name = 'PhoneCodeInvalidError';
+  readonly errcode = 40029;
+  readonly retryable = true;
+}
+
+/** 61010 from msg_sec_check: the player has not visited the mini-game recently (about two hours), so WeChat will not judge for its openid. */
+export class UserVisitExpiredError extends WeChatAnswerError {
+  override name = 'UserVisitExpiredError';
+  readonly errcode = 61010;
+  readonly retryable = false;
+}
+
 /** An errcode this client has no class for. */
 export class UnknownWeChatError extends WeChatError {
   override name = 'UnknownWeChatError';
@@ -132,3 +242,33 @@ export function errorForErrcode(errcode: number, errmsg: string): WeChatError {
   const ErrorClass = ERRORS_BY_CODE.get(errcode);
   return ErrorClass ? new ErrorClass(`WeChat errcode ${errcode}: ${errmsg}`) : new UnknownWeChatError(errcode, errmsg);
 }
+
+/** errcode → the typed error for it, for one endpoint. The message must already be scrubbed. */
+export type ErrcodeTable = ReadonlyMap<number, (message: string) => WeChatError>;
+
+type FixedErrorClass = new (message: string) => WeChatError;
+
+/** A table from classes with a fixed errcode and from factories. */
+export function errcodeTable(entries: ReadonlyArray<readonly [number, FixedErrorClass | ((message: string) => WeChatError)]>): ErrcodeTable {
+  return new Map(
+    entries.map(([errcode, make]) => [
+      errcode,
+      (message: string) =>
+        make.prototype instanceof WeChatError ? new (make as FixedErrorClass)(message) : (make as (m: string) => WeChatError)(message),
+    ]),
+  );
+}
+
+/** What every call made with an access token may answer. */
+export const ACCESS_TOKEN_CALL_ERRORS: ErrcodeTable = errcodeTable([
+  [-1, WeChatBusyError],
+  [40001, (message) => new AccessTokenInvalidError(40001, message)],
+  [42001, (message) => new AccessTokenInvalidError(42001, message)],
+  [40014, (message) => new AccessTokenInvalidError(40014, message)],
+  [40003, InvalidOpenidError],
+  [40164, IpNotWhitelistedError],
+  [45009, DailyQuotaExceededError],
+  [45011, FrequencyLimitError],
+  [47001, DataFormatError],
+  [48001, ApiUnauthorizedError],
+]);

@@ -28,3 +28,13 @@ export {
   type WatermarkPolicy,
   type WatermarkProblem,
 } from './data-crypto.js';
+export { callWeChat, wechatUrl, type WeChatApiOptions, type WeChatCall } from './wechat-call.js';
+export { createGetStableToken, type GetStableToken, type StableToken, type StableTokenOptions } from './stable-token.js';
+export {
+  AccessTokenManager,
+  MemoryAccessTokenStore,
+  type AccessTokenManagerOptions,
+  type AccessTokenStore,
+  type StoredAccessToken,
+} from './access-token-manager.js';
+export { createCheckSessionKey, type CheckSessionKey, type SessionKeyCheck } from './check-session.js';
