@@ -38,3 +38,23 @@ export {
   type StoredAccessToken,
 } from './access-token-manager.js';
 export { createCheckSessionKey, type CheckSessionKey, type SessionKeyCheck } from './check-session.js';
+export {
+  createRemoveUserStorage,
+  createSetUserStorage,
+  type RemoveUserStorage,
+  type RemoveUserStorageRequest,
+  type SetUserStorage,
+  type SetUserStorageRequest,
+  type UserStorageEntry,
+} from './user-storage.js';
+export { createGetPhoneNumber, type GetPhoneNumber, type PhoneNumberInfo, type PhoneNumberRequest } from './phone-number.js';
+export {
+  createMsgSecCheck,
+  MSG_SEC_SCENE,
+  type MsgSecCheck,
+  type MsgSecCheckDetail,
+  type MsgSecCheckRequest,
+  type MsgSecCheckResult,
+  type MsgSecScene,
+  type MsgSecSuggest,
+} from './msg-sec-check.js';
