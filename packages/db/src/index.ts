@@ -3,7 +3,7 @@ export * from './schema.js';
 export { createDatabase, type DatabaseOptions } from './database.js';
 export { parseDatabaseUrl, describeDatabaseUrl, DatabaseUrlError, type DatabaseTarget } from './database-url.js';
 export { createDatabaseIfMissing, dropDatabaseIfExists, pingDatabaseServer, DatabaseUnreachableError } from './database-server.js';
-export { migrateToLatest, MigrationError } from './migrator.js';
+export { migrateToLatest, knownMigrations, pendingMigrations, MigrationError } from './migrator.js';
 export {
   signInWithIdentity,
   findAccountWithProfile,

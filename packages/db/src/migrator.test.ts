@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateToLatest } from './migrator.js';
+import { knownMigrations, migrateToLatest, pendingMigrations } from './migrator.js';
 import { createTestDatabase, type TestDatabase } from './testing/test-database.js';
 
 const EXPECTED_COLUMNS = {
@@ -76,5 +76,20 @@ describe('migrations', () => {
       WHERE table_schema = ${schema} AND table_name = 'account_auth' AND non_unique = 0 AND index_name <> 'PRIMARY'
       ORDER BY seq_in_index`.execute(database.db);
     expect(rows.map((row) => row.columnName)).toEqual(['auth_type', 'identifier']);
+  });
+});
+
+describe('pending migrations', () => {
+  let empty: TestDatabase;
+  beforeAll(async () => {
+    empty = await createTestDatabase({ migrate: false });
+  });
+  afterAll(() => empty.drop());
+
+  it('lists every known migration on an empty database, and none once migrated', async () => {
+    expect(await pendingMigrations(empty.db)).toEqual(knownMigrations());
+    expect(knownMigrations()[0]).toBe('0001-account-tables');
+    await migrateToLatest(empty.db);
+    expect(await pendingMigrations(empty.db)).toEqual([]);
   });
 });

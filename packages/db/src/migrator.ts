@@ -40,3 +40,14 @@ function applied({ error, results }: MigrationResultSet): string[] {
   }
   return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
 }
+
+/** The names of every migration this code knows, in order. */
+export function knownMigrations(): string[] {
+  return Object.keys(MIGRATIONS).sort();
+}
+
+/** The migrations this code needs that the database has not applied (all of them on an empty database). */
+export async function pendingMigrations(db: Kysely<any>): Promise<string[]> {
+  const migrations = await createMigrator(db).getMigrations();
+  return migrations.filter((migration) => migration.executedAt === undefined).map((migration) => migration.name);
+}
