@@ -1,7 +1,18 @@
 import {
+  AccessTokenManager,
+  createCheckSessionKey,
   createCode2Session,
+  createGetPhoneNumber,
+  createGetStableToken,
   createHttpTransport,
+  createMsgSecCheck,
+  createSetUserStorage,
   CodeInvalidError,
+  MemoryAccessTokenStore,
+  openEncryptedData,
+  SessionKeyStaleError,
+  verifyRawDataSignature,
+  WatermarkTooOldError,
   CodeUsedError,
   FrequencyLimitError,
   InvalidAppIdError,
@@ -93,5 +104,67 @@ describe('the WeChat simulator', () => {
     expect((await exchange(OTHER, ((await posted.json()) as { code: string }).code)).openid).toBe(simulator.openidFor(OTHER.appid, 'wendy'));
     expect((await fetch(`${simulator.url}/sim/login?appid=wxnope&player=x`)).status).toBe(400);
     expect((await fetch(`${simulator.url}/sim/login?player=`)).status).toBe(400);
+  });
+});
+
+describe('the simulator’s newer endpoints through the WeChat client', () => {
+  const api = () => ({ apiBase: simulator.url });
+
+  it('encrypts user info that openEncryptedData opens with the session key of the latest login, and only that one', async () => {
+    const login = await exchange(OTHER, simulator.issueCode(OTHER.appid, 'xena'));
+    const info = simulator.userInfoFor(OTHER.appid, 'xena', { nickName: 'Xena 🐉', gender: 2, avatarUrl: 'https://example.com/x.png' });
+    const policy = { appid: OTHER.appid, now: clock, sessionKeyIssuedAt: clock };
+    const { data } = openEncryptedData({ encryptedData: info.encryptedData, iv: info.iv, sessionKey: login.sessionKey }, policy);
+    expect(data).toMatchObject({
+      openId: login.openid,
+      unionId: login.unionid,
+      nickName: 'Xena 🐉',
+      gender: 2,
+      avatarUrl: 'https://example.com/x.png',
+    });
+    expect(verifyRawDataSignature(info.rawData, info.signature, login.sessionKey)).toBe(true);
+
+    // A new login rotates the key: data encrypted before it no longer opens with the new key, nor new data with the old one.
+    const again = await exchange(OTHER, simulator.issueCode(OTHER.appid, 'xena'));
+    expect(() => openEncryptedData({ encryptedData: info.encryptedData, iv: info.iv, sessionKey: again.sessionKey }, policy)).toThrow(
+      SessionKeyStaleError,
+    );
+    const fresh = simulator.userInfoFor(OTHER.appid, 'xena');
+    expect(() => openEncryptedData({ encryptedData: fresh.encryptedData, iv: fresh.iv, sessionKey: login.sessionKey }, policy)).toThrow(
+      SessionKeyStaleError,
+    );
+    expect(verifyRawDataSignature(fresh.rawData, fresh.signature, login.sessionKey)).toBe(false);
+    const old = simulator.userInfoFor(OTHER.appid, 'xena', {}, { timestamp: Math.floor(clock / 1000) - 3600 });
+    expect(() =>
+      openEncryptedData({ encryptedData: old.encryptedData, iv: old.iv, sessionKey: again.sessionKey }, { appid: OTHER.appid, now: clock }),
+    ).toThrow(WatermarkTooOldError);
+  });
+
+  it('serves two instances one stable token, and the calls that need it', async () => {
+    const store = new MemoryAccessTokenStore();
+    const getStableToken = createGetStableToken({ apiBase: simulator.url, ...GAME }, transport.send);
+    const [a, b] = [0, 1].map(() => new AccessTokenManager({ appid: GAME.appid, getStableToken, store, now: () => clock }));
+    const before = simulator.callCount('stable_token');
+    const [tokenA, tokenB] = await Promise.all([a!.getAccessToken(), b!.getAccessToken()]);
+    expect(tokenB).toBe(tokenA);
+    expect(simulator.callCount('stable_token') - before).toBe(1);
+
+    const login = await exchange(GAME, simulator.issueCode(GAME.appid, 'yuri'));
+    const who = { openid: login.openid, sessionKey: login.sessionKey };
+    expect(await a!.withAccessToken((accessToken) => createCheckSessionKey(api(), transport.send)({ accessToken, ...who }))).toBe(true);
+    await b!.withAccessToken((accessToken) =>
+      createSetUserStorage(api(), transport.send)({ accessToken, ...who, kvList: [{ key: 'score', value: '{"wxgame":{"score":42}}' }] }),
+    );
+    expect(simulator.userStorage(GAME.appid, 'yuri')).toEqual({ score: '{"wxgame":{"score":42}}' });
+    const code = simulator.issuePhoneCode(GAME.appid, 'yuri', '13900139000');
+    expect(await a!.withAccessToken((accessToken) => createGetPhoneNumber(api(), transport.send)({ accessToken, code }))).toMatchObject({
+      purePhoneNumber: '13900139000',
+    });
+    simulator.setContentRules([{ word: 'villain', suggest: 'risky', label: 20003 }]);
+    const verdict = await b!.withAccessToken((accessToken) =>
+      createMsgSecCheck(api(), transport.send)({ accessToken, openid: login.openid, content: 'Yuri the villain', scene: 1 }),
+    );
+    expect(verdict).toMatchObject({ suggest: 'risky', label: 20003 });
+    expect(simulator.callCount('stable_token') - before).toBe(1);
   });
 });
