@@ -1,11 +1,16 @@
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
-import { DatabaseUnreachableError, describeDatabaseUrl } from '@minigate/db';
+import { DatabaseUnreachableError, describeDatabaseUrl, migrateToLatest, pendingMigrations } from '@minigate/db';
 import type { Config } from './config.js';
 import { createHttpServer } from './http-server.js';
 import { wireApplication } from './wiring.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
+
+/** The database's schema is older than this code needs. */
+export class SchemaOutdatedError extends Error {
+  override name = 'SchemaOutdatedError';
+}
 
 /**
  * Builds and starts the server, checks the database answers, and closes
@@ -22,6 +27,18 @@ export async function startServer(config: Config, options: { onClose?: () => Pro
     throw new DatabaseUnreachableError(
       `The database at ${describeDatabaseUrl(config.databaseUrl)} does not answer (${(error as { code?: string }).code ?? (error as Error).message}): start it or fix DATABASE_URL.`,
     );
+  }
+  // An instance of this release needs its migrations: migrations only add, so
+  // instances of the previous release keep running on the migrated schema.
+  const pending = await pendingMigrations(application.db);
+  if (pending.length > 0) {
+    if (!config.migrateOnStart) {
+      await server.close();
+      throw new SchemaOutdatedError(
+        `The database at ${describeDatabaseUrl(config.databaseUrl)} lacks migrations ${pending.join(', ')}: run pnpm db:migrate (or start with MIGRATE_ON_START=true).`,
+      );
+    }
+    server.log.info({ applied: await migrateToLatest(application.db) }, 'applied pending migrations (MIGRATE_ON_START)');
   }
   // The revocation window is loaded before the first call is served.
   await application.start();
