@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { databaseUrlSchema, DEV_DATABASE_URL } from '@minigate/db';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { loadDevSecrets } from './dev-secrets.js';
 
@@ -36,6 +37,12 @@ export interface Config {
     maxEntries: number;
   };
   heartbeatTimeoutSeconds: number;
+  /** Null when RATE_LIMITS=off (load tests only). */
+  rateLimits: RateLimitSettings | null;
+  /** REDIS_URL: rate limits shared in Redis instead of MySQL (login, refresh) and memory (calls). */
+  redisUrl: string | null;
+  /** MIGRATE_ON_START: apply pending migrations at start instead of refusing to run. */
+  migrateOnStart: boolean;
   encryption: {
     key: Buffer;
     previousKeys: Buffer[];
@@ -45,6 +52,25 @@ export interface Config {
   bodyLimitBytes: number;
   maxBatchSize: number;
   logLevel: string;
+  /** METRICS_PORT: /metrics on a listener of its own; null serves it on PORT outside production, and nowhere in production. */
+  metricsPort: number | null;
+  /** WORKERS: server processes sharing the port (node:cluster); 1 runs no cluster. */
+  workers: number;
+}
+
+/** A limit: this many requests per this many seconds. */
+export interface RateLimit {
+  points: number;
+  durationSeconds: number;
+}
+
+export interface RateLimitSettings {
+  /** Per client IP on auth.wechatLogin. */
+  login: RateLimit;
+  /** Per client IP on auth.refresh. */
+  refresh: RateLimit;
+  /** Per account on protected calls. */
+  calls: RateLimit;
 }
 
 export class ConfigError extends Error {
@@ -73,6 +99,19 @@ const integer = (min: number, max: number) => z.coerce.number().int().min(min).m
 const jwtSecret = z.string().refine((value) => Buffer.byteLength(value, 'utf8') >= 32, 'must be at least 32 bytes (openssl rand -base64 48)');
 
 const DAY = 24 * 3600;
+
+/** WORKERS' bound, `auto` included: each worker keeps its own database pool. */
+const MAX_WORKERS = 64;
+
+/** `<points>/<seconds>`, e.g. `120/60`: 120 requests a minute. */
+const rateLimit = z
+  .string()
+  .regex(/^\d{1,7}\/\d{1,6}$/, 'must be <requests>/<seconds>, e.g. 120/60')
+  .transform((value): RateLimit => {
+    const [points, durationSeconds] = value.split('/').map(Number) as [number, number];
+    return { points, durationSeconds };
+  })
+  .refine((limit) => limit.points >= 1 && limit.durationSeconds >= 1, 'needs at least 1 request and 1 second');
 
 const schema = z.object({
   NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
@@ -103,6 +142,14 @@ const schema = z.object({
   REVOCATION_POLL_MS: integer(100, 2_000).default(1_000),
   REVOCATION_CACHE_MAX: integer(1_000, 100_000_000).default(2_000_000),
   HEARTBEAT_TIMEOUT: integer(10, 3600).default(120),
+  RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+  // Generous for carrier-grade NAT: many players share one IP.
+  RATE_LIMIT_LOGIN: rateLimit.default(rateLimit.parse('120/60')),
+  RATE_LIMIT_REFRESH: rateLimit.default(rateLimit.parse('120/60')),
+  // A game fires bursts of 100 calls within a few seconds.
+  RATE_LIMIT_CALLS: rateLimit.default(rateLimit.parse('600/60')),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+  MIGRATE_ON_START: z.enum(['true', 'false']).default('false'),
   ENCRYPTION_KEY: base64Key,
   ENCRYPTION_KEYS_PREVIOUS: z
     .string()
@@ -124,6 +171,15 @@ const schema = z.object({
   BODY_LIMIT: integer(1024, 10 * 1024 * 1024).default(100 * 1024),
   MAX_BATCH_SIZE: integer(1, 1000).default(50),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  METRICS_PORT: integer(0, 65535).optional(),
+  // Each worker is a full instance with its own database pool.
+  WORKERS: z
+    .string()
+    .default('1')
+    .refine(
+      (value) => value === 'auto' || (/^\d{1,2}$/.test(value) && Number(value) >= 1 && Number(value) <= MAX_WORKERS),
+      `must be auto (one per core) or a number from 1 to ${MAX_WORKERS}`,
+    ),
 });
 
 function trustProxyOf(value: string | undefined): Config['trustProxy'] {
@@ -180,6 +236,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxEntries: values.REVOCATION_CACHE_MAX,
     },
     heartbeatTimeoutSeconds: values.HEARTBEAT_TIMEOUT,
+    rateLimits:
+      values.RATE_LIMITS === 'off' ? null : { login: values.RATE_LIMIT_LOGIN, refresh: values.RATE_LIMIT_REFRESH, calls: values.RATE_LIMIT_CALLS },
+    redisUrl: values.REDIS_URL ?? null,
+    migrateOnStart: values.MIGRATE_ON_START === 'true',
     encryption: {
       key: Buffer.from(values.ENCRYPTION_KEY, 'base64'),
       previousKeys: values.ENCRYPTION_KEYS_PREVIOUS.map((key) => Buffer.from(key, 'base64')),
@@ -188,6 +248,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     bodyLimitBytes: values.BODY_LIMIT,
     maxBatchSize: values.MAX_BATCH_SIZE,
     logLevel: values.LOG_LEVEL,
+    metricsPort: values.METRICS_PORT ?? null,
+    workers: values.WORKERS === 'auto' ? Math.min(MAX_WORKERS, availableParallelism()) : Number(values.WORKERS),
   };
 }
 

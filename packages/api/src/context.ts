@@ -1,4 +1,6 @@
 import type { AccessTokens } from './access-tokens.js';
+import type { ProcedureRuntime } from './procedure-runtime.js';
+import type { RateLimits } from './rate-limits.js';
 import type { SessionGuard } from './session-guard.js';
 import type { AccountService } from './services/account-service.js';
 import type { LoginService } from './services/login-service.js';
@@ -10,6 +12,8 @@ export interface Services {
   sessions: SessionService;
   accounts: AccountService;
   guard: SessionGuard;
+  rateLimits: RateLimits;
+  runtime: ProcedureRuntime;
 }
 
 export interface AuthenticatedUser {

@@ -19,6 +19,8 @@ export interface MinigateErrorData {
   fields?: InvalidField[];
   /** Present when a retry can succeed later (rate limits, WeChat busy). */
   retryAfterSeconds?: number;
+  /** Present on RATE_LIMITED: which limit (login, refresh, calls). */
+  limit?: string;
 }
 
 export interface MinigateErrorShape {
@@ -60,6 +62,7 @@ export function formatError(shape: DefaultErrorShape, error: TRPCError): Minigat
         ...base,
         reason: error.reason,
         ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
+        ...(error.limit !== undefined ? { limit: error.limit } : {}),
       },
     };
   }

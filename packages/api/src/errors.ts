@@ -33,6 +33,8 @@ export type ErrorReason =
   | 'REFRESH_TOKEN_INVALID'
   | 'REFRESH_TOKEN_EXPIRED'
   | 'REFRESH_TOKEN_REUSED'
+  | 'RATE_LIMITED'
+  | 'DATABASE_UNAVAILABLE'
   | 'INTERNAL';
 
 export interface MinigateErrorOptions {
@@ -41,6 +43,8 @@ export interface MinigateErrorOptions {
   message: string;
   /** Seconds until a retry can succeed; also sent as the Retry-After header. */
   retryAfterSeconds?: number;
+  /** The rate limit that refused the call (RATE_LIMITED). */
+  limit?: string;
   cause?: unknown;
 }
 
@@ -48,12 +52,14 @@ export interface MinigateErrorOptions {
 export class MinigateError extends TRPCError {
   readonly reason: ErrorReason;
   readonly retryAfterSeconds: number | undefined;
+  readonly limit: string | undefined;
 
   constructor(options: MinigateErrorOptions) {
     super({ code: options.code, message: options.message, cause: options.cause });
     this.name = 'MinigateError';
     this.reason = options.reason;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.limit = options.limit;
   }
 }
 

@@ -19,5 +19,7 @@ export { createSessionService, type SessionService, type SessionServiceDeps } fr
 export { createAccountService, type AccountService, type AccountServiceDeps } from './services/account-service.js';
 export { createAdminService, type AdminService, type OperatorAction } from './services/admin-service.js';
 export type { LoginAnswer, AccountSummary, AccountView, HeartbeatAnswer, AccountExportView, SessionView } from './services/views.js';
+export { unlimited, type RateLimits, type RateLimitName } from './rate-limits.js';
+export { createProcedureRuntime, type ProcedureRuntime } from './procedure-runtime.js';
 export { MinigateError, retryAfterSeconds, type ErrorReason } from './errors.js';
 export type { MinigateErrorShape, MinigateErrorData, InvalidField } from './error-shape.js';

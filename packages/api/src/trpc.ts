@@ -1,7 +1,9 @@
 import { initTRPC } from '@trpc/server';
 import type { Context } from './context.js';
 import { formatError } from './error-shape.js';
+import { isDatabaseUnavailableError } from '@minigate/db';
 import { MinigateError } from './errors.js';
+import type { RateLimitName } from './rate-limits.js';
 import type { SessionVerdict } from './session-guard.js';
 
 // No data transformer: the wire format is plain JSON, so a Unity game or
@@ -12,7 +14,60 @@ const t = initTRPC.context<Context>().create({
 });
 
 export const router = t.router;
-export const publicProcedure = t.procedure;
+
+/** Seconds a caller waits before retrying after the database was unreachable. */
+const DATABASE_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * Every procedure: counted while it runs (the pool closes after the last
+ * one), and a database that cannot be reached is an upstream fault like
+ * WeChat's: 503 DATABASE_UNAVAILABLE with Retry-After, never a bare 500.
+ */
+const procedure = t.procedure.use(async ({ ctx, next }) => {
+  const ended = ctx.services.runtime.started();
+  try {
+    const result = await next();
+    if (!result.ok && isDatabaseUnavailableError(result.error.cause ?? result.error)) {
+      ctx.services.runtime.databaseUnavailable(result.error.cause);
+      throw new MinigateError({
+        code: 'SERVICE_UNAVAILABLE',
+        reason: 'DATABASE_UNAVAILABLE',
+        message: 'The database cannot be reached: try again in a moment',
+        retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+      });
+    }
+    return result;
+  } finally {
+    ended();
+  }
+});
+
+export const publicProcedure = procedure;
+
+const LIMIT_MESSAGES: Record<RateLimitName, string> = {
+  login: 'Too many logins from this network: try again shortly',
+  refresh: 'Too many session refreshes from this network: try again shortly',
+  calls: 'Too many calls for this player: slow down',
+};
+
+async function enforce(ctx: Context, name: RateLimitName, key: string): Promise<void> {
+  const waitSeconds = await ctx.services.rateLimits.consume(name, key);
+  if (waitSeconds === null) return;
+  throw new MinigateError({
+    code: 'TOO_MANY_REQUESTS',
+    reason: 'RATE_LIMITED',
+    message: LIMIT_MESSAGES[name],
+    retryAfterSeconds: Math.max(1, waitSeconds),
+    limit: name,
+  });
+}
+
+/** A public procedure limited per client IP (many players may share one behind carrier-grade NAT: the limits allow for it). */
+export const ipLimitedProcedure = (name: 'login' | 'refresh') =>
+  procedure.use(async ({ ctx, next }) => {
+    await enforce(ctx, name, ctx.caller.ip);
+    return next();
+  });
 
 const AUTH_MESSAGES = {
   TOKEN_MISSING: 'Sign in first: send Authorization: Bearer <accessToken>',
@@ -29,15 +84,17 @@ const REFUSED_SESSIONS: Record<Exclude<SessionVerdict, 'live'>, () => MinigateEr
 
 /**
  * A procedure for signed-in players: `ctx.user` is set and its session and
- * account still live (checked in memory, see RevocationCache), or the call
- * fails with UNAUTHORIZED/FORBIDDEN and a reason.
+ * account still live (checked in memory, see RevocationCache), and the
+ * player within the per-account call limit, or the call fails with
+ * UNAUTHORIZED/FORBIDDEN/TOO_MANY_REQUESTS and a reason.
  */
-export const protectedProcedure = t.procedure.use(async ({ ctx, next }) => {
+export const protectedProcedure = procedure.use(async ({ ctx, next }) => {
   if (!ctx.user) {
     const reason = ctx.authFailure ?? 'TOKEN_MISSING';
     throw new MinigateError({ code: 'UNAUTHORIZED', reason, message: AUTH_MESSAGES[reason] });
   }
   const verdict = await ctx.services.guard.check(ctx.user.accountId, ctx.user.sessionId);
   if (verdict !== 'live') throw REFUSED_SESSIONS[verdict]();
+  await enforce(ctx, 'calls', String(ctx.user.accountId));
   return next({ ctx: { ...ctx, user: ctx.user } });
 });

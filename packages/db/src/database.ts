@@ -1,7 +1,6 @@
 import { CamelCasePlugin, CompiledQuery, Kysely, MysqlDialect } from 'kysely';
-import { createPool } from 'mysql2';
 import type { Database } from './schema.js';
-import { parseDatabaseUrl } from './database-url.js';
+import { createMysqlPool } from './mysql-pool.js';
 
 export interface DatabaseOptions {
   /** Connections kept in the pool; default 10. */
@@ -13,20 +12,7 @@ export interface DatabaseOptions {
  * utf8mb4, with big ids as numbers while they fit and strings beyond.
  */
 export function createDatabase(databaseUrl: string, options: DatabaseOptions = {}): Kysely<Database> {
-  const target = parseDatabaseUrl(databaseUrl);
-  const pool = createPool({
-    host: target.host,
-    port: target.port,
-    user: target.user,
-    password: target.password,
-    database: target.database,
-    connectionLimit: options.connectionLimit ?? 10,
-    timezone: 'Z',
-    charset: 'utf8mb4_unicode_ci',
-    supportBigNumbers: true,
-    dateStrings: false,
-    connectTimeout: 5_000,
-  });
+  const pool = createMysqlPool(databaseUrl, options);
   return new Kysely<Database>({
     dialect: new MysqlDialect({
       pool,

@@ -1,6 +1,7 @@
 export type { Kysely } from 'kysely';
 export * from './schema.js';
 export { createDatabase, type DatabaseOptions } from './database.js';
+export { isDatabaseUnavailableError } from './database-errors.js';
 export { parseDatabaseUrl, describeDatabaseUrl, DatabaseUrlError, type DatabaseTarget } from './database-url.js';
 export { createDatabaseIfMissing, dropDatabaseIfExists, pingDatabaseServer, DatabaseUnreachableError } from './database-server.js';
 export { migrateToLatest, knownMigrations, pendingMigrations, MigrationError } from './migrator.js';

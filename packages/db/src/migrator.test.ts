@@ -49,7 +49,7 @@ describe('migrations', () => {
   afterAll(() => database.drop());
 
   it('apply from an empty database, then again as a no-op', async () => {
-    expect(await migrateToLatest(database.db)).toEqual(['0001-account-tables', '0002-sessions']);
+    expect(await migrateToLatest(database.db)).toEqual(['0001-account-tables', '0002-sessions', '0003-rate-limits']);
     expect(await migrateToLatest(database.db)).toEqual([]);
   });
 

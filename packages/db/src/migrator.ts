@@ -1,6 +1,7 @@
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import * as accountTables from './migrations/0001-account-tables.js';
 import * as sessions from './migrations/0002-sessions.js';
+import * as rateLimits from './migrations/0003-rate-limits.js';
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder
@@ -11,6 +12,7 @@ import * as sessions from './migrations/0002-sessions.js';
 const MIGRATIONS: Record<string, Migration> = {
   '0001-account-tables': accountTables,
   '0002-sessions': sessions,
+  '0003-rate-limits': rateLimits,
 };
 
 function createMigrator(db: Kysely<any>): Migrator {

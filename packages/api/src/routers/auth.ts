@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { protectedProcedure, publicProcedure, router } from '../trpc.js';
+import { ipLimitedProcedure, protectedProcedure, publicProcedure, router } from '../trpc.js';
 
 /** A wx.login code: WeChat's are 32 characters; anything printable up to 128 gets to WeChat, which judges it. */
 export const wechatLoginInput = z.object({
@@ -22,8 +22,12 @@ export const refreshInput = z.object({ refreshToken });
 export const logoutInput = z.object({ refreshToken: refreshToken.optional() }).optional();
 
 export const authRouter = router({
-  wechatLogin: publicProcedure.input(wechatLoginInput).mutation(({ ctx, input }) => ctx.services.login.wechatLogin(input.code, ctx.caller)),
-  refresh: publicProcedure.input(refreshInput).mutation(({ ctx, input }) => ctx.services.sessions.refresh(input.refreshToken, ctx.caller)),
+  wechatLogin: ipLimitedProcedure('login')
+    .input(wechatLoginInput)
+    .mutation(({ ctx, input }) => ctx.services.login.wechatLogin(input.code, ctx.caller)),
+  refresh: ipLimitedProcedure('refresh')
+    .input(refreshInput)
+    .mutation(({ ctx, input }) => ctx.services.sessions.refresh(input.refreshToken, ctx.caller)),
   logout: publicProcedure.input(logoutInput).mutation(({ ctx, input }) => ctx.services.sessions.logout(ctx.user, input?.refreshToken)),
   logoutAll: protectedProcedure.mutation(({ ctx }) => ctx.services.sessions.logoutAll(ctx.user)),
 });
