@@ -2,9 +2,10 @@
 // its d.ts) and the production server bundle (apps/server/dist/main.js).
 //   node scripts/build.mjs [all|client|server|typecheck]
 import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -24,23 +25,61 @@ interface AbortSignal {
 }
 `;
 
-/** One self-contained CommonJS file for the mini-game runtime, and a self-contained d.ts beside it. */
+/** The game file may grow to this many bytes gzip (test/client-package.test.ts holds it to that). */
+const GAME_FILE_BUDGET_GZIP = 10 * 1024;
+
+/**
+ * Marks @trpc's modules free of side effects, as their code is: what the
+ * client does not use (WebSocket and streaming links, the untyped client,
+ * subscriptions) is left out of the bundle.
+ */
+const trpcWithoutSideEffects = {
+  name: 'trpc-without-side-effects',
+  setup(builder) {
+    builder.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData === 'resolved' || !(args.path.startsWith('@trpc/') || args.importer.includes('/@trpc/'))) return undefined;
+      const resolved = await builder.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: 'resolved',
+      });
+      return resolved.errors.length ? undefined : { ...resolved, sideEffects: false };
+    });
+  },
+};
+
+const kilobytes = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+
+/**
+ * @minigate/client, minified, ES2017, with no Node built-ins, no eval and no
+ * dynamic import: dist/minigate.js (the game file: one self-contained
+ * CommonJS file) and dist/index.mjs + dist/index.cjs (the package's import
+ * and require entries, for bundlers), each with the same self-contained d.ts.
+ */
 async function buildClient() {
-  rmSync(at('packages/client/dist'), { recursive: true, force: true });
-  await build({
+  const dist = at('packages/client/dist');
+  rmSync(dist, { recursive: true, force: true });
+  const { version } = JSON.parse(readFileSync(at('packages/client/package.json'), 'utf8'));
+  const options = {
     entryPoints: [at('packages/client/src/index.ts')],
-    outfile: at('packages/client/dist/minigate.js'),
     bundle: true,
-    format: 'cjs',
     platform: 'neutral',
     mainFields: ['module', 'main'],
     // The iOS runtime's JavaScriptCore and older Android V8s: ES2017 is safe.
     target: 'es2017',
     // No AbortController in the mini-game runtime; this one is scoped to the bundle.
     inject: [at('packages/client/src/abort-controller.ts')],
+    define: { __MINIGATE_CLIENT_VERSION__: JSON.stringify(version) },
+    plugins: [trpcWithoutSideEffects],
+    minify: true,
     legalComments: 'none',
     logLevel: 'warning',
-  });
+  };
+  await build({ ...options, format: 'cjs', outfile: resolve(dist, 'minigate.js') });
+  await build({ ...options, format: 'cjs', outfile: resolve(dist, 'index.cjs') });
+  await build({ ...options, format: 'esm', outfile: resolve(dist, 'index.mjs') });
+
   // The API's declarations, emitted in its own package where @trpc/server is
   // nameable, then bundled with the client's into one self-contained d.ts.
   const apiDeclarations = at('packages/api/.dts');
@@ -69,8 +108,16 @@ async function buildClient() {
   });
   const { output } = await bundle.generate({ format: 'es' });
   await bundle.close();
-  writeFileSync(at('packages/client/dist/minigate.d.ts'), DECLARATIONS_PREAMBLE + output[0].code);
-  console.log('built packages/client/dist/minigate.js and minigate.d.ts');
+  writeFileSync(resolve(dist, 'minigate.d.ts'), DECLARATIONS_PREAMBLE + output[0].code);
+  // The import and require entries have the same API: their d.ts point at the one above.
+  for (const name of ['index.d.mts', 'index.d.cts']) writeFileSync(resolve(dist, name), "export * from './minigate.js';\n");
+
+  const gameFile = readFileSync(resolve(dist, 'minigate.js'));
+  const gzip = gzipSync(gameFile, { level: 9 }).length;
+  console.log(
+    `built @minigate/client ${version}: dist/minigate.js ${kilobytes(gameFile.length)} minified, ${kilobytes(gzip)} gzip ` +
+      `(budget ${kilobytes(GAME_FILE_BUDGET_GZIP)}${gzip > GAME_FILE_BUDGET_GZIP ? ': OVER BUDGET' : ''}); dist/index.mjs, dist/index.cjs, d.ts`,
+  );
 }
 
 /** The server as one ESM file; third-party packages stay in node_modules. */

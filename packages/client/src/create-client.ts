@@ -1,20 +1,30 @@
 import type { AppRouter, LoginAnswer } from '@minigate/api';
-import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
+import type { TRPCClient } from '@trpc/client';
+import { httpBatchLink } from '@trpc/client/links/httpBatchLink';
+import { splitLink } from '@trpc/client/links/splitLink';
 import type { MinigameWx } from './minigame-wx.js';
-import { reasonOf, renewSessionLink } from './renew-session-link.js';
+import { createProxyClient } from './proxy-client.js';
+import { reasonOf, sessionLink } from './session-link.js';
 import { createSessionStore, type StoredSession } from './session-store.js';
+import { CLIENT_VERSION } from './version.js';
 import { createWxFetch } from './wx-fetch.js';
 
 export interface ClientOptions {
   /** The tRPC endpoint, e.g. `https://api.example.com/trpc`. */
   url: string;
-  /** The mini-game's `wx`. */
+  /** The mini-game's `wx` (with minigame-api-typings: `WechatMinigame.Wx`, no cast needed). */
   wx: MinigameWx;
+  /**
+   * Log in (wx.login → auth.wechatLogin) by itself before the first call
+   * that needs a session when none is kept; default true. With false, such
+   * a call fails with TOKEN_MISSING and the game calls login() itself.
+   */
+  autoLogin?: boolean;
   /** The wx storage key that holds the session; default `minigate.session`. */
   storageKey?: string;
-  /** Milliseconds for each HTTP request; default 15000 (wx's own default is 60 s). */
+  /** Milliseconds for each HTTP request and each wx.login; default 15000 (wx's own default is 60 s). */
   timeoutMs?: number;
-  /** Calls per batched request; keep it at or under the server's MAX_BATCH_SIZE. Default 20. */
+  /** Calls per batched request, 1 to 50 (the server's default MAX_BATCH_SIZE); default 20. */
   maxBatchSize?: number;
   /** wx.requests the client keeps in flight, 1 to 10 (wx allows 10 for the whole game); default 8. */
   maxRequestsInFlight?: number;
@@ -30,7 +40,11 @@ export interface MinigateClient {
    * wx.login), once, and are retried.
    */
   login(): Promise<LoginAnswer>;
-  /** Forgets the session kept in wx storage at once, then ends it on the server (auth.logout); never fails. */
+  /**
+   * Forgets the session kept in wx storage at once, then ends it on the
+   * server (auth.logout); never fails. The client then no longer logs in by
+   * itself until the game calls login().
+   */
   logout(): Promise<void>;
   /** Whether a session is kept and its token has not yet expired (counted from expiresIn, not the server's clock). */
   isLoggedIn(): boolean;
@@ -54,32 +68,61 @@ function wxLogin(wx: MinigameWx, timeoutMs: number): Promise<string> {
   });
 }
 
-/** Refresh failures after which a new login would not help: the player is banned or the account is gone. */
-const FINAL_REASONS = new Set(['ACCOUNT_DISABLED', 'ACCOUNT_DELETED']);
+/** Answers after which neither a refresh nor a new login would help: the player is banned, blocked, or the account is gone. */
+const FINAL_REASONS = new Set(['ACCOUNT_DISABLED', 'ACCOUNT_DELETED', 'WECHAT_USER_BLOCKED']);
 
 /** wx.request allows 10 requests in flight for the whole game. */
 const WX_MAX_REQUESTS = 10;
+/** The server's default MAX_BATCH_SIZE: a bigger batch is refused with BATCH_TOO_LARGE. */
+const SERVER_MAX_BATCH = 50;
+
+const clamp = (value: number | undefined, fallback: number, most: number) => Math.min(most, Math.max(1, Math.floor(value ?? fallback) || 1));
 
 /**
  * The minigate client for a WeChat mini-game.
  * @example
  * const { createClient } = require('./minigate.js');
- * const { api, login } = createClient({ url: 'https://api.example.com/trpc', wx });
- * await login();
- * const me = await api.account.me.query();
+ * const { api } = createClient({ url: 'https://api.example.com/trpc', wx });
+ * const me = await api.account.me.query(); // logs in first (wx.login) when there is no session
  */
 export function createClient(options: ClientOptions): MinigateClient {
   const sessions = createSessionStore(options.wx, options.storageKey ?? 'minigate.session');
   const timeoutMs = options.timeoutMs ?? 15_000;
-  const maxInFlight = Math.min(WX_MAX_REQUESTS, Math.max(1, Math.floor(options.maxRequestsInFlight ?? 8) || 1));
   const currentToken = () => sessions.read()?.accessToken ?? null;
-  // Bumped by logout(): a login or refresh that was under way then must not save its session.
+  // Bumped by logout() and by the end of a session: a login or refresh that was under way then must not save its session.
   let logouts = 0;
+  // autoLogin, until logout(), the end of the session or a final refusal; login() turns it back on.
+  let autoLogin = options.autoLogin !== false;
   const save = (answer: LoginAnswer, logoutsAtStart: number) => {
     if (logouts !== logoutsAtStart) return;
     const session: StoredSession = { accessToken: answer.accessToken, expiresAtOnDevice: Date.now() + answer.expiresIn * 1000 };
     sessions.save(answer.refreshToken ? { ...session, refreshToken: answer.refreshToken } : session);
   };
+  const endSession = () => {
+    logouts += 1;
+    autoLogin = false;
+    sessions.forget();
+  };
+
+  let loginInFlight: Promise<LoginAnswer> | null = null;
+  /** wx.login → auth.wechatLogin, single-flight. */
+  function signIn(): Promise<LoginAnswer> {
+    loginInFlight ??= (async () => {
+      const logoutsAtStart = logouts;
+      try {
+        const code = await wxLogin(options.wx, timeoutMs);
+        const answer = await api.auth.wechatLogin.mutate({ code });
+        save(answer, logoutsAtStart);
+        return answer;
+      } catch (error) {
+        if (FINAL_REASONS.has(reasonOf(error) ?? '')) autoLogin = false;
+        throw error;
+      } finally {
+        loginInFlight = null;
+      }
+    })();
+    return loginInFlight;
+  }
 
   let renewalInFlight: Promise<void> | null = null;
   /** auth.refresh with the kept refresh token; when that fails (but for a ban or deletion), a silent wx.login. */
@@ -96,7 +139,7 @@ export function createClient(options: ClientOptions): MinigateClient {
             if (FINAL_REASONS.has(reasonOf(error) ?? '')) throw error;
           }
         }
-        if (logouts === logoutsAtStart) await login();
+        if (logouts === logoutsAtStart) await signIn();
       } finally {
         renewalInFlight = null;
       }
@@ -104,64 +147,62 @@ export function createClient(options: ClientOptions): MinigateClient {
     return renewalInFlight;
   }
 
-  const api = createTRPCClient<AppRouter>({
-    links: [
-      renewSessionLink({
-        currentToken,
-        async renew(staleToken) {
-          // Another call already replaced the stale token: just retry.
-          if (currentToken() !== staleToken) return true;
-          try {
-            await renewSession();
-            return true;
-          } catch (error) {
-            // Stop every later call from meeting the same stale token and
-            // renewing again: the game sees TOKEN_MISSING and decides.
-            if (currentToken() === staleToken) sessions.forget();
-            throw error;
-          }
-        },
-        sessionEnded: () => {
-          logouts += 1;
-          sessions.forget();
-        },
-      }),
-      httpBatchLink({
-        url: options.url,
-        fetch: createWxFetch(options.wx, { timeoutMs, maxInFlight }) as unknown as typeof fetch,
-        maxItems: options.maxBatchSize ?? 20,
-        maxURLLength: 2_000,
-        headers: () => {
-          const session = sessions.read();
-          return session ? { authorization: `Bearer ${session.accessToken}` } : {};
-        },
-      }),
-    ],
-  });
+  const fetch = createWxFetch(options.wx, { timeoutMs, maxInFlight: clamp(options.maxRequestsInFlight, 8, WX_MAX_REQUESTS) });
+  const transport = (maxItems: number) =>
+    httpBatchLink<AppRouter>({
+      url: options.url,
+      fetch: fetch as unknown as typeof globalThis.fetch,
+      maxItems,
+      // Queries carry their input in the URL: a longer batch is split.
+      maxURLLength: 2_000,
+      headers: () => {
+        const token = currentToken();
+        return token ? { 'x-minigate-client': CLIENT_VERSION, authorization: `Bearer ${token}` } : { 'x-minigate-client': CLIENT_VERSION };
+      },
+    });
 
-  let loginInFlight: Promise<LoginAnswer> | null = null;
-  function login(): Promise<LoginAnswer> {
-    loginInFlight ??= (async () => {
-      const logoutsAtStart = logouts;
-      try {
-        const code = await wxLogin(options.wx, timeoutMs);
-        const answer = await api.auth.wechatLogin.mutate({ code });
-        save(answer, logoutsAtStart);
-        return answer;
-      } finally {
-        loginInFlight = null;
-      }
-    })();
-    return loginInFlight;
-  }
+  const api = createProxyClient<AppRouter>([
+    sessionLink({
+      currentToken,
+      ensureSession: async () => {
+        if (autoLogin) await signIn();
+      },
+      async renew(staleToken) {
+        // Another call already replaced the stale token: just retry.
+        if (currentToken() !== staleToken) return true;
+        try {
+          await renewSession();
+          return true;
+        } catch (error) {
+          // Stop every later call from meeting the same stale token and
+          // renewing again: they log in afresh (autoLogin) or get TOKEN_MISSING.
+          if (currentToken() === staleToken) sessions.forget();
+          throw error;
+        }
+      },
+      async relogin(staleToken) {
+        if (currentToken() === staleToken) await signIn();
+        return true;
+      },
+      sessionEnded: endSession,
+    }),
+    // A login or a refresh travels alone: never held up by, or batched with, the game's calls.
+    splitLink({
+      condition: (op) => op.path === 'auth.wechatLogin' || op.path === 'auth.refresh',
+      true: transport(1),
+      false: transport(clamp(options.maxBatchSize, 20, SERVER_MAX_BATCH)),
+    }),
+  ]);
 
   return {
     api,
-    login,
+    login() {
+      autoLogin = options.autoLogin !== false;
+      return signIn();
+    },
     async logout() {
-      logouts += 1;
       const session = sessions.read();
-      sessions.forget();
+      endSession();
       if (!session?.refreshToken) return;
       // The refresh token proves the session even when the access token has
       // expired; an unreachable server leaves the session to expire there.

@@ -1,5 +1,6 @@
 export { createClient, type ClientOptions, type MinigateClient } from './create-client.js';
-export { MinigateNetworkError } from './wx-fetch.js';
+export { MinigateNetworkError, networkErrorOf, type NetworkErrorKind } from './network-error.js';
+export { CLIENT_VERSION } from './version.js';
 export type { MinigameWx, WxRequestOptions, WxRequestSuccess } from './minigame-wx.js';
 export type { AppRouter, LoginAnswer, AccountSummary, AccountView, ErrorReason, MinigateErrorShape } from '@minigate/api';
 export { TRPCClientError } from '@trpc/client';
