@@ -60,7 +60,7 @@ describe('the game file dist/minigate.js and the bundler builds', () => {
   });
 });
 
-describe('the npm tarball in a game project outside the workspace', () => {
+describe('the npm tarball in a game project outside the workspace', { timeout: 90_000 }, () => {
   const work = mkdtempSync(join(tmpdir(), 'minigate-pack-'));
   const project = join(work, 'game');
   afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,12 +13,19 @@ const project = mkdtempSync(join(tmpdir(), 'minigate-game-'));
 copyFileSync(join(DIST, 'minigate.js'), join(project, 'minigate.js'));
 copyFileSync(join(DIST, 'minigate.d.ts'), join(project, 'minigate.d.ts'));
 afterAll(() => rmSync(project, { recursive: true, force: true }));
+// The official typings of the mini-game API, as a game project installs them (npm i -D minigame-api-typings).
+mkdirSync(join(project, 'node_modules'));
+symlinkSync(
+  realpathSync(resolve(import.meta.dirname, 'node_modules/minigame-api-typings')),
+  join(project, 'node_modules/minigame-api-typings'),
+  'dir',
+);
 
-function typecheck(game: string, lib = ['es2017']): string {
+function typecheck(game: string, lib = ['es2017'], types: string[] = []): string {
   writeFileSync(join(project, 'game.ts'), game);
   writeFileSync(
     join(project, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: 'es2017', lib, types: [], module: 'commonjs' }, files: ['game.ts'] }),
+    JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: 'es2017', lib, types, module: 'commonjs' }, files: ['game.ts'] }),
   );
   try {
     execFileSync(process.execPath, [tsc, '-p', project], { encoding: 'utf8' });
@@ -33,7 +40,8 @@ declare const wx: MinigameWx;
 const { api, login } = createClient({ url: 'https://api.example.com/trpc', wx });
 `;
 
-describe('the self-contained minigate.d.ts', () => {
+// Each case runs tsc (2-8 s on a loaded machine).
+describe('the self-contained minigate.d.ts', { timeout: 90_000 }, () => {
   it.each([[['es2017']], [['es2020', 'dom']]])('types login and account.me for a game with nothing else installed (lib %j)', (lib) => {
     const errors = typecheck(
       `${PREAMBLE}
@@ -63,5 +71,39 @@ async function main(): Promise<void> {
 void main;`);
     expect(errors).toMatch(/Property 'nickname' does not exist/);
     expect(errors).toMatch(/jsCode/);
+  });
+
+  it('takes the wx of a game typed with minigame-api-typings (WechatMinigame.Wx) without a cast', () => {
+    const errors = typecheck(
+      `import { createClient, networkErrorOf, type NetworkErrorKind } from './minigate';
+const typedWx: WechatMinigame.Wx = wx;
+const { api } = createClient({ url: 'https://api.example.com/trpc', wx, autoLogin: true });
+const again = createClient({ url: 'https://api.example.com/trpc', wx: typedWx, maxBatchSize: 20, maxRequestsInFlight: 10, timeoutMs: 5000 });
+async function main(): Promise<NetworkErrorKind | number> {
+  try {
+    return (await api.account.me.query()).profile.level + Number(again.isLoggedIn());
+  } catch (error) {
+    const kind = networkErrorOf(error)?.kind;
+    switch (kind) {
+      case 'TIMEOUT': case 'ABORTED': case 'INTERRUPTED': case 'UNREACHABLE': case 'BAD_RESPONSE': return kind;
+      case undefined: return 0;
+      default: { const never: never = kind; return never; }
+    }
+  }
+}
+void main;`,
+      ['es2017'],
+      ['minigame-api-typings'],
+    );
+    expect(errors).toBe('');
+  });
+
+  it('refuses a wx that lacks what the client needs', () => {
+    const errors = typecheck(
+      `import { createClient } from './minigate';
+declare const notWx: { request(options: object): void };
+createClient({ url: 'https://api.example.com/trpc', wx: notWx });`,
+    );
+    expect(errors).toMatch(/login|getStorageSync/);
   });
 });
