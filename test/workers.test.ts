@@ -1,0 +1,233 @@
+import { Agent, request } from 'node:http';
+import { readdir, readFile, readlink } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { loadConfig } from '@minigate/server';
+import { createTestDatabase, type TestDatabase } from '@minigate/db/testing';
+import { startWeChatSimulator, type WeChatSimulator } from '@minigate/wechat-sim';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUILT_SERVER, freePort, run, type Run } from './support/processes.js';
+import { TEST_APPID, TEST_WECHAT_SECRET, testEnvironment } from './support/stack.js';
+
+// WORKERS=2 on the built server (`pnpm build`, then `node apps/server/dist/main.js`,
+// as the Docker image runs it): a node:cluster primary and two full servers on one port.
+
+let database: TestDatabase;
+let simulator: WeChatSimulator;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  simulator = await startWeChatSimulator({ apps: [{ appid: TEST_APPID, secret: TEST_WECHAT_SECRET }] });
+});
+afterAll(async () => {
+  await simulator?.close();
+  await database?.drop();
+});
+
+interface PrimaryLine {
+  role: 'primary';
+  level: number;
+  pid: number;
+  msg: string;
+  workerPid?: number;
+  exitCode?: number;
+}
+
+/** The primary's JSON log lines (the workers' lines have no `role`). */
+function primaryLines(server: Run): PrimaryLine[] {
+  return server
+    .output()
+    .split('\n')
+    .flatMap((line) => {
+      try {
+        const parsed = JSON.parse(line) as Partial<PrimaryLine>;
+        return parsed.role === 'primary' ? [parsed as PrimaryLine] : [];
+      } catch {
+        return [];
+      }
+    });
+}
+
+/** Polls until `probe` answers something other than undefined; generous: the machine's two cores are shared with other suites. */
+async function eventually<T>(what: string, server: Run, probe: () => T | undefined, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = probe();
+    if (value !== undefined) return value;
+    await new Promise((done) => setTimeout(done, 50));
+  }
+  throw new Error(`${what} did not happen within ${timeoutMs / 1000} s:\n${server.output()}`);
+}
+
+const listeningPids = (server: Run) =>
+  primaryLines(server).flatMap((line) => (line.msg === 'worker listening' && line.workerPid ? [line.workerPid] : []));
+
+/** The pid of the process holding the server side of the TCP connection 127.0.0.1:clientPort → 127.0.0.1:serverPort, among `pids`. */
+async function ownerOfConnection(serverPort: number, clientPort: number, pids: number[]): Promise<number | undefined> {
+  const hex = (port: number) => port.toString(16).toUpperCase().padStart(4, '0');
+  const table = await readFile('/proc/net/tcp', 'utf8');
+  const row = table
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .find((fields) => fields[1]?.endsWith(`:${hex(serverPort)}`) && fields[2]?.endsWith(`:${hex(clientPort)}`));
+  const inode = row?.[9];
+  if (!inode) return undefined;
+  for (const pid of pids) {
+    const fds = await readdir(`/proc/${pid}/fd`).catch(() => []);
+    for (const fd of fds) {
+      if ((await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')) === `socket:[${inode}]`) return pid;
+    }
+  }
+  return undefined;
+}
+
+interface Answer {
+  status: number;
+  body: any;
+  localPort: number;
+}
+
+/**
+ * One player on one kept-alive connection: a login then a protected call,
+ * both answered by the same worker. Answers which worker that was.
+ */
+async function playOneConnection(
+  port: number,
+  player: string,
+  pids: number[],
+  otherToken?: string,
+): Promise<{ owner: number | undefined; login: Answer; me: Answer; other?: Answer }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const call = (method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: unknown) =>
+    new Promise<Answer>((resolve, reject) => {
+      const outgoing = request({ host: '127.0.0.1', port, method, path, agent, headers }, (response) => {
+        const localPort = response.socket.localPort ?? 0;
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text), localPort }));
+      });
+      outgoing.on('error', reject);
+      outgoing.end(body === undefined ? undefined : JSON.stringify(body));
+    });
+  try {
+    const code = simulator.issueCode(TEST_APPID, player);
+    const login = await call('POST', '/trpc/auth.wechatLogin', { 'content-type': 'application/json' }, { code });
+    const me = await call('GET', '/trpc/account.me', { authorization: `Bearer ${login.body.result?.data?.accessToken}` });
+    const other = otherToken === undefined ? undefined : await call('GET', '/trpc/account.me', { authorization: `Bearer ${otherToken}` });
+    // The connection is still open (kept alive): find the worker holding it.
+    const owner = await ownerOfConnection(port, me.localPort, pids);
+    return { owner, login, me, ...(other ? { other } : {}) };
+  } finally {
+    agent.destroy();
+  }
+}
+
+function expectServed({ login, me }: { login: Answer; me: Answer }) {
+  expect(login.status).toBe(200);
+  expect(me.status).toBe(200);
+  expect(me.body.result.data.id).toBe(login.body.result.data.account.id);
+  // Both calls went over one connection, so one worker answered both.
+  expect(me.localPort).toBe(login.localPort);
+}
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('WORKERS=2: a node:cluster primary and two workers on one port', () => {
+  it('serves from both workers, replaces a worker killed with SIGKILL, and drains on SIGTERM', { timeout: 180_000 }, async () => {
+    const port = await freePort();
+    const server = run([BUILT_SERVER], { NODE_ENV: 'production', PORT: String(port), WORKERS: '2', ...testEnvironment(database.url, simulator.url) });
+    try {
+      const first = await eventually('two workers listening', server, () => {
+        const pids = [...new Set(listeningPids(server))];
+        return pids.length === 2 ? pids : undefined;
+      });
+      const primaryPid = primaryLines(server)[0]!.pid;
+      expect(first).not.toContain(primaryPid);
+
+      // Logins and protected calls, each connection answered by one of the two workers.
+      const opening = await playOneConnection(port, 'worker-player-0', first);
+      expectServed(opening);
+      const owners = new Set([opening.owner]);
+      for (let index = 1; index < 6; index++) {
+        // Each connection also presents the first player's token: a worker accepts what another issued.
+        const played = await playOneConnection(port, `worker-player-${index}`, first, opening.login.body.result.data.accessToken);
+        expectServed(played);
+        expect(played.other?.status).toBe(200);
+        expect(played.other?.body.result.data.id).toBe(opening.login.body.result.data.account.id);
+        owners.add(played.owner);
+      }
+      expect([...owners].sort()).toEqual([...first].sort());
+
+      // One worker killed: the primary notices, the other keeps serving, a new one takes its place.
+      const [victim, survivor] = first as [number, number];
+      process.kill(victim, 'SIGKILL');
+      await eventually('the primary noticing the death', server, () =>
+        primaryLines(server).find((line) => line.workerPid === victim && /killed by SIGKILL: replacing it/.test(line.msg)),
+      );
+      const during = await playOneConnection(port, 'player-during-replacement', [survivor, victim]);
+      expectServed(during);
+      const replacement = await eventually('a replacement worker listening', server, () => listeningPids(server).find((pid) => !first.includes(pid)));
+      expect(isAlive(victim)).toBe(false);
+
+      const ownersAfter = new Set<number | undefined>();
+      for (let index = 0; index < 4; index++) {
+        const played = await playOneConnection(port, `worker-player-after-${index}`, [survivor, replacement]);
+        expectServed(played);
+        ownersAfter.add(played.owner);
+      }
+      expect([...ownersAfter].sort()).toEqual([survivor, replacement].sort());
+    } finally {
+      server.stop();
+    }
+    expect(await server.exited).toBe(0);
+    const lines = primaryLines(server);
+    expect(lines.some((line) => /^stopping/.test(line.msg))).toBe(true);
+    expect(lines.at(-1)).toMatchObject({ msg: 'every worker has exited', exitCode: 0 });
+    for (const pid of listeningPids(server)) expect(isAlive(pid)).toBe(false);
+  });
+
+  it('checks the configuration in the primary: a bad one fails once, before any worker starts', async () => {
+    const server = run([BUILT_SERVER], { NODE_ENV: 'production', WORKERS: '2', JWT_SECRET: 'too-short' });
+    expect(await server.exited).toBe(1);
+    const output = server.output();
+    expect(output.match(/Bad configuration/g)).toHaveLength(1);
+    expect(output).toMatch(/JWT_SECRET: must be at least 32 bytes/);
+    expect(primaryLines(server)).toEqual([]);
+  });
+
+  it('stops with one clear line when the workers cannot start (no database answers)', { timeout: 60_000 }, async () => {
+    const closedPort = await freePort();
+    const server = run([BUILT_SERVER], {
+      NODE_ENV: 'production',
+      PORT: String(await freePort()),
+      WORKERS: '2',
+      ...testEnvironment(`mysql://root@127.0.0.1:${closedPort}/minigate_nowhere`, simulator.url),
+    });
+    expect(await server.exited).toBe(1);
+    const fatal = primaryLines(server).filter((line) => line.level === 60);
+    expect(fatal).toHaveLength(1);
+    expect(fatal[0]!.msg).toMatch(/before every worker was listening: stopping/);
+    expect(server.output()).toMatch(/does not answer \(ECONNREFUSED\)/);
+  });
+});
+
+describe('WORKERS', () => {
+  const env = { NODE_ENV: 'test', ...testEnvironment('mysql://root@127.0.0.1:3306/minigate_x', 'http://127.0.0.1:1') };
+
+  it('is 1 by default, a number from 1 to 64, or auto: one per core', () => {
+    expect(loadConfig(env).workers).toBe(1);
+    expect(loadConfig({ ...env, WORKERS: '4' }).workers).toBe(4);
+    expect(loadConfig({ ...env, WORKERS: '64' }).workers).toBe(64);
+    expect(loadConfig({ ...env, WORKERS: 'auto' }).workers).toBe(Math.min(64, availableParallelism()));
+  });
+
+  it.each(['0', '65', 'two', '1.5', '-1', ''])('refuses WORKERS=%j, naming it', (value) => {
+    expect(() => loadConfig({ ...env, WORKERS: value })).toThrow(/WORKERS: must be auto \(one per core\) or a number from 1 to 64/);
+  });
+});
