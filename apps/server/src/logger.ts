@@ -1,10 +1,24 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createRequire } from 'node:module';
 import type { FastifyServerOptions } from 'fastify';
 
 /**
  * Fields that must never reach a log line, wherever they sit in a logged
  * object: credentials, tokens, session keys, wx.login codes.
  */
-const SECRET_FIELDS = ['secret', 'sessionKey', 'session_key', 'accessToken', 'access_token', 'refreshToken', 'js_code', 'password', 'authorization'];
+const SECRET_FIELDS = [
+  'secret',
+  'sessionKey',
+  'session_key',
+  'accessToken',
+  'access_token',
+  'refreshToken',
+  'refresh_token',
+  'js_code',
+  'password',
+  'authorization',
+  'cookie',
+];
 const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
@@ -43,12 +57,58 @@ export function serializeError(error: unknown, depth = 0): LoggedError {
   };
 }
 
-/** pino's options, as Fastify takes them. */
-export function loggerOptions(level: string, stream?: LogStream): FastifyServerOptions['logger'] {
+/**
+ * The id of the request whose work is running. Lines logged through the
+ * application's logger (services, the database, WeChat) take it from here;
+ * a request's own logger (`request.log`) carries it already.
+ */
+export const requestScope = new AsyncLocalStorage<string>();
+
+const CARRIES_REQUEST_ID = Symbol('minigate.carriesRequestId');
+
+/** Marks a request's child logger, which has the id bound, so the mixin does not write it twice. */
+export function markRequestLogger<T extends object>(logger: T): T {
+  (logger as Record<symbol, unknown>)[CARRIES_REQUEST_ID] = true;
+  return logger;
+}
+
+function requestIdMixin(_line: object, _level: number, logger: object): object {
+  if ((logger as Record<symbol, unknown>)[CARRIES_REQUEST_ID]) return {};
+  const requestId = requestScope.getStore();
+  return requestId === undefined ? {} : { requestId };
+}
+
+/** How log lines look when no LogStream is given. */
+export interface LogFormat {
+  /** Readable, coloured lines through pino-pretty (development); JSON lines otherwise (production). */
+  pretty: boolean;
+}
+
+/**
+ * pino's options, as Fastify takes them. JSON lines on stdout in
+ * production; pino-pretty in development when it is installed (a
+ * devDependency: a production install falls back to JSON). A LogStream
+ * (the tests') always gets JSON lines.
+ */
+export function loggerOptions(level: string, stream?: LogStream, format: LogFormat = { pretty: false }): FastifyServerOptions['logger'] {
+  const prettyTarget = !stream && format.pretty ? resolvePinoPretty() : null;
   return {
     level,
     redact: { paths: REDACTED_PATHS, censor: '***' },
     serializers: { err: (error: unknown) => serializeError(error) },
+    mixin: requestIdMixin,
     ...(stream ? { stream } : {}),
+    ...(prettyTarget
+      ? { transport: { target: prettyTarget, options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true } } }
+      : {}),
   };
+}
+
+/** pino-pretty's path, resolved from here: pino resolves a bare name from its own folder, where pnpm does not put it. */
+function resolvePinoPretty(): string | null {
+  try {
+    return createRequire(import.meta.url).resolve('pino-pretty');
+  } catch {
+    return null;
+  }
 }
