@@ -9,6 +9,7 @@ export {
   type SimulatedProfile,
   type SimulatedRequest,
   type SimulatedUserInfo,
+  type SessionKeyRotation,
   type WeChatSimulator,
   type WeChatSimulatorOptions,
 } from './wechat-simulator.js';

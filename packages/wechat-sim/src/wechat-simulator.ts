@@ -45,7 +45,17 @@ export interface WeChatSimulatorOptions {
   recentVisitMs?: number;
   /** Total bytes of keys and values one player may keep in user storage before 87017; default 128 × 1024. */
   userStorageMaxBytes?: number;
+  /** When a player's session_key changes; default 'every-login'. */
+  sessionKeyRotation?: SessionKeyRotation;
 }
+
+/**
+ * 'every-login': each jscode2session hands out a new session_key (the
+ * strictest case). 'on-demand': a login keeps the player's current key, as
+ * WeChat does within its minimum refresh period, and only rotateSessionKey
+ * changes it (a wx.login whose code never reached the server).
+ */
+export type SessionKeyRotation = 'every-login' | 'on-demand';
 
 /** The WeChat server endpoints the simulator plays. */
 export type SimulatedEndpoint =
@@ -162,6 +172,10 @@ export interface WeChatSimulator {
   userStorage(appid: string, player: string): Record<string, string>;
   /** Replaces msg_sec_check's word list. */
   setContentRules(rules: SimulatedContentRule[]): void;
+  /** Switches how logins treat the session_key (see SessionKeyRotation). */
+  setSessionKeyRotation(rotation: SessionKeyRotation): void;
+  /** Gives the player a new session_key at WeChat, as a wx.login whose code the server never saw would; returns it. */
+  rotateSessionKey(appid: string, player: string): string;
   close(): Promise<void>;
 }
 
@@ -318,6 +332,7 @@ export async function startWeChatSimulator(options: WeChatSimulatorOptions): Pro
   const recentVisitMs = options.recentVisitMs ?? 2 * 3600_000;
   const userStorageMaxBytes = options.userStorageMaxBytes ?? USER_STORAGE_MAX_PAIRS * USER_STORAGE_MAX_PAIR_BYTES;
   let contentRules = [...(options.contentRules ?? [])];
+  let sessionKeyRotation: SessionKeyRotation = options.sessionKeyRotation ?? 'every-login';
 
   const codes = new Map<string, IssuedCode>();
   const phoneCodes = new Map<string, IssuedPhoneCode>();
@@ -383,7 +398,9 @@ export async function startWeChatSimulator(options: WeChatSimulatorOptions): Pro
     if (overQuota(appid, issued.player)) return fail(45011);
     issued.used = true;
     if (blocked.has(playerKey(appid, issued.player))) return fail(40226);
-    const sessionKey = randomBytes(16).toString('base64');
+    // WeChat's refresh has a minimum period: in 'on-demand' mode a login keeps the player's key.
+    const kept = sessionKeyRotation === 'on-demand' ? sessions.get(playerKey(appid, issued.player))?.sessionKey : undefined;
+    const sessionKey = kept ?? randomBytes(16).toString('base64');
     sessions.set(playerKey(appid, issued.player), { sessionKey, issuedAt: now() });
     const answer: Answer = { openid: openidFor(appid, issued.player), session_key: sessionKey };
     if (app.openPlatform) answer.unionid = stableId('u', app.openPlatform, issued.player);
@@ -815,6 +832,14 @@ export async function startWeChatSimulator(options: WeChatSimulatorOptions): Pro
     userStorage: (appid, player) => Object.fromEntries(storages.get(playerKey(appid, player)) ?? []),
     setContentRules(rules) {
       contentRules = [...rules];
+    },
+    setSessionKeyRotation(rotation) {
+      sessionKeyRotation = rotation;
+    },
+    rotateSessionKey(appid, player) {
+      const sessionKey = randomBytes(16).toString('base64');
+      sessions.set(playerKey(appid, player), { sessionKey, issuedAt: now() });
+      return sessionKey;
     },
     close: stop,
   };

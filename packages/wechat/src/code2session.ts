@@ -1,6 +1,7 @@
-import { errorForErrcode, WeChatTimeoutError, WeChatUnavailableError } from './errors.js';
+import { errorForErrcode, WeChatUnavailableError } from './errors.js';
 import { scrub } from './redact.js';
-import { WeChatTransportError, type WeChatTransport } from './transport.js';
+import type { WeChatTransport } from './transport.js';
+import { transportFailure } from './wechat-call.js';
 
 export interface WeChatAppCredentials {
   /** Base URL of WeChat's API, e.g. https://api.weixin.qq.com. */
@@ -47,9 +48,7 @@ export function createCode2Session(app: WeChatAppCredentials, transport: WeChatT
     try {
       ({ status, body } = await transport({ method: 'GET', url: `${endpoint}?${query.toString()}` }));
     } catch (error) {
-      const message = scrub(error instanceof Error ? error.message : String(error), secrets);
-      if (error instanceof WeChatTransportError && error.timedOut) throw new WeChatTimeoutError(message);
-      throw new WeChatUnavailableError(message);
+      throw transportFailure(error, 'jscode2session', secrets);
     }
 
     let answer: Code2SessionAnswer;

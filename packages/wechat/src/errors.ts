@@ -215,6 +215,21 @@ export class WeChatUnavailableError extends WeChatError {
   readonly retryable = true;
 }
 
+/**
+ * The circuit breaker is open: WeChat was unreachable for the last calls, so
+ * this one was not even tried (nothing was sent; a login code is still unused).
+ */
+export class WeChatCircuitOpenError extends WeChatUnavailableError {
+  override name = 'WeChatCircuitOpenError';
+  constructor(
+    message: string,
+    /** Seconds until the breaker lets a call through again. */
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
 /** WeChat did not answer in time. The code may or may not have been consumed. */
 export class WeChatTimeoutError extends WeChatError {
   override name = 'WeChatTimeoutError';

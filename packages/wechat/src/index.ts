@@ -8,8 +8,19 @@ export {
   type WeChatRequest,
   type WeChatResponse,
   type WeChatTransport,
+  type WeChatTransportErrorDetails,
 } from './transport.js';
-export { redactUrl, scrub, SECRET_PARAMETERS } from './redact.js';
+export {
+  createResilientTransport,
+  WECHAT_API_BASE,
+  WECHAT_BACKUP_API_BASES,
+  type CircuitBreakerOptions,
+  type CircuitState,
+  type ResilienceEvent,
+  type ResilientTransport,
+  type ResilientTransportOptions,
+} from './resilient-transport.js';
+export { redactText, redactUrl, scrub, SECRET_PARAMETERS } from './redact.js';
 export * from './data-errors.js';
 export {
   checkWatermark,
@@ -28,7 +39,7 @@ export {
   type WatermarkPolicy,
   type WatermarkProblem,
 } from './data-crypto.js';
-export { callWeChat, wechatUrl, type WeChatApiOptions, type WeChatCall } from './wechat-call.js';
+export { callWeChat, transportFailure, wechatUrl, type WeChatApiOptions, type WeChatCall } from './wechat-call.js';
 export { createGetStableToken, type GetStableToken, type StableToken, type StableTokenOptions } from './stable-token.js';
 export {
   AccessTokenManager,

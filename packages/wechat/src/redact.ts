@@ -18,3 +18,16 @@ export function redactUrl(url: string): string {
   for (const name of SECRET_PARAMETERS) if (params.has(name)) params.set(name, '***');
   return `${url.slice(0, queryStart)}?${params.toString().replaceAll('%2A', '*')}`;
 }
+
+const QUERY_SECRET = /([?&](?:secret|js_code|session_key|access_token|code)=)[^&#\s"']*/gi;
+const JSON_SECRET = /("(?:secret|js_code|session_key|sessionKey|access_token|accessToken)"\s*:\s*")(?:[^"\\]|\\.)*"/g;
+
+/**
+ * A text fit for a log line or an error message, whatever it quotes: the
+ * values of secret, js_code, session_key, access_token and code in a URL's
+ * query, and of those fields in JSON, shown as `***`; and every value in
+ * `secrets` (the AppSecret, a session key, a token the caller holds) too.
+ */
+export function redactText(text: string, secrets: ReadonlyArray<string | undefined> = []): string {
+  return scrub(text, secrets).replace(QUERY_SECRET, '$1***').replace(JSON_SECRET, '$1***"');
+}

@@ -20,13 +20,36 @@ export interface WeChatResponse {
  */
 export type WeChatTransport = (request: WeChatRequest) => Promise<WeChatResponse>;
 
+export interface WeChatTransportErrorDetails {
+  /** The socket error's code (ECONNREFUSED, ENOTFOUND, ...), when there was one. */
+  code?: string;
+  /**
+   * True when the connection could not even be made (refused, no such host,
+   * no route): not a byte of the request left this machine, so sending it
+   * again, or to another of WeChat's domains, is safe even for a single-use code.
+   */
+  connectFailed?: boolean;
+  /** The circuit breaker refused to call WeChat at all; a retry makes sense after this many seconds. */
+  circuitOpenSeconds?: number;
+}
+
+/** Socket errors raised before the connection existed: the request was never sent. */
+const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+
 export class WeChatTransportError extends Error {
   override name = 'WeChatTransportError';
+  readonly code: string | undefined;
+  readonly connectFailed: boolean;
+  readonly circuitOpenSeconds: number | undefined;
   constructor(
     message: string,
     readonly timedOut: boolean,
+    details: WeChatTransportErrorDetails = {},
   ) {
     super(message);
+    this.code = details.code;
+    this.connectFailed = details.connectFailed ?? (details.code !== undefined && CONNECT_FAILURES.has(details.code));
+    this.circuitOpenSeconds = details.circuitOpenSeconds;
   }
 }
 
@@ -89,7 +112,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
       });
       const timer = setTimeout(() => fail(new WeChatTransportError(`WeChat did not answer within ${timeoutMs} ms`, true)), timeoutMs);
       req.on('error', (error: NodeJS.ErrnoException) =>
-        fail(new WeChatTransportError(`WeChat could not be reached (${error.code ?? 'network error'})`, false)),
+        fail(new WeChatTransportError(`WeChat could not be reached (${error.code ?? 'network error'})`, false, { code: error.code })),
       );
       req.end(request.body);
     });

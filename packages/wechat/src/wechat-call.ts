@@ -1,4 +1,11 @@
-import { UnknownWeChatError, WeChatTimeoutError, WeChatUnavailableError, type ErrcodeTable, type WeChatError } from './errors.js';
+import {
+  UnknownWeChatError,
+  WeChatCircuitOpenError,
+  WeChatTimeoutError,
+  WeChatUnavailableError,
+  type ErrcodeTable,
+  type WeChatError,
+} from './errors.js';
 import { scrub } from './redact.js';
 import { WeChatTransportError, type WeChatTransport } from './transport.js';
 
@@ -48,9 +55,7 @@ export async function callWeChat(call: WeChatCall): Promise<Record<string, unkno
       ...(call.body === undefined ? {} : { body: call.body }),
     }));
   } catch (error) {
-    const message = `${call.name}: ${hide(error instanceof Error ? error.message : String(error))}`;
-    if (error instanceof WeChatTransportError && error.timedOut) throw new WeChatTimeoutError(message);
-    throw new WeChatUnavailableError(message);
+    throw transportFailure(error, call.name, call.secrets);
   }
 
   let answer: unknown;
@@ -69,6 +74,18 @@ export async function callWeChat(call: WeChatCall): Promise<Record<string, unkno
   }
   if (status < 200 || status > 299) throw new WeChatUnavailableError(`${call.name}: WeChat answered HTTP ${status}`);
   return answer as Record<string, unknown>;
+}
+
+/**
+ * The typed error for a transport's failure, its message scrubbed:
+ * WeChatCircuitOpenError (not even tried), WeChatTimeoutError, else WeChatUnavailableError.
+ */
+export function transportFailure(error: unknown, name: string, secrets: ReadonlyArray<string | undefined>): WeChatError {
+  const message = `${name}: ${scrub(error instanceof Error ? error.message : String(error), secrets)}`;
+  if (error instanceof WeChatTransportError && error.circuitOpenSeconds !== undefined)
+    return new WeChatCircuitOpenError(message, error.circuitOpenSeconds);
+  if (error instanceof WeChatTransportError && error.timedOut) return new WeChatTimeoutError(message);
+  return new WeChatUnavailableError(message);
 }
 
 function errorFor(call: WeChatCall, errcode: number, errmsg: string): WeChatError {
