@@ -1,6 +1,6 @@
 // pnpm build: the client's game file (packages/client/dist/minigate.js and
 // its d.ts) and the production server bundle (apps/server/dist/main.js).
-//   node scripts/build.mjs [all|client|server|typecheck]
+//   node scripts/build.mjs [all|client|server|typecheck|fixture [version]]
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -57,25 +57,30 @@ const kilobytes = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
  * CommonJS file) and dist/index.mjs + dist/index.cjs (the package's import
  * and require entries, for bundlers), each with the same self-contained d.ts.
  */
+const clientVersion = () => JSON.parse(readFileSync(at('packages/client/package.json'), 'utf8')).version;
+
+/** esbuild's options for the client's builds; `version` is what it sends as x-minigate-client. */
+const clientBuildOptions = (version) => ({
+  entryPoints: [at('packages/client/src/index.ts')],
+  bundle: true,
+  platform: 'neutral',
+  mainFields: ['module', 'main'],
+  // The iOS runtime's JavaScriptCore and older Android V8s: ES2017 is safe.
+  target: 'es2017',
+  // No AbortController in the mini-game runtime; this one is scoped to the bundle.
+  inject: [at('packages/client/src/abort-controller.ts')],
+  define: { __MINIGATE_CLIENT_VERSION__: JSON.stringify(version) },
+  plugins: [trpcWithoutSideEffects],
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+
 async function buildClient() {
   const dist = at('packages/client/dist');
   rmSync(dist, { recursive: true, force: true });
-  const { version } = JSON.parse(readFileSync(at('packages/client/package.json'), 'utf8'));
-  const options = {
-    entryPoints: [at('packages/client/src/index.ts')],
-    bundle: true,
-    platform: 'neutral',
-    mainFields: ['module', 'main'],
-    // The iOS runtime's JavaScriptCore and older Android V8s: ES2017 is safe.
-    target: 'es2017',
-    // No AbortController in the mini-game runtime; this one is scoped to the bundle.
-    inject: [at('packages/client/src/abort-controller.ts')],
-    define: { __MINIGATE_CLIENT_VERSION__: JSON.stringify(version) },
-    plugins: [trpcWithoutSideEffects],
-    minify: true,
-    legalComments: 'none',
-    logLevel: 'warning',
-  };
+  const version = clientVersion();
+  const options = clientBuildOptions(version);
   await build({ ...options, format: 'cjs', outfile: resolve(dist, 'minigate.js') });
   await build({ ...options, format: 'cjs', outfile: resolve(dist, 'index.cjs') });
   await build({ ...options, format: 'esm', outfile: resolve(dist, 'index.mjs') });
@@ -120,6 +125,18 @@ async function buildClient() {
   );
 }
 
+/**
+ * `node scripts/build.mjs fixture [version]`: the game file of a release,
+ * kept as test/fixtures/minigate-<version>.js (test/client-fixtures.test.ts
+ * runs every one against the current server). Run it once per release,
+ * after `pnpm changeset version`; the version defaults to package.json's.
+ */
+async function buildFixture(version = clientVersion()) {
+  const outfile = at(`test/fixtures/minigate-${version}.js`);
+  await build({ ...clientBuildOptions(version), format: 'cjs', outfile });
+  console.log(`built test/fixtures/minigate-${version}.js`);
+}
+
 /** The server as one ESM file; third-party packages stay in node_modules. */
 async function buildServer() {
   rmSync(at('apps/server/dist'), { recursive: true, force: true });
@@ -157,6 +174,7 @@ try {
   if (task === 'client' || task === 'all') await buildClient();
   if (task === 'server' || task === 'all') await buildServer();
   if (task === 'typecheck') typecheck();
+  if (task === 'fixture') await buildFixture(process.argv[3]);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
