@@ -76,6 +76,10 @@ export async function deleteAccount(db: Kysely<Database>, accountId: number): Pr
         registerIp: null,
         loginIp: null,
         onlineStatus: 0,
+        country: null,
+        province: null,
+        city: null,
+        language: null,
       })
       .where('accountId', '=', accountId)
       .execute();
@@ -120,6 +124,11 @@ export interface AccountExport {
     unreadMsgNums: number;
     heartbeatTime: Date | null;
     createTime: Date;
+    country: string | null;
+    province: string | null;
+    city: string | null;
+    language: string | null;
+    wechatSyncedAt: Date | null;
   } | null;
   identities: Array<{ authType: string; identifier: string; createTime: Date; timeStamp: Date | null }>;
   sessions: SessionSummary[];
@@ -154,6 +163,11 @@ export async function exportAccount(db: Kysely<Database>, accountId: number): Pr
         'unreadMsgNums',
         'heartbeatTime',
         'createTime',
+        'country',
+        'province',
+        'city',
+        'language',
+        'wechatSyncedAt',
       ])
       .where('accountId', '=', accountId)
       .executeTakeFirst(),

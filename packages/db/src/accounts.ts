@@ -12,6 +12,14 @@ export interface IdentityKey {
 export interface IdentitySignIn extends IdentityKey {
   /** Stored with the identity, e.g. an encrypted session key; replaced at every sign-in. */
   credential: string | null;
+  /** When the credential was issued (time_stamp); default `at`. A login answered from a cache gives the first answer's time. */
+  credentialAt?: Date;
+  /**
+   * Whether the stored credential is the same secret as `credential` (for an
+   * encrypted session key: they decrypt to the same key): then time_stamp
+   * keeps the time the key was first seen, as WeChat handed the same key again.
+   */
+  isSameCredential?: (stored: string | null) => boolean;
   /** The caller's IP: kept as register IP once, as login IP every time. */
   ip: string;
   at: Date;
@@ -94,9 +102,10 @@ async function openSession(trx: Transaction<Database>, accountId: number, signIn
 async function signInAccount(trx: Transaction<Database>, signIn: IdentitySignIn): Promise<Omit<SignedInAccount, 'sessionId'>> {
   const known = await findLiveIdentity(trx, signIn);
   if (known) {
+    const same = known.timeStamp !== null && signIn.isSameCredential?.(known.credential) === true;
     await trx
       .updateTable('accountAuth')
-      .set({ credential: signIn.credential, timeStamp: signIn.at })
+      .set({ credential: signIn.credential, timeStamp: same ? known.timeStamp : (signIn.credentialAt ?? signIn.at) })
       .where('accountAuthId', '=', known.accountAuthId)
       .execute();
     await recordLogin(trx, known.accountId, signIn);
@@ -117,7 +126,7 @@ async function signInAccount(trx: Transaction<Database>, signIn: IdentitySignIn)
       identifier: signIn.identifier,
       credential: signIn.credential,
       paymentPassword: null,
-      timeStamp: signIn.at,
+      timeStamp: signIn.credentialAt ?? signIn.at,
       createTime: signIn.at,
     })
     .execute();
@@ -136,7 +145,15 @@ async function findLiveIdentity(trx: Transaction<Database>, key: IdentityKey) {
   return trx
     .selectFrom('accountAuth')
     .innerJoin('account', 'account.accountId', 'accountAuth.accountId')
-    .select(['accountAuth.accountAuthId', 'accountAuth.accountId', 'account.dataFlag', 'account.nickName', 'account.avatar'])
+    .select([
+      'accountAuth.accountAuthId',
+      'accountAuth.accountId',
+      'accountAuth.credential',
+      'accountAuth.timeStamp',
+      'account.dataFlag',
+      'account.nickName',
+      'account.avatar',
+    ])
     .where('accountAuth.authType', '=', key.authType)
     .where('accountAuth.identifier', '=', key.identifier)
     .where('accountAuth.isDel', '=', 0)

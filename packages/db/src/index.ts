@@ -42,3 +42,31 @@ export {
 } from './account-lifecycle.js';
 export { databaseUrlSchema, loadDatabaseConfig, DEV_DATABASE_URL, type DatabaseConfig } from './config.js';
 export { seedDemoAccounts, DEMO_PLAYERS, DEMO_AUTH_TYPE, type SeedResult } from './seed.js';
+export {
+  readAccessToken,
+  writeAccessToken,
+  invalidateAccessToken,
+  withNamedLock,
+  NamedLockTimeoutError,
+  type AccessTokenRow,
+} from './wechat-access-tokens.js';
+export { findLoginCode, rememberLoginCode, pruneLoginCodes, type LoginCodeOutcome } from './wechat-login-codes.js';
+export {
+  findIdentityCredential,
+  bindPhoneIdentity,
+  applyWeChatUserInfo,
+  findWeChatUserInfo,
+  type IdentityCredential,
+  type PhoneBinding,
+  type PhoneBindingOutcome,
+  type WeChatUserInfoChanges,
+} from './wechat-identities.js';
+export {
+  queueContentRecheck,
+  dueContentRechecks,
+  finishContentRecheck,
+  postponeContentRecheck,
+  countContentRechecks,
+  clearNicknameIf,
+  type ContentRecheck,
+} from './content-rechecks.js';

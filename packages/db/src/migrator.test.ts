@@ -38,6 +38,11 @@ const EXPECTED_COLUMNS = {
     'create_time',
     'is_del',
     'heartbeat_time',
+    'country',
+    'province',
+    'city',
+    'language',
+    'wechat_synced_at',
   ],
 };
 
@@ -49,11 +54,11 @@ describe('migrations', () => {
   afterAll(() => database.drop());
 
   it('apply from an empty database, then again as a no-op', async () => {
-    expect(await migrateToLatest(database.db)).toEqual(['0001-account-tables', '0002-sessions', '0003-rate-limits']);
+    expect(await migrateToLatest(database.db)).toEqual(['0001-account-tables', '0002-sessions', '0003-rate-limits', '0004-wechat']);
     expect(await migrateToLatest(database.db)).toEqual([]);
   });
 
-  it("create the three account tables with exactly the designed columns (plus 0002's update_time and heartbeat_time), utf8mb4_unicode_ci", async () => {
+  it("create the three account tables with exactly the designed columns (plus 0002's update_time and heartbeat_time, 0004's user info), utf8mb4_unicode_ci", async () => {
     const schema = database.url.slice(database.url.lastIndexOf('/') + 1);
     const { rows } = await sql<{ tableName: string; columnName: string }>`
       SELECT table_name AS table_name, column_name AS column_name FROM information_schema.columns

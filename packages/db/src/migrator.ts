@@ -2,6 +2,7 @@ import { Migrator, type Kysely, type Migration, type MigrationResultSet } from '
 import * as accountTables from './migrations/0001-account-tables.js';
 import * as sessions from './migrations/0002-sessions.js';
 import * as rateLimits from './migrations/0003-rate-limits.js';
+import * as wechat from './migrations/0004-wechat.js';
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001-account-tables': accountTables,
   '0002-sessions': sessions,
   '0003-rate-limits': rateLimits,
+  '0004-wechat': wechat,
 };
 
 function createMigrator(db: Kysely<any>): Migrator {

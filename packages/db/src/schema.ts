@@ -11,6 +11,9 @@ export interface Database {
   accountProfile: AccountProfileTable;
   accountSession: AccountSessionTable;
   accountAudit: AccountAuditTable;
+  wechatAccessToken: WeChatAccessTokenTable;
+  wechatLoginCode: WeChatLoginCodeTable;
+  contentRecheck: ContentRecheckTable;
 }
 
 /** 1 valid, 0 disabled. */
@@ -72,6 +75,49 @@ export interface AccountProfileTable {
   isDel: Generated<0 | 1>;
   /** The last heartbeat; online seconds count the gaps between heartbeats. */
   heartbeatTime: Date | null;
+  /** From WeChat's user info (account.syncWeChatUserInfo). */
+  country: ColumnType<string | null, string | null | undefined, string | null>;
+  province: ColumnType<string | null, string | null | undefined, string | null>;
+  city: ColumnType<string | null, string | null | undefined, string | null>;
+  language: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When WeChat's user info was last stored. */
+  wechatSyncedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** One appid's WeChat access token, shared by every instance. */
+export interface WeChatAccessTokenTable {
+  appid: string;
+  /** As the caller gave it (the API stores it encrypted). */
+  token: string;
+  /** Epoch milliseconds; 0 once invalidated. */
+  expiresAt: number;
+  forceRefreshedAt: number | null;
+  updateTime: ColumnType<Date, never, never>;
+}
+
+/** What jscode2session answered for a code (under its hash), kept a few minutes. */
+export interface WeChatLoginCodeTable {
+  codeHash: string;
+  outcome: 'session' | 'failed';
+  openid: string | null;
+  unionid: string | null;
+  /** Encrypted by the API. */
+  sessionKey: string | null;
+  /** For 'failed': busy, timeout, unavailable. */
+  failure: string | null;
+  answeredAt: Date;
+  expiresAt: Date;
+}
+
+/** A text stored while WeChat could not judge it, waiting for another msg_sec_check. */
+export interface ContentRecheckTable {
+  recheckId: Generated<number>;
+  accountId: number;
+  field: string;
+  content: string;
+  attempts: Generated<number>;
+  nextAttemptAt: Date;
+  createTime: CreateTime;
 }
 
 /** Why a session ended; stable words, shown to operators and in account.export. */
