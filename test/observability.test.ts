@@ -446,3 +446,38 @@ describe('/healthz and /readyz', () => {
     }
   });
 });
+
+describe('while shutting down', () => {
+  it('a request that arrives on a busy kept-alive connection after the close began is 503 SERVER_CLOSING in our shape', async () => {
+    const closing = await startTestStack();
+    try {
+      closing.simulator.injectFault({ kind: 'delay', ms: 1_000 });
+      const body = JSON.stringify({ code: closing.codeFor('last') });
+      const login = `POST /trpc/auth.wechatLogin HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+      const late = 'GET /healthz HTTP/1.1\r\nHost: x\r\nx-request-id: after-close\r\n\r\n';
+      const socket = connect(portOf(closing), '127.0.0.1');
+      let received = '';
+      socket.on('data', (chunk) => (received += chunk));
+      const ended = new Promise((resolve) => socket.on('close', resolve));
+      socket.write(login);
+      await expect.poll(() => closing.simulator.callCount('jscode2session'), { timeout: 5_000 }).toBe(1);
+      const closed = closing.server.close();
+      socket.write(late);
+      await ended;
+      await closed;
+      const [first, second] = received.split(/(?=HTTP\/1\.1 )/);
+      expect(first).toMatch(/^HTTP\/1\.1 200 /);
+      expect(second).toMatch(/^HTTP\/1\.1 503 /);
+      expect(second).toMatch(/\r\nretry-after: 1\r\n/i);
+      expect(JSON.parse(second!.split('\r\n\r\n')[1]!).error.data).toMatchObject({
+        code: 'SERVICE_UNAVAILABLE',
+        httpStatus: 503,
+        reason: 'SERVER_CLOSING',
+      });
+      expect(await accessLines(closing, 'after-close')).toMatchObject([{ status: 503, reasons: 'SERVER_CLOSING' }]);
+    } finally {
+      await closing.simulator.close();
+      await closing.database.drop();
+    }
+  });
+});

@@ -73,7 +73,12 @@ export function createHttpServer(
       answerClientError(socket, answer, requestId);
     },
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // Fastify's own 503 while closing has its own body: onRequest answers those requests in our shape instead.
+    return503OnClosing: false,
+  });
+  let closing = false;
+  server.addHook('preClose', async () => {
+    closing = true;
   });
   server.setChildLoggerFactory((logger, bindings, childOptions) => markRequestLogger(logger.child(bindings, childOptions)));
   const application = wire(server.log);
@@ -123,6 +128,16 @@ export function createHttpServer(
     void reply.header('x-request-id', request.id);
     const procedures = proceduresOf(request.url);
     outcomes.set(request, { calls: procedures && procedures.map((procedure) => ({ procedure, status: 0 })) });
+    // A request on a kept-alive connection after the close began: the load balancer sends it elsewhere.
+    if (closing) {
+      failed(request, undefined, 503, 'SERVER_CLOSING');
+      void reply
+        .header('connection', 'close')
+        .header('retry-after', '1')
+        .status(503)
+        .send(transportErrorBody(503, 'This instance is shutting down: try again', 'SERVER_CLOSING'));
+      return;
+    }
     if (!SERVED_METHODS.has(request.method)) {
       failed(request, undefined, 405, 'METHOD_NOT_SUPPORTED');
       // OPTIONS is a CORS preflight: mini-games call through wx.request, which needs no CORS, so none is offered.
