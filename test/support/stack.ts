@@ -3,6 +3,8 @@ import { createTestDatabase, type TestDatabase } from '@minigate/db/testing';
 import { startWeChatSimulator, type WeChatSimulator } from '@minigate/wechat-sim';
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
+import { parseDatabaseUrl } from '@minigate/db';
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
 export const TEST_APPID = 'wxminigatetest01';
 export const TEST_WECHAT_SECRET = 'test-wechat-secret-7f3a9c2e';
@@ -19,6 +21,8 @@ export interface TestStack {
   database: TestDatabase;
   server: FastifyInstance;
   application: Application;
+  /** Between the server and MariaDB when asked for: cut it to take the database away. */
+  databaseProxy: TcpProxy | null;
   /** Every log line the server wrote. */
   logs: string[];
   /** A wx.login code for a simulated player of the test app. */
@@ -39,10 +43,20 @@ export function testEnvironment(databaseUrl: string, simulatorUrl: string): Reco
   };
 }
 
-export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+/** The same database reached through a TCP proxy on `port`. */
+export function proxiedDatabaseUrl(databaseUrl: string, port: number): string {
+  const url = new URL(databaseUrl);
+  url.host = `127.0.0.1:${port}`;
+  return url.toString();
+}
+
+export async function startTestStack(env: Record<string, string> = {}, options: { databaseProxy?: boolean } = {}): Promise<TestStack> {
   const database = await createTestDatabase();
+  const target = parseDatabaseUrl(database.url);
+  const databaseProxy = options.databaseProxy ? await startTcpProxy({ host: target.host, port: target.port }) : null;
+  const serverDatabaseUrl = databaseProxy ? proxiedDatabaseUrl(database.url, databaseProxy.port) : database.url;
   const simulator = await startWeChatSimulator({ apps: [{ appid: TEST_APPID, secret: TEST_WECHAT_SECRET }] });
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', LOG_LEVEL: 'info', ...testEnvironment(database.url, simulator.url), ...env });
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', LOG_LEVEL: 'info', ...testEnvironment(serverDatabaseUrl, simulator.url), ...env });
   const logs: string[] = [];
   const { server, application } = createHttpServer(config, (log) => wireApplication(config, log), {
     logStream: { write: (line) => void logs.push(line) },
@@ -59,11 +73,13 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     database,
     server,
     application,
+    databaseProxy,
     logs,
     codeFor: (player) => simulator.issueCode(TEST_APPID, player),
     async close() {
       await server.close();
       await simulator.close();
+      await databaseProxy?.close();
       await database.drop();
     },
   };

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { databaseUrlSchema, DEV_DATABASE_URL } from '@minigate/db';
+import { WECHAT_API_BASE, WECHAT_BACKUP_API_BASES } from '@minigate/wechat';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
@@ -16,6 +17,16 @@ export interface Config {
     secret: string;
     apiBase: string;
     timeoutMs: number;
+    /** WECHAT_API_BACKUP_BASES: tried in order when a connection to apiBase cannot be made. */
+    backupBases: string[];
+    /** The circuit breaker: consecutive unreachable calls before it opens, and for how long. */
+    circuit: { failureThreshold: number; openSeconds: number };
+    /** WECHAT_USER_INFO_MAX_AGE: how old a user info watermark may be. */
+    userInfoMaxAgeSeconds: number;
+    /** WECHAT_SESSION_KEY_CHECK_AGE: a session key older than this is confirmed (checksession) before a signed write. */
+    sessionKeyCheckAgeSeconds: number;
+    /** CONTENT_RECHECK_INTERVAL: how often nicknames stored while WeChat could not judge them are checked again. */
+    contentRecheckIntervalSeconds: number;
   };
   jwt: {
     secret: string;
@@ -41,6 +52,8 @@ export interface Config {
   rateLimits: RateLimitSettings | null;
   /** REDIS_URL: rate limits shared in Redis instead of MySQL (login, refresh) and memory (calls). */
   redisUrl: string | null;
+  /** Every Redis key starts with it: several mini-games (or environments) can share one Redis. */
+  redisKeyPrefix: string;
   /** MIGRATE_ON_START: apply pending migrations at start instead of refusing to run. */
   migrateOnStart: boolean;
   encryption: {
@@ -71,6 +84,8 @@ export interface RateLimitSettings {
   refresh: RateLimit;
   /** Per account on protected calls. */
   calls: RateLimit;
+  /** Per account on friend-ranking writes (ranking.submitScore, ranking.removeScores). */
+  ranking: RateLimit;
 }
 
 export class ConfigError extends Error {
@@ -122,6 +137,26 @@ const schema = z.object({
   WECHAT_SECRET: z.string().min(8, 'must be the mini-game AppSecret'),
   WECHAT_API_BASE: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://api.weixin.qq.com'),
   WECHAT_TIMEOUT_MS: integer(100, 60_000).default(5_000),
+  // WeChat's documented backup domains (接口域名说明) when WECHAT_API_BASE is WeChat's own; `none` for none.
+  WECHAT_API_BACKUP_BASES: z
+    .string()
+    .optional()
+    .transform((value) =>
+      value === undefined
+        ? undefined
+        : value.trim() === 'none'
+          ? []
+          : value
+              .split(',')
+              .map((base) => base.trim())
+              .filter(Boolean),
+    )
+    .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be comma-separated http(s) URLs, or none' })).optional()),
+  WECHAT_CIRCUIT_FAILURES: integer(1, 1000).default(5),
+  WECHAT_CIRCUIT_OPEN_SECONDS: integer(1, 600).default(10),
+  WECHAT_USER_INFO_MAX_AGE: integer(30, 24 * 3600).default(300),
+  WECHAT_SESSION_KEY_CHECK_AGE: integer(60, 30 * 24 * 3600).default(24 * 3600),
+  CONTENT_RECHECK_INTERVAL: integer(5, 24 * 3600).default(60),
   JWT_SECRET: jwtSecret,
   JWT_SECRETS_PREVIOUS: z
     .string()
@@ -148,7 +183,13 @@ const schema = z.object({
   RATE_LIMIT_REFRESH: rateLimit.default(rateLimit.parse('120/60')),
   // A game fires bursts of 100 calls within a few seconds.
   RATE_LIMIT_CALLS: rateLimit.default(rateLimit.parse('600/60')),
+  // Friend-ranking writes reach WeChat with the player's signature: a score a second is plenty.
+  RATE_LIMIT_RANKING: rateLimit.default(rateLimit.parse('30/60')),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[\w:.-]{1,64}$/, 'must be 1-64 letters, digits, _ : . or -')
+    .optional(),
   MIGRATE_ON_START: z.enum(['true', 'false']).default('false'),
   ENCRYPTION_KEY: base64Key,
   ENCRYPTION_KEYS_PREVIOUS: z
@@ -217,6 +258,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       secret: values.WECHAT_SECRET,
       apiBase: values.WECHAT_API_BASE,
       timeoutMs: values.WECHAT_TIMEOUT_MS,
+      backupBases:
+        values.WECHAT_API_BACKUP_BASES ?? (values.WECHAT_API_BASE.replace(/\/+$/, '') === WECHAT_API_BASE ? [...WECHAT_BACKUP_API_BASES] : []),
+      circuit: { failureThreshold: values.WECHAT_CIRCUIT_FAILURES, openSeconds: values.WECHAT_CIRCUIT_OPEN_SECONDS },
+      userInfoMaxAgeSeconds: values.WECHAT_USER_INFO_MAX_AGE,
+      sessionKeyCheckAgeSeconds: values.WECHAT_SESSION_KEY_CHECK_AGE,
+      contentRecheckIntervalSeconds: values.CONTENT_RECHECK_INTERVAL,
     },
     jwt: {
       secret: values.JWT_SECRET,
@@ -237,8 +284,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     heartbeatTimeoutSeconds: values.HEARTBEAT_TIMEOUT,
     rateLimits:
-      values.RATE_LIMITS === 'off' ? null : { login: values.RATE_LIMIT_LOGIN, refresh: values.RATE_LIMIT_REFRESH, calls: values.RATE_LIMIT_CALLS },
+      values.RATE_LIMITS === 'off'
+        ? null
+        : { login: values.RATE_LIMIT_LOGIN, refresh: values.RATE_LIMIT_REFRESH, calls: values.RATE_LIMIT_CALLS, ranking: values.RATE_LIMIT_RANKING },
     redisUrl: values.REDIS_URL ?? null,
+    redisKeyPrefix: values.REDIS_KEY_PREFIX ?? `minigate:${values.WECHAT_APPID}:`,
     migrateOnStart: values.MIGRATE_ON_START === 'true',
     encryption: {
       key: Buffer.from(values.ENCRYPTION_KEY, 'base64'),

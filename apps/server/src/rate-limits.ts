@@ -12,6 +12,8 @@ export interface RateLimitStores {
   mysql: Pool | null;
   /** When REDIS_URL is set: every limit lives there, shared by every instance. */
   redis: Redis | null;
+  /** REDIS_KEY_PREFIX; MySQL keys carry it too. */
+  keyPrefix: string;
 }
 
 const memory = (name: RateLimitName, limit: RateLimit) =>
@@ -34,7 +36,12 @@ export function createRateLimits(settings: RateLimitSettings | null, stores: Rat
   }
   const dbName = parseDatabaseUrl(stores.databaseUrl).database;
   const shared = (name: RateLimitName, limit: RateLimit): RateLimiterAbstract => {
-    const options = { keyPrefix: `minigate:${name}`, points: limit.points, duration: limit.durationSeconds, insuranceLimiter: memory(name, limit) };
+    const options = {
+      keyPrefix: `${stores.keyPrefix}${name}`,
+      points: limit.points,
+      duration: limit.durationSeconds,
+      insuranceLimiter: memory(name, limit),
+    };
     if (stores.redis) return new RateLimiterRedis({ ...options, storeClient: stores.redis, rejectIfRedisNotReady: true });
     if (!stores.mysql) throw new Error('rate limits need a MySQL pool or Redis');
     return new RateLimiterMySQL({ ...options, storeClient: stores.mysql, storeType: 'pool', dbName, tableName: 'rate_limit', tableCreated: true });
@@ -43,6 +50,7 @@ export function createRateLimits(settings: RateLimitSettings | null, stores: Rat
     login: shared('login', settings.login),
     refresh: shared('refresh', settings.refresh),
     calls: stores.redis ? shared('calls', settings.calls) : memory('calls', settings.calls),
+    ranking: stores.redis ? shared('ranking', settings.ranking) : memory('ranking', settings.ranking),
   };
 
   return {

@@ -40,11 +40,17 @@ export async function startServer(config: Config, options: { onClose?: () => Pro
     }
     server.log.info({ applied: await migrateToLatest(application.db) }, 'applied pending migrations (MIGRATE_ON_START)');
   }
+  // Once shutting down, every answer says Connection: close: a keep-alive
+  // connection whose request finishes after the close began would otherwise
+  // stay open (and hold the close) for keepAliveTimeout.
+  let closing = false;
+  server.addHook('onSend', async (_request, reply) => {
+    if (closing) void reply.header('connection', 'close');
+  });
   // The revocation window is loaded before the first call is served.
   await application.start();
   await server.listen({ host: config.host, port: config.port });
 
-  let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;

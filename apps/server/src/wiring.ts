@@ -8,15 +8,25 @@ import {
   createSessionGuard,
   createSessionKeyCipher,
   createSessionService,
+  createContentGuard,
+  createDatabaseAccessTokenStore,
+  createDatabaseLoginCodeCache,
+  createRankingService,
+  createSessionKeys,
+  createWeChatAccountService,
+  createWeChatApi,
+  encryptedAccessTokenStore,
+  openidAuthType,
   type RevocationCache,
   type ServiceLogger,
 } from '@minigate/api';
 import { createDatabase, type Database, type Kysely } from '@minigate/db';
 import { createMysqlPool } from '@minigate/db/mysql-pool';
 import { Redis } from 'ioredis';
-import { createCode2Session, createHttpTransport } from '@minigate/wechat';
+import { createCode2Session, createHttpTransport, createResilientTransport, type ResilienceEvent } from '@minigate/wechat';
 import type { Config } from './config.js';
 import { createRateLimits } from './rate-limits.js';
+import { createRedisAccessTokenStore, createRedisLoginCodeCache } from './redis-wechat-stores.js';
 import { createWeChatCallTimer, type WeChatCallTimer } from './wechat-calls.js';
 
 /** Everything the HTTP layer serves, built once from the configuration. */
@@ -42,14 +52,34 @@ export function wireApplication(config: Config, logger: ServiceLogger): Applicat
   // rate-limiter-flexible takes a mysql2 pool of its own (a few connections: login and refresh only).
   const rateLimitPool = config.rateLimits && !config.redisUrl ? createMysqlPool(config.databaseUrl, { connectionLimit: 4 }) : null;
   // No offline queue: while Redis is away, limits fall to the in-memory insurance at once.
-  const redis =
-    config.rateLimits && config.redisUrl
-      ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 })
-      : null;
+  // Also the WeChat access token and the remembered login codes, when REDIS_URL is set.
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 }) : null;
   redis?.on('error', (error: Error) => logger.warn({ error: error.message }, 'Redis unreachable: rate limits use the in-memory insurance'));
-  const rateLimits = createRateLimits(config.rateLimits, { databaseUrl: config.databaseUrl, mysql: rateLimitPool, redis }, logger);
+  const rateLimits = createRateLimits(
+    config.rateLimits,
+    { databaseUrl: config.databaseUrl, mysql: rateLimitPool, redis, keyPrefix: config.redisKeyPrefix },
+    logger,
+  );
   const wechatCalls = createWeChatCallTimer();
   const wechatTransport = wechatCalls.instrument(createHttpTransport({ timeoutMs: config.wechat.timeoutMs }));
+  // Backup domains for connections never made, and a breaker that stops piling calls onto an unreachable WeChat.
+  const wechatSend = createResilientTransport(wechatTransport.send, {
+    primaryBase: config.wechat.apiBase,
+    backupBases: config.wechat.backupBases,
+    breaker: { failureThreshold: config.wechat.circuit.failureThreshold, openMs: config.wechat.circuit.openSeconds * 1000 },
+    onEvent: (event: ResilienceEvent) =>
+      event.kind === 'circuit-closed' ? logger.info({}, 'WeChat answers again: circuit closed') : logger.warn({ ...event }, `WeChat: ${event.kind}`),
+  }).send;
+  const cipher = createSessionKeyCipher(config.encryption.key, config.encryption.previousKeys);
+  const wechat = createWeChatApi({
+    app: config.wechat,
+    transport: wechatSend,
+    // Shared by every instance, encrypted at rest, refreshed single-flight under the store's lock.
+    tokenStore: encryptedAccessTokenStore(
+      redis ? createRedisAccessTokenStore(redis, config.redisKeyPrefix) : createDatabaseAccessTokenStore(db),
+      cipher,
+    ),
+  });
   const accessTokens = createAccessTokens({
     secret: config.jwt.secret,
     previousSecrets: config.jwt.previousSecrets,
@@ -65,19 +95,32 @@ export function wireApplication(config: Config, logger: ServiceLogger): Applicat
     logger,
   });
   const sessions = createSessionService({ db, accessTokens, revocations, settings: config.sessions, logger });
-  const accounts = createAccountService({ db, revocations, heartbeatTimeoutSeconds: config.heartbeatTimeoutSeconds });
+  const sessionKeys = createSessionKeys({ db, cipher, openidAuthType: openidAuthType(config.wechat.appid) });
+  const contentGuard = createContentGuard({ db, wechat, sessionKeys, logger });
+  const accounts = createAccountService({ db, revocations, heartbeatTimeoutSeconds: config.heartbeatTimeoutSeconds, contentGuard });
   const services = {
     login: createLoginService({
       db,
       appid: config.wechat.appid,
-      code2session: createCode2Session(config.wechat, wechatTransport.send),
+      code2session: createCode2Session(config.wechat, wechatSend),
       accessTokens,
-      sessionKeys: createSessionKeyCipher(config.encryption.key, config.encryption.previousKeys),
+      sessionKeys: cipher,
       sessions: config.sessions,
       logger,
+      codeCache: redis ? createRedisLoginCodeCache(redis, config.redisKeyPrefix) : createDatabaseLoginCodeCache(db),
     }),
     sessions,
     accounts,
+    wechatAccount: createWeChatAccountService({
+      db,
+      wechat,
+      sessionKeys,
+      accounts,
+      contentGuard,
+      logger,
+      userInfoMaxAgeSeconds: config.wechat.userInfoMaxAgeSeconds,
+    }),
+    ranking: createRankingService({ wechat, sessionKeys, logger, sessionKeyCheckAgeSeconds: config.wechat.sessionKeyCheckAgeSeconds }),
     guard: createSessionGuard({ cache: revocations, db }),
     rateLimits,
     runtime,
@@ -104,9 +147,22 @@ export function wireApplication(config: Config, logger: ServiceLogger): Applicat
     revocations,
     wechatCalls,
     async start() {
+      // Until Redis is ready, limits count in the insurance limiter: wait a
+      // little for it, so counts are not split between the two after a start.
+      if (redis && redis.status !== 'ready') {
+        const ready = await Promise.race([
+          new Promise<boolean>((resolve) => redis.once('ready', () => resolve(true))),
+          new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2_000).unref()),
+        ]);
+        if (!ready) logger.warn({}, 'Redis not ready after 2 s: rate limits count in memory until it is');
+      }
       await revocations.start();
       every(config.sessions.pruneIntervalSeconds, 'pruned ended sessions', () => sessions.prune());
       every(Math.max(5, Math.floor(config.heartbeatTimeoutSeconds / 2)), 'marked silent players offline', () => accounts.sweepOffline());
+      every(config.wechat.contentRecheckIntervalSeconds, 'rechecked nicknames stored while WeChat could not judge them', () =>
+        contentGuard.recheck(),
+      );
+      every(60, 'pruned remembered login codes', () => services.login.pruneCodes());
     },
     async close(graceMs = 10_000) {
       revocations.stop();

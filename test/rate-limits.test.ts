@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callProcedure, startTestStack, type TestStack } from './support/stack.js';
+import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
+
+// The rate limits over HTTP: on MySQL (the default store), on the real Redis
+// at 127.0.0.1:6379, and with that Redis cut away.
+const REDIS = { host: '127.0.0.1', port: 6379 };
+const randomIp = () => `10.${[0, 0, 0].map(() => randomBytes(1)[0]! % 250).join('.')}`;
+const from = (ip: string) => ({ 'x-forwarded-for': ip });
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+async function login(stack: TestStack, player: string, ip: string) {
+  return callProcedure(stack, 'mutation', 'auth.wechatLogin', { code: stack.codeFor(player) }, from(ip));
+}
+
+/** Logs `count` distinct players in from one IP, one after the other; returns the statuses. */
+async function loginsFrom(stack: TestStack, ip: string, count: number, prefix: string): Promise<number[]> {
+  const statuses: number[] = [];
+  for (let i = 0; i < count; i++) statuses.push((await login(stack, `${prefix}-${i}`, ip)).status);
+  return statuses;
+}
+
+describe('rate limits on the MySQL store (the default)', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack({ TRUST_PROXY: 'true', RATE_LIMIT_LOGIN: '5/60', RATE_LIMIT_REFRESH: '3/60', RATE_LIMIT_CALLS: '20/60' });
+  });
+  afterAll(() => stack.close());
+
+  it('refuses the 6th login a minute from one IP with 429, Retry-After and the limit named; another IP is served', async () => {
+    const ip = randomIp();
+    expect(await loginsFrom(stack, ip, 5, 'nat-a')).toEqual([200, 200, 200, 200, 200]);
+    const refused = await login(stack, 'nat-a-5', ip);
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.data).toMatchObject({ code: 'TOO_MANY_REQUESTS', reason: 'RATE_LIMITED', limit: 'login' });
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(refused.body.error.data.retryAfterSeconds).toBe(retryAfter);
+    expect((await login(stack, 'nat-a-6', randomIp())).status).toBe(200);
+    // Counted in the table our migration made.
+    const rows = await stack.database.db
+      .selectFrom('rate_limit' as never)
+      .selectAll()
+      .execute();
+    expect(JSON.stringify(rows)).toContain(`login:${ip}`);
+  });
+
+  it('limits auth.refresh per IP too', async () => {
+    const ip = randomIp();
+    const first = await login(stack, 'refresher', randomIp());
+    let token = first.body.result.data.refreshToken as string;
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const answer = await callProcedure(stack, 'mutation', 'auth.refresh', { refreshToken: token }, from(ip));
+      statuses.push(answer.status);
+      if (answer.status === 200) token = answer.body.result.data.refreshToken;
+      else expect(answer.body.error.data).toMatchObject({ reason: 'RATE_LIMITED', limit: 'refresh' });
+    }
+    expect(statuses).toEqual([200, 200, 200, 429]);
+  });
+
+  it('limits protected calls per account, not per IP: another player behind the same IP is served', async () => {
+    const ip = randomIp();
+    const [ann, ben] = [await login(stack, 'calls-ann', randomIp()), await login(stack, 'calls-ben', randomIp())];
+    const call = (token: string) => callProcedure(stack, 'mutation', 'account.heartbeat', undefined, { ...bearer(token), ...from(ip) });
+    const statuses = await Promise.all(Array.from({ length: 21 }, () => call(ann.body.result.data.accessToken)));
+    expect(statuses.filter((answer) => answer.status === 200)).toHaveLength(20);
+    const refused = statuses.find((answer) => answer.status === 429)!;
+    expect(refused.body.error.data).toMatchObject({ reason: 'RATE_LIMITED', limit: 'calls' });
+    expect((await call(ben.body.result.data.accessToken)).status).toBe(200);
+  });
+});
+
+describe('the default limits', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack({ TRUST_PROXY: 'true' });
+  });
+  afterAll(() => stack.close());
+
+  it('let a game burst 100 calls within a second, and 60 players log in from one NAT address within a minute', async () => {
+    const ip = randomIp();
+    const statuses = await Promise.all(Array.from({ length: 60 }, (_, i) => login(stack, `cgnat-${i}`, ip).then((answer) => answer.status)));
+    expect(statuses.every((status) => status === 200)).toBe(true);
+    const player = await login(stack, 'bursty', randomIp());
+    const token = player.body.result.data.accessToken as string;
+    const burst = await Promise.all(Array.from({ length: 100 }, () => callProcedure(stack, 'query', 'account.me', undefined, bearer(token))));
+    expect(burst.map((answer) => answer.status).filter((status) => status !== 200)).toEqual([]);
+  });
+});
+
+describe('rate limits on Redis (REDIS_URL)', () => {
+  let proxy: TcpProxy;
+  let stack: TestStack;
+  beforeAll(async () => {
+    proxy = await startTcpProxy(REDIS);
+    stack = await startTestStack({
+      TRUST_PROXY: 'true',
+      REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
+      // This run's keys only: the shared Redis outlives the test databases.
+      REDIS_KEY_PREFIX: `minigate-test-${randomBytes(4).toString('hex')}:`,
+      RATE_LIMIT_LOGIN: '4/60',
+      RATE_LIMIT_CALLS: '10/60',
+    });
+  });
+  afterAll(async () => {
+    await stack.close();
+    await proxy.close();
+  });
+
+  it('counts logins per IP in Redis, and the limit holds with Redis cut: players are still served, limits still applied', async () => {
+    const ip = randomIp();
+    expect(await loginsFrom(stack, ip, 5, 'redis-a')).toEqual([200, 200, 200, 200, 429]);
+    const redis = new Redis(REDIS.port, REDIS.host);
+    try {
+      expect(await redis.get(`${stack.config.redisKeyPrefix}login:${ip}`)).toBe('5');
+    } finally {
+      redis.disconnect();
+    }
+
+    await proxy.cut();
+    const cutIp = randomIp();
+    // The in-memory insurance limiter takes over: served, and still limited.
+    expect(await loginsFrom(stack, cutIp, 5, 'redis-b')).toEqual([200, 200, 200, 200, 429]);
+    const player = await login(stack, 'redis-c', randomIp());
+    expect(player.status).toBe(200);
+    const calls = await Promise.all(
+      Array.from({ length: 11 }, () => callProcedure(stack, 'mutation', 'account.heartbeat', undefined, bearer(player.body.result.data.accessToken))),
+    );
+    expect(calls.filter((answer) => answer.status === 200)).toHaveLength(10);
+    expect(calls.filter((answer) => answer.status === 429)).toHaveLength(1);
+    await proxy.restore();
+  });
+});
