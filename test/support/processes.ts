@@ -20,8 +20,12 @@ export async function freePort(): Promise<number> {
 
 export interface Run {
   output: () => string;
+  /** The exit code, or null when a signal ended the process. */
   exited: Promise<number | null>;
+  /** SIGTERM: a graceful stop. */
   stop: () => void;
+  kill: (signal: NodeJS.Signals) => void;
+  pid: number;
 }
 
 /** Starts `node <args>` with only PATH, HOME and `env` in its environment. */
@@ -34,6 +38,8 @@ export function run(args: string[], env: Record<string, string>): Run {
     output: () => output,
     exited: new Promise((done) => child.on('exit', (code) => done(code))),
     stop: () => child.kill('SIGTERM'),
+    kill: (signal) => child.kill(signal),
+    pid: child.pid ?? 0,
   };
 }
 
