@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
+import { DEV_DATABASE_URL, parseDatabaseUrl } from '@minigate/db';
 import { ConfigError, loadConfig } from '@minigate/server';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -259,6 +260,22 @@ describe('docker/Dockerfile', () => {
   it('starts the built server, the file the tests start', () => {
     const command = args(runtime, 'CMD').at(-1);
     expect(JSON.parse(command ?? 'null')).toEqual(['node', BUILT_SERVER_PATH]);
+  });
+});
+
+describe('docker/compose.dev.yaml', () => {
+  const dev = (parse(read('docker/compose.dev.yaml')) as { services: Record<string, Service> }).services;
+
+  it('starts the database pnpm dev looks for by default, on this machine only', () => {
+    const mysql = dev.mysql!;
+    expect(mysql.image).toBe('mysql:8.4');
+    const command = Array.isArray(mysql.command) ? mysql.command : [];
+    expect(command).toEqual(expect.arrayContaining(['--character-set-server=utf8mb4', '--collation-server=utf8mb4_unicode_ci']));
+    const { host, port, user, password } = parseDatabaseUrl(DEV_DATABASE_URL);
+    expect(mysql.ports).toEqual([`${host}:${port}:3306`]);
+    expect(user).toBe('root');
+    expect(password).toBe('');
+    expect(mysql.environment).toMatchObject({ MYSQL_ALLOW_EMPTY_PASSWORD: 'yes' });
   });
 });
 
