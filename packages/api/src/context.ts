@@ -4,13 +4,18 @@ import type { RateLimits } from './rate-limits.js';
 import type { SessionGuard } from './session-guard.js';
 import type { AccountService } from './services/account-service.js';
 import type { LoginService } from './services/login-service.js';
+import type { RankingService } from './services/ranking-service.js';
 import type { SessionService } from './services/session-service.js';
+import type { WeChatAccountService } from './services/wechat-account-service.js';
 
 /** The services procedures call; procedures stay thin. */
 export interface Services {
   login: LoginService;
   sessions: SessionService;
   accounts: AccountService;
+  /** account.syncWeChatUserInfo and account.bindPhone. */
+  wechatAccount: WeChatAccountService;
+  ranking: RankingService;
   guard: SessionGuard;
   rateLimits: RateLimits;
   runtime: ProcedureRuntime;

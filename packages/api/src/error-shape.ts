@@ -15,7 +15,7 @@ export interface MinigateErrorData {
   path?: string;
   /** Stable UPPER_SNAKE reason; see ErrorReason. */
   reason: ErrorReason | TRPCError['code'];
-  /** Present on INPUT_INVALID: every field that failed validation. */
+  /** Present on INPUT_INVALID (and CONTENT_RISKY, USER_INFO_INVALID, ...): every field at fault. */
   fields?: InvalidField[];
   /** Present when a retry can succeed later (rate limits, WeChat busy). */
   retryAfterSeconds?: number;
@@ -63,6 +63,7 @@ export function formatError(shape: DefaultErrorShape, error: TRPCError): Minigat
         reason: error.reason,
         ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
         ...(error.limit !== undefined ? { limit: error.limit } : {}),
+        ...(error.fields !== undefined ? { fields: error.fields.map((field) => ({ ...field })) } : {}),
       },
     };
   }

@@ -35,6 +35,18 @@ export type ErrorReason =
   | 'REFRESH_TOKEN_REUSED'
   | 'RATE_LIMITED'
   | 'DATABASE_UNAVAILABLE'
+  | 'SESSION_KEY_STALE'
+  | 'CODE_RETRY_WITH_NEW_CODE'
+  | 'USER_INFO_INVALID'
+  | 'USER_INFO_EXPIRED'
+  | 'SIGNATURE_INVALID'
+  | 'CONTENT_RISKY'
+  | 'PHONE_CODE_INVALID'
+  | 'PHONE_TAKEN'
+  | 'STORAGE_KEY_TOO_LONG'
+  | 'STORAGE_VALUE_TOO_LONG'
+  | 'STORAGE_DATA_TOO_LARGE'
+  | 'STORAGE_TOO_MANY_KEYS'
   | 'INTERNAL';
 
 export interface MinigateErrorOptions {
@@ -45,6 +57,8 @@ export interface MinigateErrorOptions {
   retryAfterSeconds?: number;
   /** The rate limit that refused the call (RATE_LIMITED). */
   limit?: string;
+  /** The input fields at fault, sent as `data.fields` (INPUT_INVALID, CONTENT_RISKY, ...). */
+  fields?: ReadonlyArray<{ path: string; message: string }>;
   cause?: unknown;
 }
 
@@ -53,6 +67,7 @@ export class MinigateError extends TRPCError {
   readonly reason: ErrorReason;
   readonly retryAfterSeconds: number | undefined;
   readonly limit: string | undefined;
+  readonly fields: ReadonlyArray<{ path: string; message: string }> | undefined;
 
   constructor(options: MinigateErrorOptions) {
     super({ code: options.code, message: options.message, cause: options.cause });
@@ -60,6 +75,7 @@ export class MinigateError extends TRPCError {
     this.reason = options.reason;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.limit = options.limit;
+    this.fields = options.fields;
   }
 }
 

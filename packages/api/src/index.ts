@@ -23,3 +23,17 @@ export { unlimited, type RateLimits, type RateLimitName } from './rate-limits.js
 export { createProcedureRuntime, type ProcedureRuntime } from './procedure-runtime.js';
 export { MinigateError, retryAfterSeconds, type ErrorReason } from './errors.js';
 export type { MinigateErrorShape, MinigateErrorData, InvalidField } from './error-shape.js';
+export { createWeChatApi, type WeChatApi, type WeChatApiOptions } from './wechat-api.js';
+export { createDatabaseAccessTokenStore, encryptedAccessTokenStore } from './access-token-store.js';
+export { createDatabaseLoginCodeCache, type CachedLoginCode, type LoginCodeCache } from './login-code-cache.js';
+export { createSessionKeys, type SessionKeys, type PlayerSessionKey } from './services/session-keys.js';
+export { createContentGuard, type ContentGuard, type ContentGuardDeps, type ContentVerdict } from './services/content-guard.js';
+export {
+  createWeChatAccountService,
+  PHONE_AUTH_TYPE,
+  type WeChatAccountService,
+  type WeChatAccountServiceDeps,
+  type UserInfoInput,
+} from './services/wechat-account-service.js';
+export { createRankingService, type RankingService, type RankingServiceDeps } from './services/ranking-service.js';
+export type { PhoneBindAnswer, ScoreAnswer } from './services/views.js';

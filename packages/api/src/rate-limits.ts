@@ -1,5 +1,6 @@
 /** The limits procedures apply; their sizes and stores are the server's configuration. */
-export type RateLimitName = 'login' | 'refresh' | 'calls';
+/** `ranking`: friend-ranking writes (ranking.*) per account, on top of `calls`. */
+export type RateLimitName = 'login' | 'refresh' | 'calls' | 'ranking';
 
 export interface RateLimits {
   /**

@@ -1,10 +1,12 @@
 import { accountRouter } from './routers/account.js';
 import { authRouter } from './routers/auth.js';
+import { rankingRouter } from './routers/ranking.js';
 import { router } from './trpc.js';
 
 export const appRouter = router({
   auth: authRouter,
   account: accountRouter,
+  ranking: rankingRouter,
 });
 
 /** The API's type: the client imports it (types only) so a renamed field breaks the game's build. */

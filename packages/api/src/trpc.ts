@@ -48,6 +48,7 @@ const LIMIT_MESSAGES: Record<RateLimitName, string> = {
   login: 'Too many logins from this network: try again shortly',
   refresh: 'Too many session refreshes from this network: try again shortly',
   calls: 'Too many calls for this player: slow down',
+  ranking: 'Too many score writes for this player: slow down',
 };
 
 async function enforce(ctx: Context, name: RateLimitName, key: string): Promise<void> {
@@ -98,3 +99,10 @@ export const protectedProcedure = procedure.use(async ({ ctx, next }) => {
   await enforce(ctx, 'calls', String(ctx.user.accountId));
   return next({ ctx: { ...ctx, user: ctx.user } });
 });
+
+/** A protected procedure with a limit of its own per account, on top of `calls` (ranking writes). */
+export const accountLimitedProcedure = (name: 'ranking') =>
+  protectedProcedure.use(async ({ ctx, next }) => {
+    await enforce(ctx, name, String(ctx.user.accountId));
+    return next();
+  });

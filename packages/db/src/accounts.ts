@@ -265,6 +265,10 @@ export interface AccountWithProfile {
   onlineSeconds: number;
   unreadMsgNums: number;
   phoneBind: 0 | 1;
+  country: string | null;
+  province: string | null;
+  city: string | null;
+  language: string | null;
 }
 
 /** A live (not deleted) account with its profile, or undefined. */
@@ -286,6 +290,10 @@ export async function findAccountWithProfile(db: Kysely<Database>, accountId: nu
       'accountProfile.onlineSeconds',
       'accountProfile.unreadMsgNums',
       'account.phoneBind',
+      'accountProfile.country',
+      'accountProfile.province',
+      'accountProfile.city',
+      'accountProfile.language',
     ])
     .where('account.accountId', '=', accountId)
     .where('account.isDel', '=', 0)

@@ -1,5 +1,34 @@
+import { z } from 'zod';
+import { MAX_ENCRYPTED_DATA_BYTES } from '@minigate/wechat';
 import { protectedProcedure, router } from '../trpc.js';
 import { updateProfileInput } from './profile-input.js';
+
+/**
+ * What wx.getUserInfo / a user info button gives the game, as it gave it.
+ * Only types and sizes are checked here; the service names the field that
+ * is not what WeChat produces (bad base64, wrong lengths).
+ */
+export const syncWeChatUserInfoInput = z.strictObject({
+  encryptedData: z
+    .string({ error: 'encryptedData must be the string WeChat gave' })
+    .min(1, 'encryptedData must not be empty')
+    .max(Math.ceil(MAX_ENCRYPTED_DATA_BYTES / 3) * 4, 'encryptedData is too long to be user info'),
+  iv: z.string({ error: 'iv must be the string WeChat gave' }).min(1, 'iv must not be empty').max(64, 'iv is too long to be an iv'),
+  rawData: z.string({ error: 'rawData must be the string WeChat gave' }).max(8192, 'rawData is too long to be user info').optional(),
+  signature: z
+    .string({ error: 'signature must be the string WeChat gave' })
+    .regex(/^[0-9a-fA-F]{40}$/, 'signature must be 40 hex digits (sha1)')
+    .optional(),
+});
+
+/** A phone code from the phone number button (getPhoneNumber): single-use, 5 minutes. */
+export const bindPhoneInput = z.strictObject({
+  code: z
+    .string({ error: 'code must be the string the phone number button gave' })
+    .min(1, 'code must not be empty')
+    .max(256, 'code is too long to be a phone code')
+    .regex(/^[\x21-\x7e]+$/, 'code must be the code the phone number button gave (printable ASCII)'),
+});
 
 export const accountRouter = router({
   me: protectedProcedure.query(({ ctx }) => ctx.services.accounts.me(ctx.user.accountId)),
@@ -14,4 +43,8 @@ export const accountRouter = router({
   heartbeat: protectedProcedure.mutation(({ ctx }) => ctx.services.accounts.heartbeat(ctx.user.accountId)),
   delete: protectedProcedure.mutation(({ ctx }) => ctx.services.accounts.delete(ctx.user)),
   export: protectedProcedure.mutation(({ ctx }) => ctx.services.accounts.export(ctx.user.accountId)),
+  syncWeChatUserInfo: protectedProcedure
+    .input(syncWeChatUserInfoInput)
+    .mutation(({ ctx, input }) => ctx.services.wechatAccount.syncUserInfo(ctx.user, input)),
+  bindPhone: protectedProcedure.input(bindPhoneInput).mutation(({ ctx, input }) => ctx.services.wechatAccount.bindPhone(ctx.user, input.code)),
 });

@@ -13,6 +13,7 @@ import {
 import type { AuthenticatedUser } from '../context.js';
 import { MinigateError } from '../errors.js';
 import type { RevocationCache } from '../revocation-cache.js';
+import type { ContentGuard } from './content-guard.js';
 import type { AccountExportView, AccountView, HeartbeatAnswer, SessionView } from './views.js';
 
 export interface AccountService {
@@ -35,6 +36,8 @@ export interface AccountServiceDeps {
   revocations: RevocationCache;
   /** HEARTBEAT_TIMEOUT: a longer gap between heartbeats is not online time, and a player silent this long is offline. */
   heartbeatTimeoutSeconds: number;
+  /** Checks a new nickname with WeChat's msg_sec_check before it is stored; none: stored unchecked. */
+  contentGuard?: ContentGuard;
   now?: () => number;
 }
 
@@ -80,6 +83,10 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
         birthday: day(found.birthday),
         onlineSeconds: Number(found.onlineSeconds),
         unreadMessages: found.unreadMsgNums,
+        country: found.country ?? '',
+        province: found.province ?? '',
+        city: found.city ?? '',
+        language: found.language ?? '',
       },
     };
   }
@@ -88,7 +95,11 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
     me,
 
     async updateProfile(accountId, changes) {
+      // A risky nickname is refused before anything is stored; one WeChat could not judge is stored and rechecked.
+      const verdict =
+        changes.nickName !== undefined && deps.contentGuard ? await deps.contentGuard.checkNickname(accountId, changes.nickName, 'nickName') : null;
       if (!(await updateProfile(deps.db, accountId, changes))) throw accountGone();
+      if (verdict === 'deferred' && changes.nickName !== undefined) await deps.contentGuard?.deferred(accountId, changes.nickName);
       return me(accountId);
     },
 
@@ -137,6 +148,11 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
           unreadMessages: profile.unreadMsgNums,
           lastHeartbeatAt: millis(profile.heartbeatTime),
           createdAt: profile.createTime.getTime(),
+          country: profile.country,
+          province: profile.province,
+          city: profile.city,
+          language: profile.language,
+          wechatSyncedAt: millis(profile.wechatSyncedAt),
         },
         identities: data.identities.map((identity) => ({
           type: identity.authType,

@@ -39,6 +39,12 @@ export interface AccountView {
     /** Seconds online, counted from heartbeats. */
     onlineSeconds: number;
     unreadMessages: number;
+    /** From WeChat's user info (account.syncWeChatUserInfo); '' until synced. */
+    country: string;
+    province: string;
+    city: string;
+    /** WeChat's language code, e.g. zh_CN. */
+    language: string;
   };
 }
 
@@ -91,10 +97,31 @@ export interface AccountExportView {
     unreadMessages: number;
     lastHeartbeatAt: number | null;
     createdAt: number;
+    country: string | null;
+    province: string | null;
+    city: string | null;
+    language: string | null;
+    /** When WeChat's user info was last stored, or null. */
+    wechatSyncedAt: number | null;
   } | null;
   /** The ways this account signs in (a WeChat openid per mini-game, a unionid, ...). */
   identities: Array<{ type: string; identifier: string; createdAt: number; credentialUpdatedAt: number | null }>;
   sessions: SessionView[];
   /** What operators did to the account (bans, revocations), and why. */
   history: Array<{ action: string; reason: string; by: string; at: number }>;
+}
+
+/** What `account.bindPhone` answers. */
+export interface PhoneBindAnswer {
+  /** The number bound, with its country code: +8613800138000. */
+  phone: string;
+  phoneBound: true;
+}
+
+/** What `ranking.submitScore` answers. */
+export interface ScoreAnswer {
+  key: string;
+  score: number;
+  /** Epoch seconds written as the value's update_time. */
+  updatedAt: number;
 }

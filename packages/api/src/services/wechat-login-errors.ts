@@ -4,6 +4,7 @@ import {
   FrequencyLimitError,
   UserBlockedError,
   WeChatBusyError,
+  WeChatCircuitOpenError,
   WeChatMisconfiguredError,
   WeChatTimeoutError,
   WeChatUnavailableError,
@@ -43,6 +44,15 @@ const LOGIN_ERRORS: ReadonlyArray<readonly [abstract new (...args: never[]) => E
     { code: 'GATEWAY_TIMEOUT', reason: 'WECHAT_TIMEOUT', message: 'WeChat did not answer in time: call wx.login again', retryAfterSeconds: 1 },
   ],
   [
+    WeChatCircuitOpenError,
+    {
+      code: 'SERVICE_UNAVAILABLE',
+      reason: 'WECHAT_UNAVAILABLE',
+      message: 'WeChat is unreachable right now: try again shortly',
+      retryAfterSeconds: 10,
+    },
+  ],
+  [
     WeChatUnavailableError,
     { code: 'BAD_GATEWAY', reason: 'WECHAT_UNAVAILABLE', message: 'WeChat could not be reached: try again shortly', retryAfterSeconds: 5 },
   ],
@@ -52,5 +62,7 @@ const OTHER_WECHAT_ERROR: LoginError = { code: 'BAD_GATEWAY', reason: 'WECHAT_ER
 
 export function loginErrorFromWeChat(error: unknown): MinigateError {
   const found = LOGIN_ERRORS.find(([ErrorClass]) => error instanceof ErrorClass)?.[1] ?? OTHER_WECHAT_ERROR;
-  return new MinigateError({ ...found, cause: error });
+  // While the breaker is open, Retry-After says when it lets a call through again.
+  const retryAfterSeconds = error instanceof WeChatCircuitOpenError ? error.retryAfterSeconds : found.retryAfterSeconds;
+  return new MinigateError({ ...found, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}), cause: error });
 }

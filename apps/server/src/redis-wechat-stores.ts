@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import type { CachedLoginCode, LoginCodeCache } from '@minigate/api';
+import type { AccessTokenStore, StoredAccessToken } from '@minigate/wechat';
+import type { Redis } from 'ioredis';
+
+/** How long a lock may be held (one or two stable_token calls, each bounded by WECHAT_TIMEOUT_MS) and how long to wait for it. */
+const LOCK_LEASE_MS = 30_000;
+const LOCK_WAIT_MS = 10_000;
+const LOCK_POLL_MS = 50;
+
+/** Sets expires_at to 0 only while the stored token is the one that failed. */
+const COMPARE_AND_INVALIDATE = `
+if redis.call('HGET', KEYS[1], 'token') == ARGV[1] then
+  redis.call('HSET', KEYS[1], 'expiresAt', '0')
+  return 1
+end
+return 0`;
+
+/** Deletes the lock only while it is still ours (its lease may have run out and another instance taken it). */
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`;
+
+export class RedisLockTimeoutError extends Error {
+  override name = 'RedisLockTimeoutError';
+}
+
+/**
+ * The WeChat access token in Redis (REDIS_URL), one hash per appid under
+ * REDIS_KEY_PREFIX: `<prefix>wechat:access_token:<appid>`, and its refresh
+ * lock `<prefix>wechat:access_token_lock:<appid>` (SET NX PX with a random
+ * value, released by compare-and-delete).
+ */
+export function createRedisAccessTokenStore(redis: Redis, keyPrefix: string): AccessTokenStore {
+  const tokenKey = (appid: string) => `${keyPrefix}wechat:access_token:${appid}`;
+  const lockKey = (appid: string) => `${keyPrefix}wechat:access_token_lock:${appid}`;
+  return {
+    async read(appid) {
+      const hash = await redis.hgetall(tokenKey(appid));
+      if (!hash.token) return null;
+      const forced = hash.forceRefreshedAt;
+      return { token: hash.token, expiresAt: Number(hash.expiresAt ?? 0), forceRefreshedAt: forced ? Number(forced) : null };
+    },
+    async write(appid, record: StoredAccessToken) {
+      const key = tokenKey(appid);
+      await redis
+        .multi()
+        .del(key)
+        .hset(key, {
+          token: record.token,
+          expiresAt: String(record.expiresAt),
+          ...(record.forceRefreshedAt === null ? {} : { forceRefreshedAt: String(record.forceRefreshedAt) }),
+        })
+        .exec();
+    },
+    async compareAndInvalidate(appid, token) {
+      return Number(await redis.eval(COMPARE_AND_INVALIDATE, 1, tokenKey(appid), token)) === 1;
+    },
+    async withLock(appid, work) {
+      const key = lockKey(appid);
+      const owner = randomBytes(16).toString('hex');
+      const giveUpAt = Date.now() + LOCK_WAIT_MS;
+      while ((await redis.set(key, owner, 'PX', LOCK_LEASE_MS, 'NX')) !== 'OK') {
+        if (Date.now() >= giveUpAt) throw new RedisLockTimeoutError(`could not take ${key} within ${LOCK_WAIT_MS} ms`);
+        await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+      }
+      try {
+        return await work();
+      } finally {
+        await redis.eval(RELEASE, 1, key, owner);
+      }
+    },
+  };
+}
+
+/** Remembered login codes in Redis: `<prefix>wechat:login_code:<hash>`, expiring by themselves. */
+export function createRedisLoginCodeCache(redis: Redis, keyPrefix: string): LoginCodeCache {
+  const key = (hash: string) => `${keyPrefix}wechat:login_code:${hash}`;
+  return {
+    async get(codeHash) {
+      const value = await redis.get(key(codeHash));
+      return value ? (JSON.parse(value) as CachedLoginCode) : null;
+    },
+    async put(codeHash, entry, ttlSeconds) {
+      // NX: the first outcome of a code stays.
+      await redis.set(key(codeHash), JSON.stringify(entry), 'EX', ttlSeconds, 'NX');
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { invalidateAccessToken, readAccessToken, withNamedLock, writeAccessToken, type Database, type Kysely } from '@minigate/db';
+import type { AccessTokenStore, StoredAccessToken } from '@minigate/wechat';
+import type { SessionKeyCipher } from './session-key-cipher.js';
+
+/** How long an instance waits for another one's refresh before it gives up; the refresh itself is one or two stable_token calls. */
+const LOCK_TIMEOUT_SECONDS = 10;
+
+/**
+ * The access token in the `wechat_access_token` table, one row per appid,
+ * refreshed under MySQL's GET_LOCK (held on a connection of its own, so
+ * every instance of the deployment waits for the one refreshing).
+ */
+export function createDatabaseAccessTokenStore(db: Kysely<Database>, options: { lockTimeoutSeconds?: number } = {}): AccessTokenStore {
+  const timeout = options.lockTimeoutSeconds ?? LOCK_TIMEOUT_SECONDS;
+  return {
+    read: (appid) => readAccessToken(db, appid),
+    write: (appid, record) => writeAccessToken(db, appid, record),
+    compareAndInvalidate: (appid, token) => invalidateAccessToken(db, appid, token),
+    withLock: (appid, work) => withNamedLock(db, `minigate:wechat_access_token:${appid}`.slice(0, 64), timeout, work),
+  };
+}
+
+/**
+ * The same store with the token encrypted at rest (ENCRYPTION_KEY, as
+ * session keys are): a database or Redis dump does not hand out a live
+ * credential. Invalidation compares the stored ciphertext it read, so a
+ * token another instance wrote meanwhile is left alone.
+ */
+export function encryptedAccessTokenStore(store: AccessTokenStore, cipher: SessionKeyCipher): AccessTokenStore {
+  const open = (record: StoredAccessToken | null): StoredAccessToken | null => {
+    if (!record) return null;
+    const token = cipher.decrypt(record.token);
+    // Written under a retired key: as good as none, the manager fetches a new one.
+    return token === null ? { ...record, token: '', expiresAt: 0 } : { ...record, token };
+  };
+  return {
+    read: async (appid) => open(await store.read(appid)),
+    write: (appid, record) => store.write(appid, { ...record, token: cipher.encrypt(record.token) }),
+    async compareAndInvalidate(appid, token) {
+      const stored = await store.read(appid);
+      if (!stored || cipher.decrypt(stored.token) !== token) return false;
+      return store.compareAndInvalidate(appid, stored.token);
+    },
+    withLock: (appid, work) => store.withLock(appid, work),
+  };
+}

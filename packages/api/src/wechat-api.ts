@@ -1,0 +1,58 @@
+import {
+  AccessTokenManager,
+  createCheckSessionKey,
+  createGetPhoneNumber,
+  createGetStableToken,
+  createMsgSecCheck,
+  createRemoveUserStorage,
+  createSetUserStorage,
+  type AccessTokenStore,
+  type CheckSessionKey,
+  type GetPhoneNumber,
+  type MsgSecCheck,
+  type RemoveUserStorage,
+  type SetUserStorage,
+  type WeChatAppCredentials,
+  type WeChatTransport,
+} from '@minigate/wechat';
+
+/** The WeChat server calls the services make beyond login, each with the app's access token. */
+export interface WeChatApi {
+  appid: string;
+  /** Runs a call with the access token, replacing a token WeChat refused and retrying once. */
+  withAccessToken<T>(call: (accessToken: string) => Promise<T>): Promise<T>;
+  checkSessionKey: CheckSessionKey;
+  setUserStorage: SetUserStorage;
+  removeUserStorage: RemoveUserStorage;
+  getPhoneNumber: GetPhoneNumber;
+  msgSecCheck: MsgSecCheck;
+}
+
+export interface WeChatApiOptions {
+  app: WeChatAppCredentials;
+  transport: WeChatTransport;
+  /** Where the access token is shared between instances (MySQL or Redis). */
+  tokenStore: AccessTokenStore;
+  now?: () => number;
+}
+
+/** The app's WeChat calls over one transport, with one AccessTokenManager (stable_token, single-flight across instances). */
+export function createWeChatApi(options: WeChatApiOptions): WeChatApi & { tokens: AccessTokenManager } {
+  const { app, transport } = options;
+  const tokens = new AccessTokenManager({
+    appid: app.appid,
+    getStableToken: createGetStableToken(app, transport),
+    store: options.tokenStore,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  return {
+    appid: app.appid,
+    tokens,
+    withAccessToken: (call) => tokens.withAccessToken(call),
+    checkSessionKey: createCheckSessionKey(app, transport),
+    setUserStorage: createSetUserStorage(app, transport),
+    removeUserStorage: createRemoveUserStorage(app, transport),
+    getPhoneNumber: createGetPhoneNumber(app, transport),
+    msgSecCheck: createMsgSecCheck(app, transport),
+  };
+}
