@@ -1,8 +1,9 @@
-// pnpm build: the client's game file (packages/client/dist/minigate.js and
-// its d.ts) and the production server bundle (apps/server/dist/main.js).
-//   node scripts/build.mjs [all|client|server|typecheck|fixture [version]]
+// pnpm build: the client (packages/client/dist: the game file minigate.js,
+// the ESM/CJS builds, their d.ts), the sample game (apps/minigame/dist) and
+// the production server bundle (apps/server/dist/main.js).
+//   node scripts/build.mjs [all|client|minigame [--server-url <url>] [--out <dir>]|server|typecheck|fixture [version]]
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -137,6 +138,56 @@ async function buildFixture(version = clientVersion()) {
   console.log(`built test/fixtures/minigate-${version}.js`);
 }
 
+/**
+ * The sample game (apps/minigame): dist/game.js for WeChat DevTools (the
+ * client bundled from its ESM build, as a game's bundler takes it; ES2017)
+ * with dist/game.json beside it; and in apps/minigame/dev/dist the game's
+ * logic as a CommonJS module (for the mini-game sandbox) and the browser
+ * preview's wx. The server URL comes from `--server-url <url>` (what
+ * `pnpm dev` passes) or MINIGAME_SERVER_URL (apps/minigame/dev/config.ts);
+ * `--out <dir>` writes game.js and game.json there instead, and nothing else.
+ */
+async function buildMinigame({ serverUrl: serverUrlArgument, out } = {}) {
+  if (!existsSync(at('packages/client/dist/index.mjs'))) await buildClient();
+  const { tsImport } = await import('tsx/esm/api');
+  const { loadMinigameConfig } = await tsImport(at('apps/minigame/dev/config.ts'), import.meta.url);
+  const serverUrl = serverUrlArgument ?? loadMinigameConfig().serverUrl;
+  const dist = out ? resolve(out) : at('apps/minigame/dist');
+  const common = {
+    bundle: true,
+    target: 'es2017',
+    // Not the tsconfig's paths (they point the typechecker at the client's sources): the package itself.
+    tsconfigRaw: {},
+    legalComments: 'none',
+    logLevel: 'warning',
+  };
+  const gameOptions = { ...common, platform: 'neutral', mainFields: ['module', 'main'] };
+  rmSync(dist, { recursive: true, force: true });
+  await build({
+    ...gameOptions,
+    entryPoints: [at('apps/minigame/src/main.ts')],
+    outfile: resolve(dist, 'game.js'),
+    // WeChat runs game.js as a script: one function scope, no globals left behind.
+    format: 'iife',
+    define: { __MINIGAME_SERVER_URL__: JSON.stringify(serverUrl) },
+  });
+  copyFileSync(at('apps/minigame/game.json'), resolve(dist, 'game.json'));
+  console.log(`built ${out ? resolve(out) : 'apps/minigame/dist'}/game.js (${kilobytes(statSync(resolve(dist, 'game.js')).size)}) for ${serverUrl}`);
+  if (out) return;
+
+  const devDist = at('apps/minigame/dev/dist');
+  rmSync(devDist, { recursive: true, force: true });
+  await build({ ...gameOptions, entryPoints: [at('apps/minigame/src/game.ts')], outfile: resolve(devDist, 'game-logic.js'), format: 'cjs' });
+  await build({
+    ...common,
+    entryPoints: [at('apps/minigame/dev/browser-wx.ts')],
+    outfile: resolve(devDist, 'wx.js'),
+    format: 'iife',
+    platform: 'browser',
+  });
+  console.log("built apps/minigame/dev/dist: the game's logic for the sandbox, the browser preview's wx");
+}
+
 /** The server as one ESM file; third-party packages stay in node_modules. */
 async function buildServer() {
   rmSync(at('apps/server/dist'), { recursive: true, force: true });
@@ -161,7 +212,17 @@ async function buildServer() {
   console.log('built apps/server/dist/main.js');
 }
 
-const PROJECTS = ['apps/server', 'packages/api', 'packages/db', 'packages/wechat', 'packages/wechat-sim', 'packages/client', 'test'];
+const PROJECTS = [
+  'apps/server',
+  'apps/minigame',
+  'apps/minigame/dev',
+  'packages/api',
+  'packages/db',
+  'packages/wechat',
+  'packages/wechat-sim',
+  'packages/client',
+  'test',
+];
 
 function typecheck() {
   const tsc = at('node_modules/typescript/bin/tsc');
@@ -170,8 +231,14 @@ function typecheck() {
 }
 
 const task = process.argv[2] ?? 'all';
+/** The value after `name` on the command line (`--server-url <url>`), if given. */
+function argument(name) {
+  const index = process.argv.indexOf(name);
+  return index === -1 ? undefined : process.argv[index + 1];
+}
 try {
   if (task === 'client' || task === 'all') await buildClient();
+  if (task === 'minigame' || task === 'all') await buildMinigame({ serverUrl: argument('--server-url'), out: argument('--out') });
   if (task === 'server' || task === 'all') await buildServer();
   if (task === 'typecheck') typecheck();
   if (task === 'fixture') await buildFixture(process.argv[3]);

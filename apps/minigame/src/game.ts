@@ -1,0 +1,321 @@
+import { createClient, networkErrorOf, type MinigateClient } from '@minigate/client';
+
+/** The part of a mini-game canvas the game draws on (wx.createCanvas(), or a stub in tests). */
+export interface GameCanvas {
+  width: number;
+  height: number;
+  getContext(contextType: '2d'): unknown;
+}
+
+/** The 2D context calls the game makes: the same in WeChat, a browser and the test stub. */
+interface Context2D {
+  fillStyle: string;
+  strokeStyle: string;
+  lineWidth: number;
+  font: string;
+  textAlign: 'left' | 'center' | 'right';
+  textBaseline: 'top' | 'middle' | 'alphabetic';
+  setTransform(a: number, b: number, c: number, d: number, e: number, f: number): void;
+  fillRect(x: number, y: number, width: number, height: number): void;
+  strokeRect(x: number, y: number, width: number, height: number): void;
+  fillText(text: string, x: number, y: number, maxWidth?: number): void;
+  beginPath(): void;
+  arc(x: number, y: number, radius: number, start: number, end: number): void;
+  fill(): void;
+  stroke(): void;
+}
+
+export interface GameState {
+  /** logging-in → ready; offline when a login or a call could not reach the server (the next tap tries again). */
+  phase: 'logging-in' | 'ready' | 'offline';
+  /** The status line at the bottom of the screen. */
+  status: string;
+  accountId: number | null;
+  nickName: string;
+  level: number | null;
+  onlineSeconds: number | null;
+  /** Taps on the big circle since the start. */
+  score: number;
+  /** The score the friend ranking last accepted. */
+  submittedScore: number | null;
+}
+
+export interface StartGameOptions {
+  wx: WechatMinigame.Wx;
+  canvas: GameCanvas;
+  /** The tRPC endpoint, e.g. http://127.0.0.1:3000/trpc (set at build time). */
+  serverUrl: string;
+}
+
+export interface MinigameGame {
+  readonly state: Readonly<GameState>;
+  readonly client: MinigateClient;
+  /** Calls `listener` after every change of state (the preview mirrors the status line into the page). */
+  onChange(listener: (state: Readonly<GameState>) => void): void;
+  /** A touch at (x, y) in screen points, as wx.onTouchStart reports it. Resolves when what it started is done. */
+  tap(x: number, y: number): Promise<void>;
+  /** Resolves once the start (login and account.me) and every call a tap started are done, whichever way they went. */
+  idle(): Promise<void>;
+}
+
+interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+const COLORS = { background: '#12263a', card: '#1d3b57', accent: '#f2b134', text: '#f4f7fa', muted: '#9fb3c8', error: '#ff8a80' };
+
+/** A server error's stable reason (error.data.reason), if it is one. */
+const reasonOf = (error: unknown) => (error as { data?: { reason?: string } } | null)?.data?.reason;
+
+/** What a failed call means for the player, in one line. */
+export function describeFailure(error: unknown): string {
+  const network = networkErrorOf(error);
+  if (network) {
+    const text: Record<typeof network.kind, string> = {
+      TIMEOUT: 'The server did not answer in time',
+      ABORTED: 'The call was cancelled',
+      INTERRUPTED: 'Interrupted: the game went to the background',
+      UNREACHABLE: 'Cannot reach the server',
+      BAD_RESPONSE: `The server sent an error page (HTTP ${network.status})`,
+    };
+    return `${text[network.kind]} (${network.kind}): tap to retry`;
+  }
+  const reason = reasonOf(error);
+  if (reason) return `Refused: ${reason}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The WeChat procedures, called untyped until the AppRouter this client is
+ * typed from has them; a server without them answers PROCEDURE_NOT_FOUND.
+ */
+type WeChatApi = {
+  account: { syncWeChatUserInfo: { mutate(input: { encryptedData: string; iv: string; rawData?: string; signature?: string }): Promise<unknown> } };
+  ranking: { submitScore: { mutate(input: { key: string; score: number }): Promise<unknown> } };
+};
+
+/**
+ * The sample game: a start screen drawn on `canvas`, a silent login
+ * (wx.login → auth.wechatLogin), the player's nickname and level, a
+ * heartbeat button, a big circle to tap for a score, a friend-ranking submit
+ * and a wx.createUserInfoButton that syncs the WeChat profile. Everything
+ * goes through `wx`, so the same logic runs in WeChat, in the browser
+ * preview and in the mini-game sandbox.
+ */
+export function startGame({ wx, canvas, serverUrl }: StartGameOptions): MinigameGame {
+  const client = createClient({ url: serverUrl, wx });
+  const state: GameState = {
+    phase: 'logging-in',
+    status: 'Logging in with wx.login…',
+    accountId: null,
+    nickName: '',
+    level: null,
+    onlineSeconds: null,
+    score: 0,
+    submittedScore: null,
+  };
+  const listeners: Array<(state: Readonly<GameState>) => void> = [];
+
+  // Draw in screen points; the canvas holds device pixels for a sharp picture.
+  const screen = typeof wx.getWindowInfo === 'function' ? wx.getWindowInfo() : wx.getSystemInfoSync();
+  const width = screen.windowWidth || canvas.width;
+  const height = screen.windowHeight || canvas.height;
+  const ratio = screen.pixelRatio || 1;
+  canvas.width = Math.round(width * ratio);
+  canvas.height = Math.round(height * ratio);
+  const context = canvas.getContext('2d') as Context2D;
+
+  const unit = Math.min(width / 375, height / 667);
+  const buttonWidth = width * 0.8;
+  const buttonHeight = 44 * unit;
+  const left = (width - buttonWidth) / 2;
+  const circle = { x: width / 2, y: height * 0.45, radius: Math.min(width, height) * 0.14 };
+  const heartbeatButton: Rect = { x: left, y: height * 0.64, width: buttonWidth, height: buttonHeight };
+  const scoreButton: Rect = { x: left, y: heartbeatButton.y + buttonHeight * 1.3, width: buttonWidth, height: buttonHeight };
+  const profileButton: Rect = { x: left, y: scoreButton.y + buttonHeight * 1.3, width: buttonWidth, height: buttonHeight };
+
+  const font = (size: number, bold = false) => `${bold ? 'bold ' : ''}${Math.round(size * unit)}px sans-serif`;
+  const text = (value: string, x: number, y: number, size: number, color: string, bold = false) => {
+    context.font = font(size, bold);
+    context.fillStyle = color;
+    context.fillText(value, x, y, width * 0.9);
+  };
+  const button = (rect: Rect, label: string, enabled: boolean) => {
+    context.fillStyle = enabled ? COLORS.accent : COLORS.card;
+    context.fillRect(rect.x, rect.y, rect.width, rect.height);
+    text(label, rect.x + rect.width / 2, rect.y + rect.height / 2, 17, enabled ? COLORS.background : COLORS.muted, true);
+  };
+
+  function draw(): void {
+    context.setTransform(ratio, 0, 0, ratio, 0, 0);
+    context.fillStyle = COLORS.background;
+    context.fillRect(0, 0, width, height);
+    context.textAlign = 'center';
+    context.textBaseline = 'middle';
+    text('minigate', width / 2, height * 0.09, 32, COLORS.accent, true);
+    text('sample mini-game', width / 2, height * 0.09 + 30 * unit, 14, COLORS.muted);
+
+    context.fillStyle = COLORS.card;
+    context.fillRect(left, height * 0.17, buttonWidth, 92 * unit);
+    const who = state.accountId === null ? '…' : state.nickName || `Player #${state.accountId}`;
+    text(who, width / 2, height * 0.17 + 26 * unit, 22, COLORS.text, true);
+    const level = state.level === null ? '' : `Lv. ${state.level}`;
+    const online = state.onlineSeconds === null ? '' : `   online ${state.onlineSeconds} s`;
+    text(`${level}${online}`, width / 2, height * 0.17 + 62 * unit, 15, COLORS.muted);
+
+    context.fillStyle = COLORS.accent;
+    context.beginPath();
+    context.arc(circle.x, circle.y, circle.radius, 0, Math.PI * 2);
+    context.fill();
+    text(String(state.score), circle.x, circle.y - 8 * unit, 34, COLORS.background, true);
+    text('TAP', circle.x, circle.y + 24 * unit, 14, COLORS.background, true);
+
+    const ready = state.phase === 'ready';
+    button(heartbeatButton, 'Heartbeat', ready || state.phase === 'offline');
+    button(scoreButton, state.submittedScore === null ? 'Submit score to friends' : `Submit score (last: ${state.submittedScore})`, ready);
+    // The profile button itself is WeChat's (wx.createUserInfoButton) over this rectangle.
+    context.strokeStyle = COLORS.accent;
+    context.lineWidth = 2;
+    context.strokeRect(profileButton.x, profileButton.y, profileButton.width, profileButton.height);
+
+    text(state.status, width / 2, height * 0.95, 13, state.phase === 'offline' ? COLORS.error : COLORS.muted);
+  }
+
+  function update(changes: Partial<GameState>): void {
+    Object.assign(state, changes);
+    draw();
+    for (const listener of listeners) listener(state);
+  }
+
+  const failed = (error: unknown) => update({ phase: networkErrorOf(error) ? 'offline' : state.phase, status: describeFailure(error) });
+
+  async function refreshAccount(status: string): Promise<void> {
+    const me = await client.api.account.me.query();
+    update({
+      phase: 'ready',
+      status,
+      accountId: me.id,
+      nickName: me.nickName,
+      level: me.profile.level,
+      onlineSeconds: me.profile.onlineSeconds,
+    });
+  }
+
+  async function start(): Promise<void> {
+    try {
+      const { account } = await client.login();
+      await refreshAccount(account.isNew ? `Welcome! New account #${account.id}` : `Welcome back, account #${account.id}`);
+    } catch (error) {
+      failed(error);
+    }
+  }
+
+  async function heartbeat(): Promise<void> {
+    try {
+      // With no session (the start failed), the client logs in first by itself.
+      const { onlineSeconds } = await client.api.account.heartbeat.mutate();
+      if (state.phase !== 'ready') await refreshAccount('Signed in');
+      update({ onlineSeconds, status: `Heartbeat: ${onlineSeconds} s online` });
+    } catch (error) {
+      failed(error);
+    }
+  }
+
+  async function submitScore(): Promise<void> {
+    const score = state.score;
+    try {
+      await (client.api as unknown as WeChatApi).ranking.submitScore.mutate({ key: 'score', score });
+      update({ submittedScore: score, status: `Score ${score} is on your friends' ranking` });
+    } catch (error) {
+      if (reasonOf(error) === 'PROCEDURE_NOT_FOUND') update({ status: 'This server has no friend ranking yet (ranking.submitScore)' });
+      else failed(error);
+    }
+  }
+
+  /**
+   * The WeChat profile the player agreed to share: account.syncWeChatUserInfo
+   * (the server decrypts and checks it with the player's session_key), or,
+   * on a server without that procedure, account.updateProfile with the
+   * nickname and avatar the button gave.
+   */
+  async function syncProfile(result: WechatMinigame.OnTapListenerResult): Promise<void> {
+    if (!result || !result.userInfo) {
+      update({ status: 'The WeChat profile was not shared' });
+      return;
+    }
+    try {
+      const { encryptedData, iv, rawData, signature } = result;
+      try {
+        await (client.api as unknown as WeChatApi).account.syncWeChatUserInfo.mutate({ encryptedData, iv, rawData, signature });
+      } catch (error) {
+        if (reasonOf(error) !== 'PROCEDURE_NOT_FOUND') throw error;
+        const { nickName, avatarUrl } = result.userInfo;
+        await client.api.account.updateProfile.mutate({ nickName, ...(/^https:\/\//.test(avatarUrl) ? { avatarUrl } : {}) });
+      }
+      await refreshAccount(`Profile synced: ${result.userInfo.nickName}`);
+    } catch (error) {
+      // The data was encrypted with a session_key the server no longer holds; the client
+      // has logged in again by itself, so the next tap brings data the server can read.
+      if (reasonOf(error) === 'SESSION_KEY_STALE') update({ status: 'WeChat renewed the session: tap "Sync WeChat profile" again' });
+      else failed(error);
+    }
+  }
+
+  const userInfoButton = wx.createUserInfoButton({
+    type: 'text',
+    text: 'Sync WeChat profile',
+    withCredentials: true,
+    style: {
+      left: profileButton.x,
+      top: profileButton.y,
+      width: profileButton.width,
+      height: profileButton.height,
+      lineHeight: profileButton.height,
+      backgroundColor: COLORS.card,
+      color: COLORS.accent,
+      borderColor: COLORS.accent,
+      borderWidth: 2,
+      textAlign: 'center',
+      fontSize: Math.round(17 * unit),
+      borderRadius: 0,
+    },
+  });
+  const pending: Array<Promise<void>> = [];
+  const track = (work: Promise<void>) => {
+    pending.push(work);
+    void work.then(() => pending.splice(pending.indexOf(work), 1));
+    return work;
+  };
+  userInfoButton.onTap((result) => void track(syncProfile(result)));
+
+  const inside = (rect: Rect, x: number, y: number) => x >= rect.x && x <= rect.x + rect.width && y >= rect.y && y <= rect.y + rect.height;
+  function tap(x: number, y: number): Promise<void> {
+    if (Math.hypot(x - circle.x, y - circle.y) <= circle.radius) {
+      update({ score: state.score + 1 });
+      return Promise.resolve();
+    }
+    if (inside(heartbeatButton, x, y)) return track(heartbeat());
+    if (inside(scoreButton, x, y) && state.phase === 'ready') return track(submitScore());
+    if (state.phase === 'offline') return track(heartbeat());
+    return Promise.resolve();
+  }
+  wx.onTouchStart((event) => {
+    const touch = event.changedTouches[0] ?? event.touches[0];
+    if (touch) void tap(touch.clientX, touch.clientY);
+  });
+
+  draw();
+  void track(start());
+  return {
+    state,
+    client,
+    async idle() {
+      while (pending.length > 0) await Promise.all(pending);
+    },
+    onChange: (listener) => void listeners.push(listener),
+    tap,
+  };
+}
