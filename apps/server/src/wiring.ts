@@ -96,7 +96,13 @@ export function wireApplication(config: Config, logger: ServiceLogger): Applicat
   });
   const sessions = createSessionService({ db, accessTokens, revocations, settings: config.sessions, logger });
   const sessionKeys = createSessionKeys({ db, cipher, openidAuthType: openidAuthType(config.wechat.appid) });
-  const contentGuard = createContentGuard({ db, wechat, sessionKeys, logger });
+  const contentGuard = createContentGuard({
+    db,
+    wechat,
+    sessionKeys,
+    logger,
+    recheckDelaySeconds: config.wechat.contentRecheckIntervalSeconds,
+  });
   const accounts = createAccountService({ db, revocations, heartbeatTimeoutSeconds: config.heartbeatTimeoutSeconds, contentGuard });
   const services = {
     login: createLoginService({

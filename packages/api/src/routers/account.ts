@@ -4,11 +4,12 @@ import { protectedProcedure, router } from '../trpc.js';
 import { updateProfileInput } from './profile-input.js';
 
 /**
- * What wx.getUserInfo / a user info button gives the game, as it gave it.
+ * What wx.getUserInfo / a user info button gives the game, as it gave it
+ * (the whole result may be sent: userInfo, errMsg and cloudID are ignored).
  * Only types and sizes are checked here; the service names the field that
  * is not what WeChat produces (bad base64, wrong lengths).
  */
-export const syncWeChatUserInfoInput = z.strictObject({
+export const syncWeChatUserInfoInput = z.object({
   encryptedData: z
     .string({ error: 'encryptedData must be the string WeChat gave' })
     .min(1, 'encryptedData must not be empty')

@@ -146,15 +146,20 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
     }
   }
 
-  async function sessionFor(code: string): Promise<{ session: WeChatSession; answeredAt: number }> {
-    const hash = hashOf(code);
-    const running = inflight.get(hash);
-    if (running) return running;
+  async function lookUpOrExchange(code: string, hash: string): Promise<{ session: WeChatSession; answeredAt: number }> {
     const entry = await cached(hash);
     if (entry?.outcome === 'failed') throw retryWithNewCode();
     const found = entry && sessionFrom(entry);
     if (found) return found;
-    const work = exchange(code, hash).finally(() => inflight.delete(hash));
+    return exchange(code, hash);
+  }
+
+  function sessionFor(code: string): Promise<{ session: WeChatSession; answeredAt: number }> {
+    const hash = hashOf(code);
+    // Registered before any await, so that concurrent submissions of one code share one look-up and one exchange.
+    const running = inflight.get(hash);
+    if (running) return running;
+    const work = lookUpOrExchange(code, hash).finally(() => inflight.delete(hash));
     inflight.set(hash, work);
     return work;
   }
