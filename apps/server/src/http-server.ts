@@ -1,4 +1,5 @@
 import { appRouter, retryAfterSeconds } from '@minigate/api';
+import { parseDatabaseUrl } from '@minigate/db';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import { getErrorShape } from '@trpc/server/unstable-core-do-not-import';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -9,7 +10,6 @@ import { loggerOptions, markRequestLogger, requestScope, type LogStream } from '
 import type { Application } from './wiring.js';
 import { clientIp } from './client-ip.js';
 import { clientVersionOf, pathOf, proceduresOf } from './access-log.js';
-import { parseDatabaseUrl } from '@minigate/db';
 import { watchPoolUse } from './db-pool-use.js';
 import { createMetrics, type CallOutcome, type Metrics } from './metrics.js';
 import { startMetricsListener, type MetricsListener } from './metrics-listener.js';
