@@ -2,6 +2,7 @@
 // created and migrated, the WeChat simulator standing in for WeChat.
 import { createDatabase, createDatabaseIfMissing, DatabaseUnreachableError, describeDatabaseUrl, migrateToLatest } from '@minigate/db';
 import { startWeChatSimulator } from '@minigate/wechat-sim';
+import { startBrowserPreview } from '../../minigame/dev/preview-server.js';
 import { ConfigError, loadConfigFromEnvironment, loadDevelopmentSetup } from './config.js';
 import { startServer } from './start-server.js';
 
@@ -37,6 +38,17 @@ async function main(): Promise<void> {
     `TOKEN=$(curl -s -X POST ${api}/trpc/auth.wechatLogin -H 'content-type: application/json' -d "{\\"code\\":\\"$CODE\\"}" | sed -E 's/.*"accessToken":"([^"]+)".*/\\1/')`,
   );
   console.log(`curl -s ${api}/trpc/account.me -H "authorization: Bearer $TOKEN"\n`);
+
+  // The sample game (apps/minigame) in a browser page, over the simulator: development only.
+  const preview = await startBrowserPreview({
+    host: config.host,
+    serverUrl: `${api}/trpc`,
+    simulatorUrl: simulator.url,
+    appid: config.wechat.appid,
+  }).catch((error: unknown) =>
+    console.warn(`The sample game's browser preview did not start: ${error instanceof Error ? error.message : String(error)}`),
+  );
+  if (preview) console.log(`The sample game in a browser (development preview, not WeChat): ${preview.url}?player=alice\n`);
 }
 
 main().catch((error: unknown) => {
