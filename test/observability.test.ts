@@ -1,6 +1,5 @@
 import { createTestDatabase, type TestDatabase } from '@minigate/db/testing';
-import { parseDatabaseUrl } from '@minigate/db';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callProcedure, startTestStack, TEST_ENCRYPTION_KEY, TEST_JWT_SECRET, TEST_WECHAT_SECRET, type TestStack } from './support/stack.js';
 
@@ -338,44 +337,6 @@ describe('/metrics', () => {
   });
 });
 
-/** A TCP proxy in front of MariaDB that a test can cut and restore, as a network fault would. */
-interface DatabaseProxy {
-  port: number;
-  cut(): Promise<void>;
-  restore(): Promise<void>;
-  close(): Promise<void>;
-}
-
-async function startDatabaseProxy(target: { host: string; port: number }): Promise<DatabaseProxy> {
-  const sockets = new Set<Socket>();
-  let server: Server | null = null;
-  let port = 0;
-  const listen = async () => {
-    server = createServer((client) => {
-      const upstream = connect(target.port, target.host);
-      for (const socket of [client, upstream]) {
-        sockets.add(socket);
-        socket.on('close', () => sockets.delete(socket));
-        socket.on('error', () => {
-          client.destroy();
-          upstream.destroy();
-        });
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', resolve));
-    port = (server!.address() as { port: number }).port;
-  };
-  const cut = async () => {
-    const closed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    for (const socket of sockets) socket.destroy();
-    await closed;
-    server = null;
-  };
-  await listen();
-  return { port, cut, restore: listen, close: cut };
-}
-
 describe('/healthz and /readyz', () => {
   async function waitForStatus(target: TestStack, status: number, withinMs: number) {
     const started = Date.now();
@@ -389,31 +350,24 @@ describe('/healthz and /readyz', () => {
   }
 
   it('/readyz is 503 DATABASE_UNAVAILABLE while the database is cut off, and 200 again once it is back, without a restart', async () => {
-    const database = await createTestDatabase();
-    const target = parseDatabaseUrl(database.url);
-    const proxy = await startDatabaseProxy({ host: target.host, port: target.port });
-    const url = new URL(database.url);
-    url.hostname = '127.0.0.1';
-    url.port = String(proxy.port);
-    const proxied = await startTestStack({ DATABASE_URL: url.toString() });
+    // A TCP proxy between the server and MariaDB, cut as a network fault would: the shared MariaDB keeps running.
+    const proxied = await startTestStack({}, { databaseProxy: true });
     try {
       const ready = await get(proxied, '/readyz');
       expect(ready.status).toBe(200);
       expect(ready.body).toEqual({ status: 'ready' });
       expect(ready.headers.get('cache-control')).toBe('no-store');
 
-      await proxy.cut();
+      await proxied.databaseProxy!.cut();
       const down = await waitForStatus(proxied, 503, 5_000);
       expect(down.body.error.data).toMatchObject({ code: 'SERVICE_UNAVAILABLE', httpStatus: 503, reason: 'DATABASE_UNAVAILABLE' });
       expect((await get(proxied, '/healthz')).status).toBe(200);
 
-      await proxy.restore();
+      await proxied.databaseProxy!.restore();
       const back = await waitForStatus(proxied, 200, 15_000);
       expect(back.body).toEqual({ status: 'ready' });
     } finally {
       await proxied.close();
-      await proxy.close();
-      await database.drop();
     }
   });
 
