@@ -1,3 +1,4 @@
+import { knownMigrations } from '@minigate/db';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -32,16 +33,14 @@ describe('pnpm db:* scripts', () => {
   it('create, migrate and seed are idempotent and say what they did', async () => {
     expect(await db('create')).toEqual({ code: 0, output: `created ${where}` });
     expect(await db('create')).toEqual({ code: 0, output: `${where} exists` });
-    expect((await db('migrate')).output).toBe(`${where} exists\napplied migrations: 0001-account-tables, 0002-sessions, 0003-rate-limits`);
+    expect((await db('migrate')).output).toBe(`${where} exists\napplied migrations: ${knownMigrations().join(', ')}`);
     expect((await db('migrate')).output).toBe(`${where} exists\nmigrations: up to date`);
     expect((await db('seed')).output).toMatch(/demo accounts: created alice, bob, carol$/);
     expect((await db('seed')).output).toMatch(/demo accounts: none created; already there: alice, bob, carol$/);
   });
 
   it('reset drops and rebuilds, and refuses in production', async () => {
-    expect((await db('reset')).output).toBe(
-      `dropped ${where}\ncreated ${where}\napplied migrations: 0001-account-tables, 0002-sessions, 0003-rate-limits`,
-    );
+    expect((await db('reset')).output).toBe(`dropped ${where}\ncreated ${where}\napplied migrations: ${knownMigrations().join(', ')}`);
     expect(await db('reset', { NODE_ENV: 'production' })).toEqual({
       code: 1,
       output: 'db:reset drops every account: it refuses to run with NODE_ENV=production',

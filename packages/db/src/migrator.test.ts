@@ -54,7 +54,8 @@ describe('migrations', () => {
   afterAll(() => database.drop());
 
   it('apply from an empty database, then again as a no-op', async () => {
-    expect(await migrateToLatest(database.db)).toEqual(['0001-account-tables', '0002-sessions', '0003-rate-limits', '0004-wechat']);
+    expect(await migrateToLatest(database.db)).toEqual(knownMigrations());
+    expect(knownMigrations().slice(0, 3)).toEqual(['0001-account-tables', '0002-sessions', '0003-rate-limits']);
     expect(await migrateToLatest(database.db)).toEqual([]);
   });
 
