@@ -1,7 +1,7 @@
+import { isDatabaseUnavailableError } from '@minigate/db';
 import { initTRPC } from '@trpc/server';
 import type { Context } from './context.js';
 import { formatError } from './error-shape.js';
-import { isDatabaseUnavailableError } from '@minigate/db';
 import { MinigateError } from './errors.js';
 import type { RateLimitName } from './rate-limits.js';
 import type { SessionVerdict } from './session-guard.js';
