@@ -121,8 +121,9 @@ describe('autoLogin', () => {
 describe('SESSION_KEY_STALE', () => {
   /**
    * The real server behind a proxy that answers the next `stale` calls of
-   * account.heartbeat with SESSION_KEY_STALE, as a WeChat procedure does
-   * when the session_key it holds no longer matches the player's.
+   * account.heartbeat with SESSION_KEY_STALE (409 CONFLICT), as a WeChat
+   * procedure does when the session_key it holds no longer matches the
+   * player's: the client's handling, on a call of our choosing.
    */
   async function staleKeyProxy(stale: number) {
     const state = { stale, answeredStale: 0 };
@@ -138,11 +139,11 @@ describe('SESSION_KEY_STALE', () => {
         const error = {
           error: {
             message: 'The session key is stale: log in again',
-            code: -32012,
-            data: { code: 'PRECONDITION_FAILED', httpStatus: 412, path: 'account.heartbeat', reason: 'SESSION_KEY_STALE' },
+            code: -32009,
+            data: { code: 'CONFLICT', httpStatus: 409, path: 'account.heartbeat', reason: 'SESSION_KEY_STALE' },
           },
         };
-        res.writeHead(412, { 'content-type': 'application/json' }).end(JSON.stringify((req.url ?? '').includes('batch=1') ? [error] : error));
+        res.writeHead(409, { 'content-type': 'application/json' }).end(JSON.stringify((req.url ?? '').includes('batch=1') ? [error] : error));
         return;
       }
       const headers = Object.fromEntries(
@@ -154,6 +155,23 @@ describe('SESSION_KEY_STALE', () => {
     await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done));
     return { state, url: `http://127.0.0.1:${(proxy.address() as { port: number }).port}/trpc`, close: () => proxy.close() };
   }
+
+  it('from a real WeChat procedure: ranking.submitScore after WeChat rotated the session_key, a new login, then success', async () => {
+    const player = 'stale-fay';
+    const sandbox = sandboxFor(player);
+    await playGame(sandbox, `await require('./minigate.js').createClient({ url: '${stack.trpcUrl}', wx }).login();`);
+    // WeChat gave the player a new session_key the server has not seen: set_user_storage's signature fails (87009).
+    stack.simulator.rotateSessionKey(TEST_APPID, player);
+    const answer = await playGame(
+      sandbox,
+      `const c = require('./minigate.js').createClient({ url: '${stack.trpcUrl}', wx });
+       try { return await c.api.ranking.submitScore.mutate({ key: 'score', score: 42 }); } catch (error) { return { failed: error.data && error.data.reason }; }`,
+    );
+    expect(answer).not.toHaveProperty('failed');
+    expect(callsTo(sandbox, 'ranking.submitScore')).toBe(2);
+    expect(callsTo(sandbox, 'auth.wechatLogin')).toBe(2);
+    expect(callsTo(sandbox, 'auth.refresh')).toBe(0);
+  });
 
   it('logs in again with wx.login (not auth.refresh) and retries the call once', async () => {
     const proxy = await staleKeyProxy(1);

@@ -89,15 +89,6 @@ export function describeFailure(error: unknown): string {
 }
 
 /**
- * The WeChat procedures, called untyped until the AppRouter this client is
- * typed from has them; a server without them answers PROCEDURE_NOT_FOUND.
- */
-type WeChatApi = {
-  account: { syncWeChatUserInfo: { mutate(input: { encryptedData: string; iv: string; rawData?: string; signature?: string }): Promise<unknown> } };
-  ranking: { submitScore: { mutate(input: { key: string; score: number }): Promise<unknown> } };
-};
-
-/**
  * The sample game: a start screen drawn on `canvas`, a silent login
  * (wx.login → auth.wechatLogin), the player's nickname and level, a
  * heartbeat button, a big circle to tap for a score, a friend-ranking submit
@@ -227,9 +218,10 @@ export function startGame({ wx, canvas, serverUrl }: StartGameOptions): Minigame
   async function submitScore(): Promise<void> {
     const score = state.score;
     try {
-      await (client.api as unknown as WeChatApi).ranking.submitScore.mutate({ key: 'score', score });
+      await client.api.ranking.submitScore.mutate({ key: 'score', score });
       update({ submittedScore: score, status: `Score ${score} is on your friends' ranking` });
     } catch (error) {
+      // An older server, without the WeChat procedures.
       if (reasonOf(error) === 'PROCEDURE_NOT_FOUND') update({ status: 'This server has no friend ranking yet (ranking.submitScore)' });
       else failed(error);
     }
@@ -238,8 +230,8 @@ export function startGame({ wx, canvas, serverUrl }: StartGameOptions): Minigame
   /**
    * The WeChat profile the player agreed to share: account.syncWeChatUserInfo
    * (the server decrypts and checks it with the player's session_key), or,
-   * on a server without that procedure, account.updateProfile with the
-   * nickname and avatar the button gave.
+   * on an older server without that procedure (PROCEDURE_NOT_FOUND),
+   * account.updateProfile with the nickname and avatar the button gave.
    */
   async function syncProfile(result: WechatMinigame.OnTapListenerResult): Promise<void> {
     if (!result || !result.userInfo) {
@@ -249,7 +241,7 @@ export function startGame({ wx, canvas, serverUrl }: StartGameOptions): Minigame
     try {
       const { encryptedData, iv, rawData, signature } = result;
       try {
-        await (client.api as unknown as WeChatApi).account.syncWeChatUserInfo.mutate({ encryptedData, iv, rawData, signature });
+        await client.api.account.syncWeChatUserInfo.mutate({ encryptedData, iv, rawData, signature });
       } catch (error) {
         if (reasonOf(error) !== 'PROCEDURE_NOT_FOUND') throw error;
         const { nickName, avatarUrl } = result.userInfo;
