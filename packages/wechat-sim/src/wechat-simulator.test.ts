@@ -231,6 +231,22 @@ describe('user info in the simulator', () => {
     expect(() => decrypt(info.encryptedData, info.iv, oldKey)).toThrow();
   });
 
+  it("keeps the key across logins in 'on-demand' rotation, and rotateSessionKey changes it as an unseen wx.login would", async () => {
+    simulator.setSessionKeyRotation('on-demand');
+    try {
+      const { session_key: first } = await login('lu');
+      expect((await login('lu')).session_key).toBe(first);
+      const rotated = simulator.rotateSessionKey(APP.appid, 'lu');
+      expect(rotated).not.toBe(first);
+      expect(simulator.sessionKeyFor(APP.appid, 'lu')).toBe(rotated);
+      expect((await login('lu')).session_key).toBe(rotated);
+    } finally {
+      simulator.setSessionKeyRotation('every-login');
+    }
+    const { session_key: again } = await login('lu');
+    expect((await login('lu')).session_key).not.toBe(again);
+  });
+
   it('refuses user info for a player who never logged in, over HTTP too', async () => {
     expect(() => simulator.userInfoFor(APP.appid, 'nobody')).toThrow(/not logged in/);
     expect((await fetch(`${simulator.url}/sim/userinfo?player=nobody`)).status).toBe(409);
