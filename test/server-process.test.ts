@@ -60,6 +60,7 @@ describe('pnpm dev', () => {
     expect(await dev.exited).toBe(1);
     const output = dev.output().trim();
     expect(output).toMatch(/^No MySQL or MariaDB answers at 127\.0\.0\.1:\d+ \(ECONNREFUSED\): start one .+ or point DATABASE_URL at one\.$/);
+    expect(output).toContain('docker compose -f docker/compose.dev.yaml up -d');
     expect(output.split('\n')).toHaveLength(1);
   });
 

@@ -23,7 +23,7 @@ async function connectToServer(target: DatabaseTarget): Promise<Connection> {
     const where = `${target.host}:${target.port}`;
     if (UNREACHABLE_CODES.has(code)) {
       throw new DatabaseUnreachableError(
-        `No MySQL or MariaDB answers at ${where} (${code}): start one (README, "A database for development") or point DATABASE_URL at one.`,
+        `No MySQL or MariaDB answers at ${where} (${code}): start one (docker compose -f docker/compose.dev.yaml up -d, or see the README, "A database for development") or point DATABASE_URL at one.`,
       );
     }
     if (code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR') {
