@@ -29,7 +29,8 @@ async function db(task: string, env: Record<string, string> = {}): Promise<{ cod
 
 afterAll(() => dropDatabaseIfExists(DATABASE_URL));
 
-describe('pnpm db:* scripts', () => {
+// Each case spawns tsx several times: slow on a loaded machine.
+describe('pnpm db:* scripts', { timeout: 120_000 }, () => {
   it('create, migrate and seed are idempotent and say what they did', async () => {
     expect(await db('create')).toEqual({ code: 0, output: `created ${where}` });
     expect(await db('create')).toEqual({ code: 0, output: `${where} exists` });

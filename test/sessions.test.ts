@@ -80,7 +80,7 @@ describe('sessions: one per login, over HTTP against MariaDB', () => {
     expect(row.revokedReason).toBe('refresh_token_reused');
   });
 
-  it('50 parallel refreshes of one token leave exactly one live refresh token', async () => {
+  it('50 parallel refreshes of one token leave one live refresh token, or (past the grace window) a revoked session: never two', async () => {
     const first = await login('sessions-dan');
     const answers = await Promise.all(Array.from({ length: 50 }, () => refresh(first.refreshToken)));
     const served = answers.filter((answer) => answer.status === 200).map((answer) => answer.body.result.data.refreshToken as string);
@@ -91,7 +91,18 @@ describe('sessions: one per login, over HTTP against MariaDB', () => {
       const traded = await refresh(token);
       if (traded.status === 200) stillLive.push(token);
     }
-    expect(stillLive).toHaveLength(1);
+    // This suite's grace window is 1 s: on a slow machine the last of the 50
+    // arrive after it and count as reuse, which ends the session. Either
+    // way, never two live tokens.
+    expect(stillLive.length).toBeLessThanOrEqual(1);
+    if (stillLive.length === 0) {
+      const row = await stack.database.db
+        .selectFrom('accountSession')
+        .select('revokedReason')
+        .where('sessionId', '=', Number(first.refreshToken.split('.')[0]))
+        .executeTakeFirstOrThrow();
+      expect(row.revokedReason).toBe('refresh_token_reused');
+    }
   });
 
   it('refuses garbage, unknown and forged refresh tokens with a reason, never a 500', async () => {
