@@ -1,7 +1,7 @@
 // pnpm build: the client (packages/client/dist: the game file minigate.js,
 // the ESM/CJS builds, their d.ts), the sample game (apps/minigame/dist) and
 // the production server bundle (apps/server/dist/main.js).
-//   node scripts/build.mjs [all|client|minigame [--server-url <url>] [--out <dir>]|server|typecheck|fixture [version]]
+//   node scripts/build.mjs [all|client|minigame [--server-url <url>] [--out <dir> [--preview]]|server|typecheck|fixture [version]]
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -143,11 +143,12 @@ async function buildFixture(version = clientVersion()) {
  * client bundled from its ESM build, as a game's bundler takes it; ES2017)
  * with dist/game.json beside it; and in apps/minigame/dev/dist the game's
  * logic as a CommonJS module (for the mini-game sandbox) and the browser
- * preview's wx. The server URL comes from `--server-url <url>` (what
- * `pnpm dev` passes) or MINIGAME_SERVER_URL (apps/minigame/dev/config.ts);
- * `--out <dir>` writes game.js and game.json there instead, and nothing else.
+ * preview's wx. The server URL comes from `--server-url <url>` or
+ * MINIGAME_SERVER_URL (apps/minigame/dev/config.ts). `--out <dir>` writes
+ * game.js and game.json there instead, and nothing else; with `--preview`,
+ * the preview's wx.js too (what `pnpm dev` serves, from .minigate/preview).
  */
-async function buildMinigame({ serverUrl: serverUrlArgument, out } = {}) {
+async function buildMinigame({ serverUrl: serverUrlArgument, out, preview = false } = {}) {
   if (!existsSync(at('packages/client/dist/index.mjs'))) await buildClient();
   const { tsImport } = await import('tsx/esm/api');
   const { loadMinigameConfig } = await tsImport(at('apps/minigame/dev/config.ts'), import.meta.url);
@@ -172,19 +173,21 @@ async function buildMinigame({ serverUrl: serverUrlArgument, out } = {}) {
     define: { __MINIGAME_SERVER_URL__: JSON.stringify(serverUrl) },
   });
   copyFileSync(at('apps/minigame/game.json'), resolve(dist, 'game.json'));
-  console.log(`built ${out ? resolve(out) : 'apps/minigame/dist'}/game.js (${kilobytes(statSync(resolve(dist, 'game.js')).size)}) for ${serverUrl}`);
-  if (out) return;
+  const browserWx = (outfile) =>
+    build({ ...common, entryPoints: [at('apps/minigame/dev/browser-wx.ts')], outfile, format: 'iife', platform: 'browser' });
+  if (out) {
+    if (preview) await browserWx(resolve(dist, 'wx.js'));
+    console.log(
+      `built ${dist}: game.js (${kilobytes(statSync(resolve(dist, 'game.js')).size)}) for ${serverUrl}${preview ? ", the preview's wx.js" : ''}`,
+    );
+    return;
+  }
+  console.log(`built apps/minigame/dist/game.js (${kilobytes(statSync(resolve(dist, 'game.js')).size)}) for ${serverUrl}`);
 
   const devDist = at('apps/minigame/dev/dist');
   rmSync(devDist, { recursive: true, force: true });
   await build({ ...gameOptions, entryPoints: [at('apps/minigame/src/game.ts')], outfile: resolve(devDist, 'game-logic.js'), format: 'cjs' });
-  await build({
-    ...common,
-    entryPoints: [at('apps/minigame/dev/browser-wx.ts')],
-    outfile: resolve(devDist, 'wx.js'),
-    format: 'iife',
-    platform: 'browser',
-  });
+  await browserWx(resolve(devDist, 'wx.js'));
   console.log("built apps/minigame/dev/dist: the game's logic for the sandbox, the browser preview's wx");
 }
 
@@ -238,7 +241,9 @@ function argument(name) {
 }
 try {
   if (task === 'client' || task === 'all') await buildClient();
-  if (task === 'minigame' || task === 'all') await buildMinigame({ serverUrl: argument('--server-url'), out: argument('--out') });
+  if (task === 'minigame' || task === 'all') {
+    await buildMinigame({ serverUrl: argument('--server-url'), out: argument('--out'), preview: process.argv.includes('--preview') });
+  }
   if (task === 'server' || task === 'all') await buildServer();
   if (task === 'typecheck') typecheck();
   if (task === 'fixture') await buildFixture(process.argv[3]);

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -26,20 +25,18 @@ describe.skipIf(!HAVE_CHROMIUM)('the browser preview of the sample game, in head
   let stack: TestStack;
   let preview: BrowserPreview;
   let browser: Browser;
-  const gameDir = mkdtempSync(join(tmpdir(), 'minigame-preview-'));
+  const dir = mkdtempSync(join(tmpdir(), 'minigame-preview-'));
 
   beforeAll(async () => {
     stack = await startTestStack();
-    // game.js as `pnpm dev` builds it for its server, here for the test's; the preview's wx is pnpm build's.
-    execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), 'minigame', '--server-url', stack.trpcUrl, '--out', gameDir], { cwd: ROOT });
+    // As `pnpm dev` starts it: game.js and the preview's wx built from the sources for the server beside it.
     preview = await startBrowserPreview({
       host: '127.0.0.1',
       port: 0,
       serverUrl: stack.trpcUrl,
       simulatorUrl: stack.simulator.url,
       appid: TEST_APPID,
-      gameDir,
-      build: false,
+      dir,
     });
     // playwright's launch() starts Chromium on a fresh temporary profile (it refuses --user-data-dir in args).
     browser = await chromium.launch({
@@ -61,7 +58,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the browser preview of the sample game, in head
     await browser?.close();
     await preview?.close();
     await stack?.close();
-    rmSync(gameDir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('logs in, shows the nickname on the canvas and in the page, sends a heartbeat, and keeps a screenshot', async () => {

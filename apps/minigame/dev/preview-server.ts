@@ -25,11 +25,13 @@ export interface BrowserPreviewOptions {
   /** The appid the simulator issues codes for (the server's WECHAT_APPID). */
   appid: string;
   /**
-   * Where game.js is: apps/minigame/dist by default. With `build` (the
-   * default), `node scripts/build.mjs minigame --server-url <serverUrl>`
-   * first writes it there, for this server.
+   * Where the page's game.js and wx.js are: .minigate/preview by default
+   * (development state, like the dev secrets; apps/minigame/dist stays what
+   * `pnpm build` made for DevTools). Unless `build` is false,
+   * `node scripts/build.mjs minigame --server-url <serverUrl> --out <dir> --preview`
+   * first builds them there, from the current sources, for this server.
    */
-  gameDir?: string;
+  dir?: string;
   build?: boolean;
 }
 
@@ -40,11 +42,11 @@ export interface BrowserPreview {
 }
 
 /** `pnpm build`'s build of the sample game, for the server the preview runs beside. */
-function buildGame(serverUrl: string): Promise<void> {
+function buildGame(serverUrl: string, dir: string): Promise<void> {
   return new Promise((done, fail) => {
     execFile(
       process.execPath,
-      [resolve(ROOT, 'scripts/build.mjs'), 'minigame', '--server-url', serverUrl],
+      [resolve(ROOT, 'scripts/build.mjs'), 'minigame', '--server-url', serverUrl, '--out', dir, '--preview'],
       { cwd: ROOT },
       (error, _stdout, stderr) => (error ? fail(new Error(`building the sample game failed: ${stderr || error.message}`)) : done()),
     );
@@ -68,13 +70,13 @@ const send = (res: ServerResponse, status: number, type: string, body: string | 
   void res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
 
 export async function startBrowserPreview(options: BrowserPreviewOptions): Promise<BrowserPreview> {
-  const gameDir = options.gameDir ?? resolve(MINIGAME, 'dist');
-  if (options.build !== false) await buildGame(options.serverUrl);
+  const dir = options.dir ?? resolve(ROOT, '.minigate/preview');
+  if (options.build !== false) await buildGame(options.serverUrl, dir);
   const serverOrigin = new URL(options.serverUrl).origin;
   const files: Record<string, [string, string]> = {
     '/': [resolve(MINIGAME, 'dev/index.html'), 'text/html; charset=utf-8'],
-    '/game.js': [resolve(gameDir, 'game.js'), 'text/javascript; charset=utf-8'],
-    '/wx.js': [resolve(MINIGAME, 'dev/dist/wx.js'), 'text/javascript; charset=utf-8'],
+    '/game.js': [resolve(dir, 'game.js'), 'text/javascript; charset=utf-8'],
+    '/wx.js': [resolve(dir, 'wx.js'), 'text/javascript; charset=utf-8'],
   };
 
   /** wx.request, made from here: only to minigate, with the page's method, headers and body. */
@@ -98,7 +100,7 @@ export async function startBrowserPreview(options: BrowserPreviewOptions): Promi
     if (file) {
       const content = await readFile(file[0]).catch(() => null);
       if (content) send(res, 200, file[1], content);
-      else send(res, 503, 'text/plain', `${file[0]} is missing: run pnpm build`);
+      else send(res, 503, 'text/plain', `${file[0]} is missing: restart pnpm dev`);
       return;
     }
     if (url.pathname === '/__wx/login' && req.method === 'GET') {
