@@ -132,6 +132,15 @@ describe('rate limits on Redis (REDIS_URL)', () => {
     );
     expect(calls.filter((answer) => answer.status === 200)).toHaveLength(10);
     expect(calls.filter((answer) => answer.status === 429)).toHaveLength(1);
+
+    // WeChat's access token lives in this Redis too: a call that needs it
+    // answers a typed 503 while Redis is away, never a bare 500.
+    const binder = await login(stack, 'redis-d', randomIp());
+    const phoneCode = stack.simulator.issuePhoneCode(stack.config.wechat.appid, 'redis-d', '13800138000');
+    const bind = await callProcedure(stack, 'mutation', 'account.bindPhone', { code: phoneCode }, bearer(binder.body.result.data.accessToken));
+    expect(bind.status).toBe(503);
+    expect(bind.body.error.data).toMatchObject({ code: 'SERVICE_UNAVAILABLE', reason: 'SHARED_STORE_UNAVAILABLE' });
+    expect(bind.headers.get('retry-after')).toBe('2');
     await proxy.restore();
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { CachedLoginCode, LoginCodeCache } from '@minigate/api';
+import { SharedStoreUnavailableError, type CachedLoginCode, type LoginCodeCache } from '@minigate/api';
 import type { AccessTokenStore, StoredAccessToken } from '@minigate/wechat';
 import type { Redis } from 'ioredis';
 
@@ -23,6 +23,15 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0`;
 
+/** A Redis command that failed (Redis down, or cut off): an upstream fault, answered 503, never a bare 500. */
+async function redisCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw new SharedStoreUnavailableError(`Redis: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 export class RedisLockTimeoutError extends Error {
   override name = 'RedisLockTimeoutError';
 }
@@ -38,38 +47,40 @@ export function createRedisAccessTokenStore(redis: Redis, keyPrefix: string): Ac
   const lockKey = (appid: string) => `${keyPrefix}wechat:access_token_lock:${appid}`;
   return {
     async read(appid) {
-      const hash = await redis.hgetall(tokenKey(appid));
+      const hash = await redisCall(() => redis.hgetall(tokenKey(appid)));
       if (!hash.token) return null;
       const forced = hash.forceRefreshedAt;
       return { token: hash.token, expiresAt: Number(hash.expiresAt ?? 0), forceRefreshedAt: forced ? Number(forced) : null };
     },
     async write(appid, record: StoredAccessToken) {
       const key = tokenKey(appid);
-      await redis
-        .multi()
-        .del(key)
-        .hset(key, {
-          token: record.token,
-          expiresAt: String(record.expiresAt),
-          ...(record.forceRefreshedAt === null ? {} : { forceRefreshedAt: String(record.forceRefreshedAt) }),
-        })
-        .exec();
+      await redisCall(() =>
+        redis
+          .multi()
+          .del(key)
+          .hset(key, {
+            token: record.token,
+            expiresAt: String(record.expiresAt),
+            ...(record.forceRefreshedAt === null ? {} : { forceRefreshedAt: String(record.forceRefreshedAt) }),
+          })
+          .exec(),
+      );
     },
     async compareAndInvalidate(appid, token) {
-      return Number(await redis.eval(COMPARE_AND_INVALIDATE, 1, tokenKey(appid), token)) === 1;
+      return Number(await redisCall(() => redis.eval(COMPARE_AND_INVALIDATE, 1, tokenKey(appid), token))) === 1;
     },
     async withLock(appid, work) {
       const key = lockKey(appid);
       const owner = randomBytes(16).toString('hex');
       const giveUpAt = Date.now() + LOCK_WAIT_MS;
-      while ((await redis.set(key, owner, 'PX', LOCK_LEASE_MS, 'NX')) !== 'OK') {
+      while ((await redisCall(() => redis.set(key, owner, 'PX', LOCK_LEASE_MS, 'NX'))) !== 'OK') {
         if (Date.now() >= giveUpAt) throw new RedisLockTimeoutError(`could not take ${key} within ${LOCK_WAIT_MS} ms`);
         await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
       }
       try {
         return await work();
       } finally {
-        await redis.eval(RELEASE, 1, key, owner);
+        await redisCall(() => redis.eval(RELEASE, 1, key, owner));
       }
     },
   };
@@ -80,12 +91,12 @@ export function createRedisLoginCodeCache(redis: Redis, keyPrefix: string): Logi
   const key = (hash: string) => `${keyPrefix}wechat:login_code:${hash}`;
   return {
     async get(codeHash) {
-      const value = await redis.get(key(codeHash));
+      const value = await redisCall(() => redis.get(key(codeHash)));
       return value ? (JSON.parse(value) as CachedLoginCode) : null;
     },
     async put(codeHash, entry, ttlSeconds) {
       // NX: the first outcome of a code stays.
-      await redis.set(key(codeHash), JSON.stringify(entry), 'EX', ttlSeconds, 'NX');
+      await redisCall(() => redis.set(key(codeHash), JSON.stringify(entry), 'EX', ttlSeconds, 'NX'));
     },
   };
 }

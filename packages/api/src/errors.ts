@@ -35,6 +35,7 @@ export type ErrorReason =
   | 'REFRESH_TOKEN_REUSED'
   | 'RATE_LIMITED'
   | 'DATABASE_UNAVAILABLE'
+  | 'SHARED_STORE_UNAVAILABLE'
   | 'SESSION_KEY_STALE'
   | 'CODE_RETRY_WITH_NEW_CODE'
   | 'USER_INFO_INVALID'
@@ -88,4 +89,22 @@ export function retryAfterSeconds(errors: readonly unknown[]): number | undefine
     }
   }
   return longest;
+}
+
+/**
+ * A shared store other than the database (Redis) could not be reached. The
+ * server's stores throw it so that procedures answer 503
+ * SHARED_STORE_UNAVAILABLE, an upstream fault, rather than a bare 500.
+ */
+export class SharedStoreUnavailableError extends Error {
+  override name = 'SharedStoreUnavailableError';
+}
+
+/** Whether `error` or one of its causes is a SharedStoreUnavailableError. */
+export function isSharedStoreUnavailable(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 6; depth++) {
+    if (current instanceof SharedStoreUnavailableError) return true;
+    current = current.cause;
+  }
+  return false;
 }

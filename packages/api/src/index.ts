@@ -21,7 +21,7 @@ export { createAdminService, type AdminService, type OperatorAction } from './se
 export type { LoginAnswer, AccountSummary, AccountView, HeartbeatAnswer, AccountExportView, SessionView } from './services/views.js';
 export { unlimited, type RateLimits, type RateLimitName } from './rate-limits.js';
 export { createProcedureRuntime, type ProcedureRuntime } from './procedure-runtime.js';
-export { MinigateError, retryAfterSeconds, type ErrorReason } from './errors.js';
+export { MinigateError, retryAfterSeconds, SharedStoreUnavailableError, type ErrorReason } from './errors.js';
 export type { MinigateErrorShape, MinigateErrorData, InvalidField } from './error-shape.js';
 export { createWeChatApi, type WeChatApi, type WeChatApiOptions } from './wechat-api.js';
 export { createDatabaseAccessTokenStore, encryptedAccessTokenStore } from './access-token-store.js';

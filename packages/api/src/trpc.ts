@@ -2,7 +2,7 @@ import { isDatabaseUnavailableError } from '@minigate/db';
 import { initTRPC } from '@trpc/server';
 import type { Context } from './context.js';
 import { formatError } from './error-shape.js';
-import { MinigateError } from './errors.js';
+import { isSharedStoreUnavailable, MinigateError } from './errors.js';
 import type { RateLimitName } from './rate-limits.js';
 import type { SessionVerdict } from './session-guard.js';
 
@@ -33,6 +33,14 @@ const procedure = t.procedure.use(async ({ ctx, next }) => {
         code: 'SERVICE_UNAVAILABLE',
         reason: 'DATABASE_UNAVAILABLE',
         message: 'The database cannot be reached: try again in a moment',
+        retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+      });
+    }
+    if (!result.ok && isSharedStoreUnavailable(result.error)) {
+      throw new MinigateError({
+        code: 'SERVICE_UNAVAILABLE',
+        reason: 'SHARED_STORE_UNAVAILABLE',
+        message: 'A store the server shares with its other instances cannot be reached: try again in a moment',
         retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
       });
     }
