@@ -1,0 +1,193 @@
+import { createTestDatabase, type TestDatabase } from '@minigate/db/testing';
+import { startWeChatSimulator, type WeChatSimulator } from '@minigate/wechat-sim';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_APPID, TEST_ENCRYPTION_KEY, TEST_JWT_SECRET, TEST_WECHAT_SECRET } from '../support/stack.js';
+import { bearer, RecordingClient, type Answer } from './support/http.js';
+import { residentBytes, startInstances, stopInstances, type Instance } from './support/instances.js';
+import { LeakScan, leakSummary } from './support/leaks.js';
+import { startWeChatTap, type WeChatTap } from './support/wechat-tap.js';
+
+// The soak (pnpm test:reliability only): SOAK_SECONDS (600 by default) of
+// mixed traffic against the built server with RATE_LIMITS=off: logins of new
+// and returning players, refreshes, account.me, heartbeats, profile updates
+// (each through WeChat's msg_sec_check), batches, logouts. Every answer must
+// be a 200; the server's RSS (VmRSS, every 5 s) must stay flat once warm:
+// the median of the last third at most 15 % above the median of the middle
+// third.
+const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
+const LANES = 8;
+const PLAYERS_PER_LANE = 25;
+const SAMPLE_MS = 5_000;
+const RSS_GROWTH_ALLOWED = 0.15;
+
+let database: TestDatabase;
+let simulator: WeChatSimulator;
+let tap: WeChatTap;
+let server: Instance;
+const leaks = new LeakScan();
+const http = new RecordingClient(leaks);
+
+beforeAll(async () => {
+  expect(SOAK_SECONDS, 'SOAK_SECONDS').toBeGreaterThanOrEqual(30);
+  database = await createTestDatabase();
+  simulator = await startWeChatSimulator({ apps: [{ appid: TEST_APPID, secret: TEST_WECHAT_SECRET }] });
+  tap = await startWeChatTap(simulator.url);
+  [server] = (await startInstances(1, {
+    databaseUrl: database.url,
+    wechatApiBase: tap.url,
+    env: { RATE_LIMITS: 'off', WECHAT_TIMEOUT_MS: '20000' },
+    names: ['soak'],
+  })) as [Instance];
+  leaks.logSource('server', () => server.process.output());
+  leaks.secret('WeChat secret', TEST_WECHAT_SECRET);
+  leaks.secret('JWT secret', TEST_JWT_SECRET);
+  leaks.secret('encryption key', TEST_ENCRYPTION_KEY);
+});
+afterAll(async () => {
+  if (server) await stopInstances([server]);
+  await tap?.close();
+  await simulator?.close();
+  await database?.drop();
+});
+
+interface Player {
+  name: string;
+  tokens: { accessToken: string; refreshToken: string } | null;
+}
+
+type Action = 'login' | 'refresh' | 'me' | 'heartbeat' | 'updateProfile' | 'batch' | 'logout';
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+describe('soak', () => {
+  it(
+    `${SOAK_SECONDS} s of mixed traffic: 0 errors, RSS flat after warm-up`,
+    async () => {
+      const counts: Record<Action, number> = { login: 0, refresh: 0, me: 0, heartbeat: 0, updateProfile: 0, batch: 0, logout: 0 };
+      const errors: string[] = [];
+      const samples: Array<{ at: number; rss: number }> = [];
+      const started = Date.now();
+      const deadline = started + SOAK_SECONDS * 1000;
+      let stop = false;
+
+      const check = (action: Action, answer: Answer, ok = (a: Answer) => a.status === 200) => {
+        counts[action] += 1;
+        if (!ok(answer) && errors.length < 1000) errors.push(`${action}: ${answer.status} ${answer.text.slice(0, 300)}`);
+        return ok(answer);
+      };
+
+      const act = async (player: Player) => {
+        const url = server.url;
+        if (!player.tokens || Math.random() < 0.03) {
+          const code = simulator.issueCode(TEST_APPID, player.name);
+          leaks.secret('login code', code);
+          const answer = await http.call(url, 'mutation', 'auth.wechatLogin', { code });
+          if (check('login', answer)) player.tokens = answer.body.result.data;
+          return;
+        }
+        const auth = bearer(player.tokens.accessToken);
+        const roll = Math.random();
+        if (roll < 0.08) {
+          const answer = await http.call(url, 'mutation', 'auth.refresh', { refreshToken: player.tokens.refreshToken });
+          if (check('refresh', answer)) player.tokens = answer.body.result.data;
+        } else if (roll < 0.42) {
+          check('me', await http.call(url, 'query', 'account.me', undefined, auth));
+        } else if (roll < 0.75) {
+          check('heartbeat', await http.call(url, 'mutation', 'account.heartbeat', undefined, auth));
+        } else if (roll < 0.85) {
+          const input =
+            Math.random() < 0.5 ? { gender: Math.floor(Math.random() * 3) } : { nickName: `${player.name} ${Math.floor(Math.random() * 1000)} 🎮` };
+          check('updateProfile', await http.call(url, 'mutation', 'account.updateProfile', input, auth));
+        } else if (roll < 0.97) {
+          const answer = await http.request(`${url}/trpc/account.heartbeat,account.updateProfile,account.heartbeat?batch=1`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...auth },
+            body: JSON.stringify({ 0: {}, 1: { gender: 1 }, 2: {} }),
+          });
+          check('batch', answer, (a) => a.status === 200 && Array.isArray(a.body) && a.body.every((item: { result?: unknown }) => item.result));
+        } else {
+          const answer = await http.call(url, 'mutation', 'auth.logout', undefined, auth);
+          if (check('logout', answer, (a) => a.status === 200 && a.body.result.data.loggedOut === true)) player.tokens = null;
+        }
+      };
+
+      const lanes = Array.from({ length: LANES }, async (_, lane) => {
+        const players: Player[] = Array.from({ length: PLAYERS_PER_LANE }, (_, i) => ({ name: `soak-${lane}-${i}`, tokens: null }));
+        while (!stop && Date.now() < deadline) {
+          const player = players[Math.floor(Math.random() * players.length)]!;
+          try {
+            await act(player);
+          } catch (error) {
+            if (errors.length < 1000) errors.push(`request failed: ${(error as Error).message}`);
+          }
+        }
+      });
+
+      let lastReport = started;
+      const sampler = (async () => {
+        while (!stop && Date.now() < deadline) {
+          samples.push({ at: Date.now() - started, rss: await residentBytes(server.process.pid) });
+          if (Date.now() - lastReport >= 60_000) {
+            lastReport = Date.now();
+            const done = Object.values(counts).reduce((sum, count) => sum + count, 0);
+            console.log(
+              `soak: ${Math.round((Date.now() - started) / 1000)} s, ${done} calls, ${errors.length} errors, RSS ${megabytes(samples[samples.length - 1]!.rss)}`,
+            );
+          }
+          await new Promise((done) => setTimeout(done, SAMPLE_MS));
+        }
+      })();
+
+      try {
+        await Promise.all(lanes);
+      } finally {
+        stop = true;
+        await sampler;
+      }
+      const seconds = (Date.now() - started) / 1000;
+      const calls = Object.values(counts).reduce((sum, count) => sum + count, 0);
+
+      expect(errors.slice(0, 20)).toEqual([]);
+      expect(await Promise.race([server.process.exited.then(() => 'exited'), new Promise((done) => setTimeout(() => done('running'), 100))])).toBe(
+        'running',
+      );
+      // Nothing logged as an error (pino level 50 and above) while serving all that.
+      const errorLines = server.process
+        .output()
+        .split('\n')
+        .filter((line) => /"level":(50|60)/.test(line));
+      expect(errorLines.slice(0, 5)).toEqual([]);
+      expect(counts.login).toBeGreaterThan(LANES * PLAYERS_PER_LANE * 0.5);
+      expect(counts.refresh).toBeGreaterThan(0);
+
+      // RSS: the first third is warm-up; the last third must not sit more than 15 % above the middle third.
+      expect(samples.length).toBeGreaterThanOrEqual(6);
+      const third = Math.floor(samples.length / 3);
+      const middle = median(samples.slice(third, 2 * third).map((sample) => sample.rss));
+      const last = median(samples.slice(2 * third).map((sample) => sample.rss));
+      const growth = last / middle - 1;
+      const peak = Math.max(...samples.map((sample) => sample.rss));
+      console.log(`soak, RSS every ${SAMPLE_MS / 1000} s (MB): ${samples.map((sample) => (sample.rss / 1024 / 1024).toFixed(0)).join(' ')}`);
+      console.log(
+        `soak: ${Math.round(seconds)} s of mixed traffic, ${calls} calls (${Math.round(calls / seconds)}/s: ${counts.login} logins, ${counts.refresh} refreshes, ${counts.me} account.me, ${counts.heartbeat} heartbeats, ${counts.updateProfile} profile updates, ${counts.batch} batches of 3, ${counts.logout} logouts) → ${errors.length} errors, RSS median ${megabytes(middle)} (middle third) → ${megabytes(last)} (last third), ${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)} %, peak ${megabytes(peak)}`,
+      );
+      expect(growth).toBeLessThanOrEqual(RSS_GROWTH_ALLOWED);
+    },
+    (SOAK_SECONDS + 180) * 1000,
+  );
+
+  it('leak scan: no secret, session key or token in any answer or log line of the soak', () => {
+    for (const key of tap.sessionKeys) leaks.secret('session key', key);
+    for (const token of tap.accessTokens) leaks.secret('WeChat access token', token);
+    const report = leaks.scan();
+    expect(report.secrets['session key']).toBeGreaterThan(LANES * PLAYERS_PER_LANE * 0.5);
+    expect(report.hits.slice(0, 10)).toEqual([]);
+    expect(report.stackTraces.slice(0, 10)).toEqual([]);
+    console.log(leakSummary('soak', report));
+  }, 120_000);
+});
