@@ -11,6 +11,12 @@ export function isDuplicateKeyError(error: unknown): boolean {
   return errno(error) === DUPLICATE_KEY;
 }
 
+/** InnoDB chose this transaction as a deadlock victim, or it waited too long for a lock: rolled back whole. */
+export function isLockConflictError(error: unknown): boolean {
+  const n = errno(error);
+  return n === DEADLOCK || n === LOCK_WAIT_TIMEOUT;
+}
+
 /** The transaction lost a race and was rolled back whole: running it again is safe. */
 export function isRetryableTransactionError(error: unknown): boolean {
   const n = errno(error);

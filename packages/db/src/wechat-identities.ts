@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { isDuplicateKeyError } from './database-errors.js';
+import { isDuplicateKeyError, isLockConflictError } from './database-errors.js';
 import type { Database } from './schema.js';
 
 /** A live identity's credential (for a WeChat openid: the encrypted session key) and when it was set. */
@@ -44,6 +44,19 @@ export type PhoneBindingOutcome = 'bound' | 'unchanged' | 'taken' | 'account_gon
  * previous number, if any, is released.
  */
 export async function bindPhoneIdentity(db: Kysely<Database>, binding: PhoneBinding): Promise<PhoneBindingOutcome> {
+  // Two binds of one number to two accounts can deadlock (the release's
+  // gap locks against the other's insert): the loser runs again and then
+  // sees the winner's row.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await bindPhoneOnce(db, binding);
+    } catch (error) {
+      if (attempt >= 4 || !isLockConflictError(error)) throw error;
+    }
+  }
+}
+
+async function bindPhoneOnce(db: Kysely<Database>, binding: PhoneBinding): Promise<PhoneBindingOutcome> {
   try {
     return await db.transaction().execute(async (trx) => {
       const live = await trx
