@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, DataFlag } from './schema.js';
 import { isRetryableTransactionError } from './database-errors.js';
+import { prepared } from './prepared.js';
 import type { NewSession } from './sessions.js';
 
 /** One way to sign in: an auth type and its identifier, unique together. */
@@ -79,23 +80,114 @@ async function signInOnce(trx: Transaction<Database>, signIn: IdentitySignIn): P
   return { ...account, sessionId };
 }
 
-async function openSession(trx: Transaction<Database>, accountId: number, signIn: IdentitySignIn, session: NewSession): Promise<number> {
-  const inserted = await trx
-    .insertInto('accountSession')
-    .values({
+// The statements of a login, compiled once (see prepared): a returning
+// player's login runs five of them, a new player's seven.
+
+const insertSession = prepared(
+  (
+    db: Kysely<Database>,
+    accountId: number,
+    refreshTokenHash: string,
+    createTime: Date,
+    lastUsedAt: Date,
+    expiresAt: Date,
+    ip: string,
+    userAgent: string,
+  ) =>
+    db.insertInto('accountSession').values({
       accountId,
-      refreshTokenHash: session.refreshTokenHash,
+      refreshTokenHash,
       previousRefreshTokenHash: null,
       rotatedAt: null,
-      createTime: signIn.at,
-      lastUsedAt: signIn.at,
-      expiresAt: session.expiresAt,
-      ip: signIn.ip,
-      userAgent: session.userAgent,
+      createTime,
+      lastUsedAt,
+      expiresAt,
+      ip,
+      userAgent,
       revokedAt: null,
       revokedReason: null,
-    })
-    .executeTakeFirstOrThrow();
+    }),
+);
+
+const updateCredential = prepared((db: Kysely<Database>, credential: string | null, timeStamp: Date | null, accountAuthId: number) =>
+  db.updateTable('accountAuth').set({ credential, timeStamp }).where('accountAuthId', '=', accountAuthId),
+);
+
+const insertIdentity = prepared(
+  (db: Kysely<Database>, accountId: number, authType: string, identifier: string, credential: string | null, timeStamp: Date, createTime: Date) =>
+    db.insertInto('accountAuth').values({ accountId, authType, identifier, credential, paymentPassword: null, timeStamp, createTime }),
+);
+
+const liveIdentity = prepared((db: Kysely<Database>, authType: string, identifier: string) =>
+  db
+    .selectFrom('accountAuth')
+    .innerJoin('account', 'account.accountId', 'accountAuth.accountId')
+    .select([
+      'accountAuth.accountAuthId',
+      'accountAuth.accountId',
+      'accountAuth.credential',
+      'accountAuth.timeStamp',
+      'account.dataFlag',
+      'account.nickName',
+      'account.avatar',
+    ])
+    .where('accountAuth.authType', '=', authType)
+    .where('accountAuth.identifier', '=', identifier)
+    .where('accountAuth.isDel', '=', 0)
+    .where('account.isDel', '=', 0),
+);
+
+const identityRow = prepared((db: Kysely<Database>, authType: string, identifier: string) =>
+  db.selectFrom('accountAuth').select(['accountAuthId', 'accountId']).where('authType', '=', authType).where('identifier', '=', identifier),
+);
+
+const insertAccountRow = prepared((db: Kysely<Database>, createTime: Date, nickName: string, avatar: string) =>
+  db.insertInto('account').values({ createTime, nickName, avatar }),
+);
+
+const insertProfile = prepared(
+  (
+    db: Kysely<Database>,
+    accountId: number,
+    nickName: string,
+    gender: number,
+    level: number,
+    registerIp: string,
+    loginTime: Date,
+    loginIp: string,
+    createTime: Date,
+  ) =>
+    db.insertInto('accountProfile').values({
+      accountId,
+      realName: null,
+      phone: null,
+      email: null,
+      birthday: null,
+      nickName,
+      gender,
+      level,
+      registerIp,
+      loginTime,
+      loginIp,
+      createTime,
+    }),
+);
+
+const updateLogin = prepared((db: Kysely<Database>, loginTime: Date, loginIp: string, accountId: number) =>
+  db.updateTable('accountProfile').set({ loginTime, loginIp }).where('accountId', '=', accountId),
+);
+
+async function openSession(trx: Transaction<Database>, accountId: number, signIn: IdentitySignIn, session: NewSession): Promise<number> {
+  const inserted = await insertSession(
+    trx,
+    accountId,
+    session.refreshTokenHash,
+    signIn.at,
+    signIn.at,
+    session.expiresAt,
+    signIn.ip,
+    session.userAgent,
+  );
   return Number(inserted.insertId);
 }
 
@@ -103,11 +195,7 @@ async function signInAccount(trx: Transaction<Database>, signIn: IdentitySignIn)
   const known = await findLiveIdentity(trx, signIn);
   if (known) {
     const same = known.timeStamp !== null && signIn.isSameCredential?.(known.credential) === true;
-    await trx
-      .updateTable('accountAuth')
-      .set({ credential: signIn.credential, timeStamp: same ? known.timeStamp : (signIn.credentialAt ?? signIn.at) })
-      .where('accountAuthId', '=', known.accountAuthId)
-      .execute();
+    await updateCredential(trx, signIn.credential, same ? known.timeStamp : (signIn.credentialAt ?? signIn.at), known.accountAuthId);
     await recordLogin(trx, known.accountId, signIn);
     await recordLinkedIdentities(trx, known.accountId, signIn);
     return signedIn(known, false);
@@ -118,18 +206,7 @@ async function signInAccount(trx: Transaction<Database>, signIn: IdentitySignIn)
   const accountId = linked?.accountId ?? (await insertAccount(trx, signIn));
   // A concurrent first login of the same identity makes this insert fail
   // with a duplicate key; signInWithIdentity then runs everything again.
-  await trx
-    .insertInto('accountAuth')
-    .values({
-      accountId,
-      authType: signIn.authType,
-      identifier: signIn.identifier,
-      credential: signIn.credential,
-      paymentPassword: null,
-      timeStamp: signIn.credentialAt ?? signIn.at,
-      createTime: signIn.at,
-    })
-    .execute();
+  await insertIdentity(trx, accountId, signIn.authType, signIn.identifier, signIn.credential, signIn.credentialAt ?? signIn.at, signIn.at);
   if (linked) await recordLogin(trx, accountId, signIn);
   await recordLinkedIdentities(trx, accountId, signIn);
   return linked
@@ -142,33 +219,12 @@ function signedIn(row: Omit<SignedInAccount, 'isNew' | 'sessionId'>, isNew: bool
 }
 
 async function findLiveIdentity(trx: Transaction<Database>, key: IdentityKey) {
-  return trx
-    .selectFrom('accountAuth')
-    .innerJoin('account', 'account.accountId', 'accountAuth.accountId')
-    .select([
-      'accountAuth.accountAuthId',
-      'accountAuth.accountId',
-      'accountAuth.credential',
-      'accountAuth.timeStamp',
-      'account.dataFlag',
-      'account.nickName',
-      'account.avatar',
-    ])
-    .where('accountAuth.authType', '=', key.authType)
-    .where('accountAuth.identifier', '=', key.identifier)
-    .where('accountAuth.isDel', '=', 0)
-    .where('account.isDel', '=', 0)
-    .executeTakeFirst();
+  return (await liveIdentity(trx, key.authType, key.identifier)).rows[0];
 }
 
 /** The row holding this key, live or not (a plain, non-locking read). */
 async function findIdentityRow(trx: Transaction<Database>, key: IdentityKey) {
-  return trx
-    .selectFrom('accountAuth')
-    .select(['accountAuthId', 'accountId'])
-    .where('authType', '=', key.authType)
-    .where('identifier', '=', key.identifier)
-    .executeTakeFirst();
+  return (await identityRow(trx, key.authType, key.identifier)).rows[0];
 }
 
 /**
@@ -202,33 +258,14 @@ async function findLinkedAccount(trx: Transaction<Database>, keys: IdentityKey[]
 
 async function insertAccount(trx: Transaction<Database>, signIn: IdentitySignIn): Promise<number> {
   const initial = signIn.newAccount ?? {};
-  const inserted = await trx
-    .insertInto('account')
-    .values({ createTime: signIn.at, nickName: initial.nickName ?? '', avatar: initial.avatar ?? '' })
-    .executeTakeFirstOrThrow();
+  const inserted = await insertAccountRow(trx, signIn.at, initial.nickName ?? '', initial.avatar ?? '');
   const accountId = Number(inserted.insertId);
-  await trx
-    .insertInto('accountProfile')
-    .values({
-      accountId,
-      realName: null,
-      phone: null,
-      email: null,
-      birthday: null,
-      nickName: initial.nickName ?? '',
-      gender: initial.gender ?? 0,
-      level: initial.level ?? 1,
-      registerIp: signIn.ip,
-      loginTime: signIn.at,
-      loginIp: signIn.ip,
-      createTime: signIn.at,
-    })
-    .execute();
+  await insertProfile(trx, accountId, initial.nickName ?? '', initial.gender ?? 0, initial.level ?? 1, signIn.ip, signIn.at, signIn.ip, signIn.at);
   return accountId;
 }
 
 async function recordLogin(trx: Transaction<Database>, accountId: number, signIn: IdentitySignIn): Promise<void> {
-  await trx.updateTable('accountProfile').set({ loginTime: signIn.at, loginIp: signIn.ip }).where('accountId', '=', accountId).execute();
+  await updateLogin(trx, signIn.at, signIn.ip, accountId);
 }
 
 /** Records each linked identity the account lacks; one held by another account stays where it is. */
@@ -271,9 +308,8 @@ export interface AccountWithProfile {
   language: string | null;
 }
 
-/** A live (not deleted) account with its profile, or undefined. */
-export async function findAccountWithProfile(db: Kysely<Database>, accountId: number): Promise<AccountWithProfile | undefined> {
-  return db
+const accountWithProfile = prepared((db: Kysely<Database>, accountId: number) =>
+  db
     .selectFrom('account')
     .innerJoin('accountProfile', 'accountProfile.accountId', 'account.accountId')
     .select([
@@ -296,6 +332,10 @@ export async function findAccountWithProfile(db: Kysely<Database>, accountId: nu
       'accountProfile.language',
     ])
     .where('account.accountId', '=', accountId)
-    .where('account.isDel', '=', 0)
-    .executeTakeFirst();
+    .where('account.isDel', '=', 0),
+);
+
+/** A live (not deleted) account with its profile, or undefined (account.me: compiled once, see prepared). */
+export async function findAccountWithProfile(db: Kysely<Database>, accountId: number): Promise<AccountWithProfile | undefined> {
+  return (await accountWithProfile(db, accountId)).rows[0];
 }
