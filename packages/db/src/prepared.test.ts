@@ -40,12 +40,21 @@ describe('prepared', () => {
     expect((await accountById(database.db, 999_999)).rows).toEqual([]);
   });
 
-  it('runs in a transaction, which sees its own writes', async () => {
-    const seen = await database.db.transaction().execute(async (trx) => {
-      const inserted = await insertAccount(trx, 'in-trx', new Date());
-      return (await accountById(trx, Number(inserted.insertId))).rows[0]?.nickName;
+  it('runs in a transaction, which sees its own writes, on the compilation of its database', async () => {
+    let compilations = 0;
+    const nickNameOf = prepared((db: Kysely<Database>, accountId: number) => {
+      compilations++;
+      return db.selectFrom('account').select('nickName').where('accountId', '=', accountId);
     });
-    expect(seen).toBe('in-trx');
+    for (const nickName of ['in-trx-1', 'in-trx-2']) {
+      const seen = await database.db.transaction().execute(async (trx) => {
+        const inserted = await insertAccount(trx, nickName, new Date());
+        return (await nickNameOf(trx, Number(inserted.insertId))).rows[0]?.nickName;
+      });
+      expect(seen).toBe(nickName);
+    }
+    await nickNameOf(database.db, 1);
+    expect(compilations).toBe(1);
   });
 
   it('refuses a statement where an argument does not become exactly one parameter', async () => {
