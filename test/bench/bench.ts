@@ -65,7 +65,16 @@ const settings = {
   only: process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((name) => name.trim()) : null,
   /** Another build of the server (its main.js, next to a node_modules that resolves its packages): a variant "before" of the protected call and the logins, to measure a change in the same run. */
   before: process.env.BENCH_BEFORE ? resolve(process.env.BENCH_BEFORE) : null,
+  /** The "before" variant's own environment, e.g. LOG_LEVEL=warn (alone: the same build with these settings). */
+  beforeEnv: Object.fromEntries(
+    (process.env.BENCH_BEFORE_ENV ?? '')
+      .split(',')
+      .filter((pair) => pair.includes('='))
+      .map((pair) => [pair.slice(0, pair.indexOf('=')).trim(), pair.slice(pair.indexOf('=') + 1).trim()]),
+  ) as Record<string, string>,
 };
+const hasBefore = settings.before !== null || Object.keys(settings.beforeEnv).length > 0;
+const beforeLabel = settings.before ? 'minigate before' : `minigate ${process.env.BENCH_BEFORE_ENV ?? ''}`.trim();
 
 const RESULTS = resolve(import.meta.dirname, 'results');
 const outFile = resolve(argument('--out') ?? join(RESULTS, quick ? 'quick.json' : 'latest.json'));
@@ -393,7 +402,7 @@ function withBefore(spec: ScenarioSpec, servers: Servers): ScenarioSpec {
   if (!before || !minigate) return spec;
   return {
     ...spec,
-    variants: [...spec.variants, { ...minigate, key: 'before', label: 'minigate before', server: () => before }],
+    variants: [...spec.variants, { ...minigate, key: 'before', label: beforeLabel, server: () => before }],
     comparisons: [...spec.comparisons, ['minigate', 'before']],
   };
 }
@@ -577,6 +586,48 @@ function targetsOf(results: Omit<BenchResults, 'targets'>): TargetLine[] {
   line('client', 'client game file ≤ 10 KB gzip', Math.round((results.client.gzipBytes / 1024) * 100) / 100, '<=', 10, ' KB');
   line('ready', 'server start-to-ready ≤ 1.5 s', Math.round(results.ready.medianMs) / 1000, '<=', 1.5, ' s');
   return lines;
+}
+
+/** The figures as Markdown tables: what the README quotes. */
+function markdownReport(results: BenchResults): string {
+  const lines: string[] = [];
+  lines.push(
+    `${results.mode === 'full' ? 'Full' : 'Quick'} run of ${results.date.slice(0, 16).replace('T', ' ')} UTC on ${results.machine.cpuModel}, ${results.machine.cores} cores, Node ${results.machine.node} (load average ${results.machine.loadAverageAtStart.join(' ')} at the start); medians of ${results.settings.rounds} interleaved rounds of ${results.settings.seconds} s, ${results.settings.connections} connections (WeChat at 50 ms: ${results.settings.slowConnections}; WORKERS: ${results.settings.connections * 2}), \`LOG_LEVEL=${results.settings.logLevel}\`.`,
+  );
+  lines.push('');
+  lines.push('| scenario | variant | units/s | p50 ms | p99 ms | errors | server CPU µs/unit | peak RSS MB | ratio |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const scenario of results.scenarios) {
+    if (!scenario.available) {
+      lines.push(`| ${scenario.title} | not available: ${scenario.note ?? ''} | | | | | | | |`);
+      continue;
+    }
+    for (const variant of scenario.variants) {
+      const m = variant.median;
+      const ratio = scenario.comparisons
+        .filter((comparison) => comparison.variant === variant.key)
+        .map(
+          (comparison) =>
+            `${comparison.throughput.toFixed(2)}× ${scenario.variants.find((other) => other.key === comparison.against)?.label ?? comparison.against}`,
+        )
+        .join(', ');
+      lines.push(
+        `| ${scenario.title} | ${variant.label} | ${thousands(m.unitsPerSecond)} ${scenario.unit}s/s | ${ms(m.p50Ms)} | ${ms(m.p99Ms)} | ${m.non2xx + m.socketErrors} | ${thousands(m.cpuUsPerUnit)} | ${m.peakRssMb.toFixed(0)} | ${ratio} |`,
+      );
+    }
+  }
+  lines.push('');
+  lines.push(
+    `Client game file: ${thousands(results.client.minifiedBytes)} bytes minified, ${thousands(results.client.gzipBytes)} bytes gzip. Start-to-ready (spawn → \`/healthz\` 200): median ${results.ready.medianMs} ms of ${results.ready.startsMs.length} starts.`,
+  );
+  lines.push('');
+  lines.push('| target | figure | verdict |');
+  lines.push('| --- | --- | --- |');
+  for (const target of results.targets) {
+    const verdict = target.pass === null ? 'n/a' : target.pass ? 'PASS' : 'MISS';
+    lines.push(`| ${target.name} | ${target.value === null ? 'not available' : `${target.value}${target.unit}`} | ${verdict} |`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 function printReport(results: BenchResults): void {
@@ -772,10 +823,11 @@ async function measure(): Promise<void> {
     stack.startReference('bare-query', 'bare-query.ts'),
     stack.startReference('naive', 'naive.ts'),
     stack.startReference('bare-login', 'bare-login.ts'),
-    settings.before ? stack.startMinigate('minigate-before', {}, [], settings.before) : undefined,
+    hasBefore ? stack.startMinigate('minigate-before', settings.beforeEnv, [], settings.before ?? BUILT_SERVER) : undefined,
   ]);
   const servers: Servers = { minigate, bare, naive, bareLogin, ...(before ? { before } : {}) };
-  if (before) say(`BENCH_BEFORE: ${relative(ROOT, settings.before ?? '')} runs as "minigate before"`);
+  if (before)
+    say(`BENCH_BEFORE${settings.before ? ` ${relative(ROOT, settings.before)}` : ''} ${process.env.BENCH_BEFORE_ENV ?? ''} runs as "${beforeLabel}"`);
   const players = Array.from({ length: settings.players }, (_, i) => `player-${i}`);
   const setupStarted = performance.now();
   const [tokens] = await Promise.all([logIn(stack, minigate, players), logIn(stack, bareLogin, players)]);
@@ -824,6 +876,7 @@ async function measure(): Promise<void> {
   writeFileSync(outFile, `${toJson(full)}\n`);
   const chartFile = outFile.replace(/\.json$/, '') + '.svg';
   writeFileSync(chartFile, ratioChart(full));
+  writeFileSync(outFile.replace(/\.json$/, '') + '.md', markdownReport(full));
   printReport(full);
   say();
   say(`results in ${relative(ROOT, outFile)}, chart in ${relative(ROOT, chartFile)} (${full.durationSeconds} s)`);
