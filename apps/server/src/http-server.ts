@@ -46,7 +46,12 @@ export function createHttpServer(
   const outcomes = new WeakMap<FastifyRequest, RequestOutcome>();
 
   const server = Fastify({
-    logger: loggerOptions(config.logLevel, options.logStream, { pretty: !config.production }),
+    logger: loggerOptions(config.logLevel, options.logStream, { pretty: !config.production }, [
+      config.wechat.secret,
+      config.jwt.secret,
+      ...config.jwt.previousSecrets,
+      config.encryption.key.toString('base64'),
+    ]),
     // Fastify's own request lines are replaced by the one access line below (onResponse); errors are logged where they happen.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     genReqId: requestIdOf,

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
+import { redactText } from '@minigate/wechat';
 import type { FastifyServerOptions } from 'fastify';
 
 /**
@@ -90,10 +91,20 @@ export interface LogFormat {
  * devDependency: a production install falls back to JSON). A LogStream
  * (the tests') always gets JSON lines.
  */
-export function loggerOptions(level: string, stream?: LogStream, format: LogFormat = { pretty: false }): FastifyServerOptions['logger'] {
+export function loggerOptions(
+  level: string,
+  stream?: LogStream,
+  format: LogFormat = { pretty: false },
+  secrets: readonly string[] = [],
+): FastifyServerOptions['logger'] {
   const prettyTarget = !stream && format.pretty ? resolvePinoPretty() : null;
   return {
     level,
+    // The last line of defence, on the finished line: whatever a message
+    // quotes (WeChat's errmsg may echo a secret or a token), the configured
+    // secrets and any secret=, access_token=, session_key=, js_code= value
+    // are masked.
+    hooks: { streamWrite: (line: string) => redactText(line, secrets) },
     redact: { paths: REDACTED_PATHS, censor: '***' },
     serializers: { err: (error: unknown) => serializeError(error) },
     mixin: requestIdMixin,

@@ -19,7 +19,9 @@ export function redactUrl(url: string): string {
   return `${url.slice(0, queryStart)}?${params.toString().replaceAll('%2A', '*')}`;
 }
 
-const QUERY_SECRET = /([?&](?:secret|js_code|session_key|access_token|code)=)[^&#\s"']*/gi;
+// `key=value` wherever it stands: in a URL's query, or quoted in WeChat's
+// errmsg after a space. The word boundary keeps `errcode=` out.
+const QUERY_SECRET = /(\b(?:secret|js_code|session_key|access_token|code)=)[^&#\s"']*/gi;
 const JSON_SECRET = /("(?:secret|js_code|session_key|sessionKey|access_token|accessToken)"\s*:\s*")(?:[^"\\]|\\.)*"/g;
 
 /**
