@@ -69,6 +69,9 @@ function percentile(sorted: Float64Array, q: number): number {
 
 const round3 = (value: number) => Math.round(value * 1000) / 1000;
 
+/** How long past its end a round waits for its first answer. */
+const FIRST_ANSWER_GRACE_MS = 15_000;
+
 async function runRound(spec: LoadSpec, send: (message: LoadMessage) => void): Promise<LoadResult> {
   const tokens = lines(spec.tokensFile);
   const codes = lines(spec.codesFile);
@@ -120,9 +123,26 @@ async function runRound(spec: LoadSpec, send: (message: LoadMessage) => void): P
   return new Promise((resolve, reject) => {
     send({ type: 'started', id: spec.id });
     const startedAt = performance.now();
+    // The round ends after spec.seconds, but not before a first answer (a short round on a loaded machine, a
+    // cluster still starting, would otherwise count nothing): autocannon's own end is only a bound.
+    let due: ReturnType<typeof setTimeout> | undefined;
+    const stopWhenDue = () => {
+      if (responses > 0 || performance.now() - startedAt > spec.seconds * 1000 + FIRST_ANSWER_GRACE_MS) instance?.stop();
+      else due = setTimeout(stopWhenDue, 20);
+    };
+    due = setTimeout(stopWhenDue, spec.seconds * 1000);
     instance = autocannon(
-      { url: spec.url, connections: spec.connections, duration: spec.seconds, timeout: 10, pipelining: 1, sampleInt: 100, requests },
+      {
+        url: spec.url,
+        connections: spec.connections,
+        duration: spec.seconds + FIRST_ANSWER_GRACE_MS / 1000 + 1,
+        timeout: 10,
+        pipelining: 1,
+        sampleInt: 100,
+        requests,
+      },
       (error, result) => {
+        clearTimeout(due);
         send({ type: 'finished', id: spec.id });
         if (error) return reject(error);
         const sorted = latencies.slice(0, responses).sort();
