@@ -1,3 +1,6 @@
+// The API runs on Node: its types come along wherever its router type is imported (the client, the game),
+// whose own settings name only their runtime's globals.
+/// <reference types="node" />
 export { appRouter, type AppRouter } from './router.js';
 export {
   createContextFactory,
