@@ -1,5 +1,8 @@
+import { CamelCasePlugin, Kysely, MysqlDialect } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { findAccountWithProfile, signInWithIdentity, type IdentitySignIn } from './accounts.js';
+import { createMysqlPool } from './mysql-pool.js';
+import type { Database } from './schema.js';
 import { createTestDatabase, type TestDatabase } from './testing/test-database.js';
 
 describe('signInWithIdentity', () => {
@@ -37,6 +40,39 @@ describe('signInWithIdentity', () => {
     expect(profile.loginTime?.toISOString()).toBe('2026-11-02T10:00:00.000Z');
     const identity = await database.db.selectFrom('accountAuth').selectAll().executeTakeFirstOrThrow();
     expect(identity).toMatchObject({ credential: 'encrypted-2', authType: 'wechat_openid:wxtest', identifier: 'o-player-1' });
+  });
+
+  it("takes a returning player's login in three statements and no transaction; a first login in one transaction", async () => {
+    const statements: string[] = [];
+    // The same database through a Kysely that logs every statement it sends (BEGIN and COMMIT too).
+    const counted = new Kysely<Database>({
+      dialect: new MysqlDialect({ pool: createMysqlPool(database.url) }),
+      plugins: [new CamelCasePlugin()],
+      log: (event) => void statements.push(event.query.sql.split(' ')[0]!.toLowerCase()),
+    });
+    try {
+      const first = await signInWithIdentity(
+        counted,
+        signIn({ session: { refreshTokenHash: 'a'.repeat(64), expiresAt: new Date('2026-12-01T00:00:00Z'), userAgent: 'test' } }),
+      );
+      // The live identity's read, then (none) the transaction: the key's row (released if dead), account, profile, identity, session.
+      expect(statements).toEqual(['select', 'begin', 'select', 'insert', 'insert', 'insert', 'insert', 'commit']);
+      statements.length = 0;
+      const again = await signInWithIdentity(
+        counted,
+        signIn({
+          credential: 'encrypted-2',
+          session: { refreshTokenHash: 'b'.repeat(64), expiresAt: new Date('2026-12-01T00:00:00Z'), userAgent: 'test' },
+        }),
+      );
+      expect(statements).toEqual(['select', 'update', 'insert']);
+      expect(again).toMatchObject({ accountId: first.accountId, isNew: false });
+      expect(again.sessionId).toBeGreaterThan(first.sessionId ?? 0);
+      const identity = await database.db.selectFrom('accountAuth').select('credential').executeTakeFirstOrThrow();
+      expect(identity.credential).toBe('encrypted-2');
+    } finally {
+      await counted.destroy();
+    }
   });
 
   it('keeps one account when 50 first sign-ins of one player race', async () => {

@@ -57,31 +57,62 @@ export interface SignedInAccount {
 const ATTEMPTS = 4;
 
 /**
- * Finds or creates the account behind an identity and records the login, in
- * one transaction. The unique key on (auth_type, identifier) decides every
- * race: read first (no auto-increment id burnt for a returning player), on a
- * miss insert, and when a concurrent first login wins the insert, run the
- * whole transaction again: the new transaction's snapshot sees the winner's
- * row (a re-read in the same REPEATABLE READ transaction would not).
+ * Finds or creates the account behind an identity and records the login.
+ *
+ * A returning player (the common case) costs three statements and no
+ * transaction: the identity read, one UPDATE of the identity's credential
+ * and the profile's login time together, the session insert. Each is
+ * atomic on its own and nothing structural is written, so a failure in
+ * between leaves no half-made account, only a login time moved forward.
+ *
+ * Anything else (a first login, an identity released or gone meanwhile)
+ * runs in one transaction. The unique key on (auth_type, identifier)
+ * decides every race: read first (no auto-increment id burnt for a
+ * returning player), on a miss insert, and when a concurrent first login
+ * wins the insert, run the whole transaction again: the new transaction's
+ * snapshot sees the winner's row (a re-read in the same REPEATABLE READ
+ * transaction would not).
  */
 export async function signInWithIdentity(db: Kysely<Database>, signIn: IdentitySignIn): Promise<SignedInAccount> {
+  const returning = await signInReturning(db, signIn);
+  if (returning) return returning;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction().execute((trx) => signInOnce(trx, signIn));
+      // The first attempt follows a read that found no live identity a moment ago; should one
+      // have appeared since, the identity insert meets the unique key and the next attempt reads.
+      return await db.transaction().execute((trx) => signInOnce(trx, signIn, attempt > 1));
     } catch (error) {
       if (attempt >= ATTEMPTS || !isRetryableTransactionError(error)) throw error;
     }
   }
 }
 
-async function signInOnce(trx: Transaction<Database>, signIn: IdentitySignIn): Promise<SignedInAccount> {
-  const account = await signInAccount(trx, signIn);
+/** A live identity's login outside a transaction; null when the identity is not (or no longer) live. */
+async function signInReturning(db: Kysely<Database>, signIn: IdentitySignIn): Promise<SignedInAccount | null> {
+  const known = await findLiveIdentity(db, signIn);
+  if (!known) return null;
+  const updated = await recordReturningLogin(db, signIn.credential, credentialTime(known, signIn), signIn.at, signIn.ip, known.accountAuthId);
+  // Released or deleted since the read: the transaction starts the player afresh.
+  if (Number(updated.numAffectedRows ?? 0) === 0) return null;
+  await recordLinkedIdentities(db, known.accountId, signIn);
+  const sessionId = signIn.session && known.dataFlag === 1 ? await openSession(db, known.accountId, signIn, signIn.session) : null;
+  return { ...signedIn(known, false), sessionId };
+}
+
+/** time_stamp keeps the first sighting of a key WeChat handed again; a new key gets its own time. */
+function credentialTime(known: { timeStamp: Date | null; credential: string | null }, signIn: IdentitySignIn): Date {
+  const same = known.timeStamp !== null && signIn.isSameCredential?.(known.credential) === true;
+  return same && known.timeStamp ? known.timeStamp : (signIn.credentialAt ?? signIn.at);
+}
+
+async function signInOnce(trx: Transaction<Database>, signIn: IdentitySignIn, readLive: boolean): Promise<SignedInAccount> {
+  const account = await signInAccount(trx, signIn, readLive);
   const sessionId = signIn.session && account.dataFlag === 1 ? await openSession(trx, account.accountId, signIn, signIn.session) : null;
   return { ...account, sessionId };
 }
 
 // The statements of a login, compiled once (see prepared): a returning
-// player's login runs five of them, a new player's seven.
+// player's login runs three of them, a new player's eight (a transaction).
 
 const insertSession = prepared(
   (
@@ -111,6 +142,22 @@ const insertSession = prepared(
 
 const updateCredential = prepared((db: Kysely<Database>, credential: string | null, timeStamp: Date | null, accountAuthId: number) =>
   db.updateTable('accountAuth').set({ credential, timeStamp }).where('accountAuthId', '=', accountAuthId),
+);
+
+/** The identity's new credential and the profile's login, in one statement, while identity and account are live. */
+const recordReturningLogin = prepared(
+  (db: Kysely<Database>, credential: string | null, timeStamp: Date, loginTime: Date, loginIp: string, accountAuthId: number) =>
+    db
+      .updateTable(['accountAuth', 'accountProfile', 'account'])
+      .set('accountAuth.credential', credential)
+      .set('accountAuth.timeStamp', timeStamp)
+      .set('accountProfile.loginTime', loginTime)
+      .set('accountProfile.loginIp', loginIp)
+      .whereRef('accountProfile.accountId', '=', 'accountAuth.accountId')
+      .whereRef('account.accountId', '=', 'accountAuth.accountId')
+      .where('accountAuth.accountAuthId', '=', accountAuthId)
+      .where('accountAuth.isDel', '=', 0)
+      .where('account.isDel', '=', 0),
 );
 
 const insertIdentity = prepared(
@@ -177,7 +224,7 @@ const updateLogin = prepared((db: Kysely<Database>, loginTime: Date, loginIp: st
   db.updateTable('accountProfile').set({ loginTime, loginIp }).where('accountId', '=', accountId),
 );
 
-async function openSession(trx: Transaction<Database>, accountId: number, signIn: IdentitySignIn, session: NewSession): Promise<number> {
+async function openSession(trx: Kysely<Database>, accountId: number, signIn: IdentitySignIn, session: NewSession): Promise<number> {
   const inserted = await insertSession(
     trx,
     accountId,
@@ -191,11 +238,10 @@ async function openSession(trx: Transaction<Database>, accountId: number, signIn
   return Number(inserted.insertId);
 }
 
-async function signInAccount(trx: Transaction<Database>, signIn: IdentitySignIn): Promise<Omit<SignedInAccount, 'sessionId'>> {
-  const known = await findLiveIdentity(trx, signIn);
+async function signInAccount(trx: Transaction<Database>, signIn: IdentitySignIn, readLive: boolean): Promise<Omit<SignedInAccount, 'sessionId'>> {
+  const known = readLive ? await findLiveIdentity(trx, signIn) : undefined;
   if (known) {
-    const same = known.timeStamp !== null && signIn.isSameCredential?.(known.credential) === true;
-    await updateCredential(trx, signIn.credential, same ? known.timeStamp : (signIn.credentialAt ?? signIn.at), known.accountAuthId);
+    await updateCredential(trx, signIn.credential, credentialTime(known, signIn), known.accountAuthId);
     await recordLogin(trx, known.accountId, signIn);
     await recordLinkedIdentities(trx, known.accountId, signIn);
     return signedIn(known, false);
@@ -218,12 +264,12 @@ function signedIn(row: Omit<SignedInAccount, 'isNew' | 'sessionId'>, isNew: bool
   return { accountId: row.accountId, dataFlag: row.dataFlag, nickName: row.nickName, avatar: row.avatar, isNew };
 }
 
-async function findLiveIdentity(trx: Transaction<Database>, key: IdentityKey) {
+async function findLiveIdentity(trx: Kysely<Database>, key: IdentityKey) {
   return (await liveIdentity(trx, key.authType, key.identifier)).rows[0];
 }
 
 /** The row holding this key, live or not (a plain, non-locking read). */
-async function findIdentityRow(trx: Transaction<Database>, key: IdentityKey) {
+async function findIdentityRow(trx: Kysely<Database>, key: IdentityKey) {
   return (await identityRow(trx, key.authType, key.identifier)).rows[0];
 }
 
@@ -269,7 +315,7 @@ async function recordLogin(trx: Transaction<Database>, accountId: number, signIn
 }
 
 /** Records each linked identity the account lacks; one held by another account stays where it is. */
-async function recordLinkedIdentities(trx: Transaction<Database>, accountId: number, signIn: IdentitySignIn): Promise<void> {
+async function recordLinkedIdentities(trx: Kysely<Database>, accountId: number, signIn: IdentitySignIn): Promise<void> {
   for (const key of signIn.linkedIdentities ?? []) {
     if (await findIdentityRow(trx, key)) continue;
     await trx

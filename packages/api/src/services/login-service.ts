@@ -75,6 +75,15 @@ const retryWithNewCode = () =>
     retryAfterSeconds: 1,
   });
 
+/** What jscode2session answered for a code, now or earlier (from the cache). */
+interface ExchangedCode {
+  session: WeChatSession;
+  /** session.sessionKey as stored (SessionKeyCipher). */
+  encryptedSessionKey: string;
+  /** Epoch ms of WeChat's answer. */
+  answeredAt: number;
+}
+
 /** While another instance may still be storing its answer for a code WeChat calls used: how long to look for it. */
 const USED_CODE_WAIT_MS = [100, 250, 500, 1000];
 
@@ -84,7 +93,7 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
   const ttlSeconds = deps.codeCacheTtlSeconds ?? 300;
   const cache = deps.codeCache;
   /** Codes being exchanged in this process: a second submission waits for the first one's answer. */
-  const inflight = new Map<string, Promise<{ session: WeChatSession; answeredAt: number }>>();
+  const inflight = new Map<string, Promise<ExchangedCode>>();
 
   const hashOf = (code: string) => createHash('sha256').update(`${deps.appid}\0${code}`).digest('hex');
 
@@ -105,25 +114,27 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
       deps.logger.warn({ error: (error as Error).message }, 'login code cache unwritable: a retry of this code would reach WeChat');
     }
   };
-  const sessionFrom = (entry: CachedLoginCode): { session: WeChatSession; answeredAt: number } | null => {
+  const sessionFrom = (entry: CachedLoginCode): ExchangedCode | null => {
     if (entry.outcome !== 'session') return null;
     const sessionKey = deps.sessionKeys.decrypt(entry.encryptedSessionKey);
-    return sessionKey ? { session: { openid: entry.openid, unionid: entry.unionid, sessionKey }, answeredAt: entry.answeredAt } : null;
+    return sessionKey
+      ? {
+          session: { openid: entry.openid, unionid: entry.unionid, sessionKey },
+          encryptedSessionKey: entry.encryptedSessionKey,
+          answeredAt: entry.answeredAt,
+        }
+      : null;
   };
 
-  async function exchange(code: string, hash: string): Promise<{ session: WeChatSession; answeredAt: number }> {
+  async function exchange(code: string, hash: string): Promise<ExchangedCode> {
     try {
       // Once per code: never retried after WeChat answered (a code is single-use).
       const session = await deps.code2session(code);
       const answeredAt = now();
-      await remember(hash, {
-        outcome: 'session',
-        openid: session.openid,
-        unionid: session.unionid,
-        encryptedSessionKey: deps.sessionKeys.encrypt(session.sessionKey),
-        answeredAt,
-      });
-      return { session, answeredAt };
+      // Encrypted once: the cache entry and the identity's credential hold the same ciphertext.
+      const encryptedSessionKey = deps.sessionKeys.encrypt(session.sessionKey);
+      await remember(hash, { outcome: 'session', openid: session.openid, unionid: session.unionid, encryptedSessionKey, answeredAt });
+      return { session, encryptedSessionKey, answeredAt };
     } catch (error) {
       const failure = failureOf(error);
       if (failure) await remember(hash, { outcome: 'failed', failure, answeredAt: now() });
@@ -146,7 +157,7 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
     }
   }
 
-  async function lookUpOrExchange(code: string, hash: string): Promise<{ session: WeChatSession; answeredAt: number }> {
+  async function lookUpOrExchange(code: string, hash: string): Promise<ExchangedCode> {
     const entry = await cached(hash);
     if (entry?.outcome === 'failed') throw retryWithNewCode();
     const found = entry && sessionFrom(entry);
@@ -154,7 +165,7 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
     return exchange(code, hash);
   }
 
-  function sessionFor(code: string): Promise<{ session: WeChatSession; answeredAt: number }> {
+  function sessionFor(code: string): Promise<ExchangedCode> {
     const hash = hashOf(code);
     // Registered before any await, so that concurrent submissions of one code share one look-up and one exchange.
     const running = inflight.get(hash);
@@ -166,16 +177,16 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
 
   return {
     async wechatLogin(code, caller) {
-      const { session, answeredAt } = await sessionFor(code);
+      const { session, encryptedSessionKey, answeredAt } = await sessionFor(code);
       const at = now();
       const refresh = newRefreshSecret();
       const account = await signInWithIdentity(deps.db, {
         authType,
         identifier: session.openid,
-        credential: deps.sessionKeys.encrypt(session.sessionKey),
+        credential: encryptedSessionKey,
         // The key's time is WeChat's answer, and stays its first sighting while WeChat hands the same key again.
         credentialAt: new Date(answeredAt),
-        isSameCredential: (stored) => stored !== null && deps.sessionKeys.decrypt(stored) === session.sessionKey,
+        isSameCredential: (stored) => stored !== null && (stored === encryptedSessionKey || deps.sessionKeys.decrypt(stored) === session.sessionKey),
         ip: caller.ip,
         at: new Date(at),
         linkedIdentities: session.unionid ? [{ authType: UNIONID_AUTH_TYPE, identifier: session.unionid }] : [],
