@@ -27,6 +27,30 @@ describe('loggerOptions', () => {
     expect(line).toContain('o-visible');
     await server.close();
   });
+
+  it('masks them at any depth and whatever their value, and leaves fields that only resemble them', async () => {
+    const lines: string[] = [];
+    const server = Fastify({ logger: loggerOptions('info', { write: (line) => void lines.push(line) }) });
+    server.log.info(
+      {
+        deep: { deeper: { refreshToken: 'rt-"quoted"\\-abc', password: 12345678 } },
+        request: { headers: { authorization: 'Bearer tok-xyz', cookie: ['a=cookie-1', 'b=cookie-2'] } },
+        list: [{ session_key: { iv: 'iv-abc' } }],
+        secretary: 'visible-field',
+      },
+      'x',
+    );
+    const line = lines.join('');
+    for (const secret of ['rt-', '12345678', 'tok-xyz', 'cookie-1', 'iv-abc']) expect(line).not.toContain(secret);
+    const logged = JSON.parse(line) as Record<string, unknown>;
+    expect(logged).toMatchObject({
+      deep: { deeper: { refreshToken: '***', password: '***' } },
+      request: { headers: { authorization: '***', cookie: '***' } },
+      list: [{ session_key: '***' }],
+      secretary: 'visible-field',
+    });
+    await server.close();
+  });
 });
 
 describe('log format', () => {

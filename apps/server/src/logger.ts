@@ -20,13 +20,19 @@ const SECRET_FIELDS = [
   'authorization',
   'cookie',
 ];
-const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  // A logged object's own fields and its children's.
-  ...SECRET_FIELDS,
-  ...SECRET_FIELDS.map((field) => `*.${field}`),
-];
+// A secret field's value on the finished JSON line, at any depth: a string,
+// a number, a literal, or an object or array without nested brackets
+// (pino's own path redaction cloned every logged object to do less: a
+// fifth of the access line's CPU).
+const SECRET_FIELD_VALUE = new RegExp(
+  `"(${SECRET_FIELDS.join('|')})"\\s*:\\s*(?:"(?:[^"\\\\]|\\\\.)*"|-?[0-9][0-9.eE+-]*|true|false|null|\\{[^{}]*\\}|\\[[^\\[\\]]*\\])`,
+  'g',
+);
+
+/** A finished log line with every secret field's value, every configured secret and every secret=value of a URL masked. */
+export function maskLogLine(line: string, secrets: readonly string[]): string {
+  return redactText(line, secrets).replace(SECRET_FIELD_VALUE, '"$1":"***"');
+}
 
 /** Where log lines go instead of stdout (tests read them). */
 export interface LogStream {
@@ -100,12 +106,11 @@ export function loggerOptions(
   const prettyTarget = !stream && format.pretty ? resolvePinoPretty() : null;
   return {
     level,
-    // The last line of defence, on the finished line: whatever a message
-    // quotes (WeChat's errmsg may echo a secret or a token), the configured
-    // secrets and any secret=, access_token=, session_key=, js_code= value
-    // are masked.
-    hooks: { streamWrite: (line: string) => redactText(line, secrets) },
-    redact: { paths: REDACTED_PATHS, censor: '***' },
+    // On the finished line: the secret fields at any depth, and whatever a
+    // message quotes (WeChat's errmsg may echo a secret or a token): the
+    // configured secrets and any secret=, access_token=, session_key=,
+    // js_code= value.
+    hooks: { streamWrite: (line: string) => maskLogLine(line, secrets) },
     serializers: { err: (error: unknown) => serializeError(error) },
     mixin: requestIdMixin,
     ...(stream ? { stream } : {}),

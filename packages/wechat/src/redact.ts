@@ -5,7 +5,7 @@ export const SECRET_PARAMETERS = ['secret', 'js_code', 'session_key', 'access_to
 export function scrub(text: string, secrets: ReadonlyArray<string | undefined>): string {
   let result = text;
   for (const secret of secrets) {
-    if (secret && secret.length >= 4) result = result.split(secret).join('***');
+    if (secret && secret.length >= 4 && result.includes(secret)) result = result.replaceAll(secret, '***');
   }
   return result;
 }
