@@ -139,3 +139,54 @@ describe('revocation across two server processes on one database', () => {
     expect(noReason.output()).toMatch(/ban needs --reason/);
   });
 });
+
+/** account.me (a query: GET) on the instance. */
+async function me(instance: 0 | 1, token: string): Promise<any> {
+  const response = await fetch(`${instances[instance]!.url}/trpc/account.me`, { headers: { authorization: `Bearer ${token}` } });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as any).result.data;
+}
+
+/** How long until account.me on the instance answers what `expected` accepts. */
+async function meWithin(instance: 0 | 1, token: string, expected: (view: any) => boolean): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    if (expected(await me(instance, token))) return Date.now() - started;
+    if (Date.now() - started > BOUND_MS * 2) return Number.POSITIVE_INFINITY;
+    await new Promise((done) => setTimeout(done, 50));
+  }
+}
+
+describe('account.me held in memory, across two server processes', () => {
+  const figures: string[] = [];
+  afterAll(() => console.log(`account views across instances: ${figures.join('; ')}`));
+
+  it('answers a change made through this instance at once, and one made through the other instance within 5 s', async () => {
+    const player = await login(A, 'views-eve');
+    // Held on both instances before the change.
+    for (const instance of [A, B, A, B]) expect((await me(instance, player.accessToken)).nickName).toBe('');
+    const updated = await call(A, 'account.updateProfile', player.accessToken, { nickName: 'Eve 🎮' });
+    expect(updated.data.nickName).toBe('Eve 🎮');
+    expect(await meWithin(A, player.accessToken, (view) => view.nickName === 'Eve 🎮')).toBeLessThan(50);
+    const onB = await meWithin(B, player.accessToken, (view) => view.nickName === 'Eve 🎮');
+    expect(onB).toBeLessThan(BOUND_MS);
+    figures.push(`a profile update on A seen by account.me on B after ${onB} ms`);
+  });
+
+  it('answers a change a game wrote in SQL on both instances within 5 s, and a new login at once', async () => {
+    const player = await login(B, 'views-fay');
+    const before = await me(A, player.accessToken);
+    for (const instance of [A, B]) expect((await me(instance, player.accessToken)).profile.level).toBe(1);
+    await sql`UPDATE account_profile SET level = 7, experience = 1200 WHERE account_id = ${player.account.id}`.execute(database.db);
+    const [onA, onB] = await Promise.all(
+      [A, B].map((instance) => meWithin(instance as 0 | 1, player.accessToken, (view) => view.profile.level === 7)),
+    );
+    for (const ms of [onA, onB]) expect(ms).toBeLessThan(BOUND_MS);
+    figures.push(`a level written in SQL seen on A after ${onA} ms, on B after ${onB} ms`);
+
+    await new Promise((done) => setTimeout(done, 20));
+    const again = await login(A, 'views-fay');
+    const after = await me(A, again.accessToken);
+    expect(after.profile.lastLoginAt).toBeGreaterThan(before.profile.lastLoginAt);
+  });
+});

@@ -47,6 +47,8 @@ export interface Config {
     pollIntervalMs: number;
     maxEntries: number;
   };
+  /** ACCOUNT_CACHE_MAX: account.me views held in memory (see AccountViewCache); 0 holds none. */
+  accountCacheMax: number;
   heartbeatTimeoutSeconds: number;
   /** Null when RATE_LIMITS=off (load tests only). */
   rateLimits: RateLimitSettings | null;
@@ -176,6 +178,8 @@ const schema = z.object({
   // The revocation bound is 5 s: two polls must fit in it.
   REVOCATION_POLL_MS: integer(100, 2_000).default(1_000),
   REVOCATION_CACHE_MAX: integer(1_000, 100_000_000).default(2_000_000),
+  // About half a kilobyte a view: 100,000 players' account.me in ~50 MB. 0: every account.me reads the database.
+  ACCOUNT_CACHE_MAX: integer(0, 10_000_000).default(100_000),
   HEARTBEAT_TIMEOUT: integer(10, 3600).default(120),
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
   // Generous for carrier-grade NAT: many players share one IP.
@@ -282,6 +286,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       pollIntervalMs: values.REVOCATION_POLL_MS,
       maxEntries: values.REVOCATION_CACHE_MAX,
     },
+    accountCacheMax: values.ACCOUNT_CACHE_MAX,
     heartbeatTimeoutSeconds: values.HEARTBEAT_TIMEOUT,
     rateLimits:
       values.RATE_LIMITS === 'off'

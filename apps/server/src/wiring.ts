@@ -5,6 +5,7 @@ import {
   createProcedureRuntime,
   createLoginService,
   createRevocationCache,
+  createAccountViewCache,
   createSessionGuard,
   createSessionKeyCipher,
   createSessionService,
@@ -87,12 +88,15 @@ export function wireApplication(config: Config, logger: ServiceLogger): Applicat
     audience: config.jwt.audience,
     ttlSeconds: config.jwt.accessTokenTtlSeconds,
   });
+  // account.me answers from memory while the change feed (read by the revocation cache) is current.
+  const views = createAccountViewCache({ maxEntries: config.accountCacheMax, feedIsCurrent: () => revocations.isCurrent() });
   const revocations = createRevocationCache({
     db,
     accessTokenTtlSeconds: config.jwt.accessTokenTtlSeconds,
     pollIntervalMs: config.revocation.pollIntervalMs,
     maxEntries: config.revocation.maxEntries,
     logger,
+    onAccountChanges: views.feedChanges,
   });
   const sessions = createSessionService({ db, accessTokens, revocations, settings: config.sessions, logger });
   const sessionKeys = createSessionKeys({ db, cipher, openidAuthType: openidAuthType(config.wechat.appid) });
@@ -103,7 +107,7 @@ export function wireApplication(config: Config, logger: ServiceLogger): Applicat
     logger,
     recheckDelaySeconds: config.wechat.contentRecheckIntervalSeconds,
   });
-  const accounts = createAccountService({ db, revocations, heartbeatTimeoutSeconds: config.heartbeatTimeoutSeconds, contentGuard });
+  const accounts = createAccountService({ db, revocations, heartbeatTimeoutSeconds: config.heartbeatTimeoutSeconds, contentGuard, views });
   const services = {
     login: createLoginService({
       db,
@@ -114,6 +118,7 @@ export function wireApplication(config: Config, logger: ServiceLogger): Applicat
       sessions: config.sessions,
       logger,
       codeCache: redis ? createRedisLoginCodeCache(redis, config.redisKeyPrefix) : createDatabaseLoginCodeCache(db),
+      onSignedIn: accounts.changed,
     }),
     sessions,
     accounts,

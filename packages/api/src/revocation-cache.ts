@@ -21,6 +21,12 @@ export interface RevocationCacheOptions {
   /** A feed older than this cannot promise the revocation bound: calls read the database. Default 4000 ms. */
   staleAfterMs?: number;
   logger: ServiceLogger;
+  /**
+   * Told of every change to an account or its profile the feed reads (a row
+   * may come again in the next reads, which overlap), or 'all' when the feed
+   * was read afresh and changes in between cannot be listed.
+   */
+  onAccountChanges?: (changes: ReadonlyArray<{ accountId: number; at: Date }> | 'all') => void;
   now?: () => number;
 }
 
@@ -41,6 +47,8 @@ export interface RevocationCache {
   accountBlocked(accountId: number, state: 'disabled' | 'deleted'): void;
   /** Reads the last ACCESS_TOKEN_TTL of revocations, then polls the feed until stop(). */
   start(): Promise<void>;
+  /** Whether the feed was read within staleAfterMs (and the cache is within its bound): what it says is current. */
+  isCurrent(): boolean;
   /** One read of the feed (start() schedules them; tests call it to skip the wait). */
   poll(): Promise<void>;
   stop(): void;
@@ -129,6 +137,7 @@ export function createRevocationCache(options: RevocationCacheOptions): Revocati
     }
     databaseCursor = new Date(page.databaseNow.getTime() - FEED_OVERLAP_MS);
     lastReadAt = now();
+    options.onAccountChanges?.(from ? page.changes : 'all');
   }
 
   async function pollOnce(): Promise<void> {
@@ -169,6 +178,7 @@ export function createRevocationCache(options: RevocationCacheOptions): Revocati
       if (revokedSessions.has(sessionId)) return 'session_revoked';
       return degraded() ? 'unknown' : 'live';
     },
+    isCurrent: () => !degraded(),
     sessionRevoked: addSession,
     accountBlocked: addAccount,
     async start() {

@@ -43,6 +43,7 @@ const EXPECTED_COLUMNS = {
     'city',
     'language',
     'wechat_synced_at',
+    'update_time',
   ],
 };
 
@@ -59,7 +60,7 @@ describe('migrations', () => {
     expect(await migrateToLatest(database.db)).toEqual([]);
   });
 
-  it("create the three account tables with exactly the designed columns (plus 0002's update_time and heartbeat_time, 0004's user info), utf8mb4_unicode_ci", async () => {
+  it("create the three account tables with exactly the designed columns (plus 0002's update_time and heartbeat_time, 0004's user info, 0005's update_time), utf8mb4_unicode_ci", async () => {
     const schema = database.url.slice(database.url.lastIndexOf('/') + 1);
     const { rows } = await sql<{ tableName: string; columnName: string }>`
       SELECT table_name AS table_name, column_name AS column_name FROM information_schema.columns

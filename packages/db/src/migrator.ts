@@ -3,6 +3,7 @@ import * as accountTables from './migrations/0001-account-tables.js';
 import * as sessions from './migrations/0002-sessions.js';
 import * as rateLimits from './migrations/0003-rate-limits.js';
 import * as wechat from './migrations/0004-wechat.js';
+import * as profileChanges from './migrations/0005-profile-changes.js';
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-sessions': sessions,
   '0003-rate-limits': rateLimits,
   '0004-wechat': wechat,
+  '0005-profile-changes': profileChanges,
 };
 
 function createMigrator(db: Kysely<any>): Migrator {

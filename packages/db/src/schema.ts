@@ -82,6 +82,8 @@ export interface AccountProfileTable {
   language: ColumnType<string | null, string | null | undefined, string | null>;
   /** When WeChat's user info was last stored. */
   wechatSyncedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** Maintained by the database (ON UPDATE): the change feed reads it. */
+  updateTime: ColumnType<Date, never, never>;
 }
 
 /** One appid's WeChat access token, shared by every instance. */

@@ -217,10 +217,15 @@ export interface RevocationFeedPage {
   revokedSessionIds: number[];
   /** Accounts whose row changed, with whether they may still sign in. */
   accounts: Array<{ accountId: number; state: 'active' | 'disabled' | 'deleted' }>;
+  /**
+   * Every change to an account or its profile (after `from` only), with the
+   * database's time of it: what account views held in memory must forget.
+   */
+  changes: Array<{ accountId: number; at: Date }>;
 }
 
 interface FeedRow {
-  kind: 'now' | 'session' | 'account';
+  kind: 'now' | 'session' | 'account' | 'profile';
   id: number | string;
   at: Date;
   state: number;
@@ -229,9 +234,9 @@ interface FeedRow {
 const ACCOUNT_STATE = ['active', 'disabled', 'deleted'] as const;
 
 /**
- * One indexed query for the whole feed: sessions revoked and account rows
- * updated after `from` (by the database's clock; update_time moves on any
- * UPDATE, an operator's hand-written SQL included). Without `from` (an
+ * One indexed query for the whole feed: sessions revoked, and account and
+ * profile rows updated after `from` (by the database's clock; update_time
+ * moves on any UPDATE, an operator's or a game's hand-written SQL included). Without `from` (an
  * instance starting), it reads back `lookbackSeconds` and only the blocked
  * accounts.
  */
@@ -244,12 +249,16 @@ export async function readRevocationFeed(db: Kysely<Database>, from: Date | null
     SELECT 'session', session_id, revoked_at, 0 FROM account_session WHERE revoked_at > ${since}
     UNION ALL
     SELECT 'account', account_id, update_time, IF(is_del <> 0, 2, IF(data_flag <> 1, 1, 0))
-      FROM account WHERE update_time > ${since} ${blockedOnly}`.execute(db);
-  const page: RevocationFeedPage = { databaseNow: new Date(), revokedSessionIds: [], accounts: [] };
+      FROM account WHERE update_time > ${since} ${blockedOnly}
+    ${from ? sql`UNION ALL SELECT 'profile', account_id, update_time, 0 FROM account_profile WHERE update_time > ${since}` : sql``}`.execute(db);
+  const page: RevocationFeedPage = { databaseNow: new Date(), revokedSessionIds: [], accounts: [], changes: [] };
   for (const row of rows) {
     if (row.kind === 'now') page.databaseNow = new Date(row.at);
     else if (row.kind === 'session') page.revokedSessionIds.push(Number(row.id));
-    else page.accounts.push({ accountId: Number(row.id), state: ACCOUNT_STATE[Number(row.state)] ?? 'disabled' });
+    else {
+      if (row.kind === 'account') page.accounts.push({ accountId: Number(row.id), state: ACCOUNT_STATE[Number(row.state)] ?? 'disabled' });
+      if (from) page.changes.push({ accountId: Number(row.id), at: new Date(row.at) });
+    }
   }
   return page;
 }

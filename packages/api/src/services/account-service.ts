@@ -10,6 +10,7 @@ import {
   type ProfileChanges,
   type SessionSummary,
 } from '@minigate/db';
+import type { AccountViewCache } from '../account-view-cache.js';
 import type { AuthenticatedUser } from '../context.js';
 import { MinigateError } from '../errors.js';
 import type { RevocationCache } from '../revocation-cache.js';
@@ -19,6 +20,8 @@ import type { AccountExportView, AccountView, HeartbeatAnswer, SessionView } fro
 export interface AccountService {
   /** The signed-in player's own account and profile. */
   me(accountId: number): Promise<AccountView>;
+  /** Another service of this instance changed the account: the next `me` reads it afresh. */
+  changed(accountId: number): void;
   /** Changes the fields given (already validated by the router); answers the account as `me` does. */
   updateProfile(accountId: number, changes: ProfileChanges): Promise<AccountView>;
   /** The player is online; the time since the last heartbeat counts when it is short enough. */
@@ -38,6 +41,8 @@ export interface AccountServiceDeps {
   heartbeatTimeoutSeconds: number;
   /** Checks a new nickname with WeChat's msg_sec_check before it is stored; none: stored unchecked. */
   contentGuard?: ContentGuard;
+  /** Views `me` answered, kept in memory; none: every `me` reads the database. */
+  views?: AccountViewCache;
   now?: () => number;
 }
 
@@ -63,13 +68,18 @@ function sessionView(session: SessionSummary): SessionView {
 export function createAccountService(deps: AccountServiceDeps): AccountService {
   const now = deps.now ?? Date.now;
 
+  const changed = (accountId: number) => deps.views?.changed(accountId);
+
   async function me(accountId: number): Promise<AccountView> {
+    const held = deps.views?.get(accountId);
+    if (held) return held;
+    const ticket = deps.views?.reading(accountId);
     const found = await findAccountWithProfile(deps.db, accountId);
     if (!found) throw accountGone();
     if (found.dataFlag !== 1) {
       throw new MinigateError({ code: 'FORBIDDEN', reason: 'ACCOUNT_DISABLED', message: 'This account is disabled' });
     }
-    return {
+    const view: AccountView = {
       id: found.accountId,
       nickName: found.nickName,
       avatarUrl: found.avatar,
@@ -89,28 +99,36 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
         language: found.language ?? '',
       },
     };
+    if (ticket !== undefined) deps.views?.keep(accountId, ticket, view);
+    return view;
   }
 
   return {
     me,
+    changed,
 
     async updateProfile(accountId, changes) {
       // A risky nickname is refused before anything is stored; one WeChat could not judge is stored and rechecked.
       const verdict =
         changes.nickName !== undefined && deps.contentGuard ? await deps.contentGuard.checkNickname(accountId, changes.nickName, 'nickName') : null;
-      if (!(await updateProfile(deps.db, accountId, changes))) throw accountGone();
+      const updated = await updateProfile(deps.db, accountId, changes);
+      changed(accountId);
+      if (!updated) throw accountGone();
       if (verdict === 'deferred' && changes.nickName !== undefined) await deps.contentGuard?.deferred(accountId, changes.nickName);
       return me(accountId);
     },
 
     async heartbeat(accountId) {
       const onlineSeconds = await recordHeartbeat(deps.db, accountId, new Date(now()), deps.heartbeatTimeoutSeconds);
+      changed(accountId);
       if (onlineSeconds === undefined) throw accountGone();
       return { onlineSeconds, timeoutSeconds: deps.heartbeatTimeoutSeconds };
     },
 
     async delete(user) {
-      if (!(await deleteAccount(deps.db, user.accountId))) throw accountGone();
+      const deleted = await deleteAccount(deps.db, user.accountId);
+      changed(user.accountId);
+      if (!deleted) throw accountGone();
       deps.revocations.accountBlocked(user.accountId, 'deleted');
       return { deleted: true };
     },

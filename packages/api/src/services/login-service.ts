@@ -44,6 +44,8 @@ export interface LoginServiceDeps {
    * from it and never reaches WeChat. None: every code goes to WeChat.
    */
   codeCache?: LoginCodeCache;
+  /** Told of each account a login signed in (its login time changed): `account.me` reads it afresh. */
+  onSignedIn?: (accountId: number) => void;
   /** How long a code's answer is kept; WeChat's codes live 5 minutes. */
   codeCacheTtlSeconds?: number;
   now?: () => number;
@@ -196,6 +198,7 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
           userAgent: caller.userAgent,
         },
       });
+      deps.onSignedIn?.(account.accountId);
       if (account.dataFlag !== 1 || account.sessionId === null) {
         throw new MinigateError({ code: 'FORBIDDEN', reason: 'ACCOUNT_DISABLED', message: 'This account is disabled' });
       }

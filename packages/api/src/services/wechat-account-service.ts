@@ -126,7 +126,9 @@ export function createWeChatAccountService(deps: WeChatAccountServiceDeps): WeCh
       } catch (error) {
         throw wechatCallError(error, deps.logger, 'msg_sec_check');
       }
-      if (!(await applyWeChatUserInfo(deps.db, user.accountId, { ...changes, at: new Date(now()) }))) {
+      const applied = await applyWeChatUserInfo(deps.db, user.accountId, { ...changes, at: new Date(now()) });
+      deps.accounts.changed(user.accountId);
+      if (!applied) {
         throw new MinigateError({ code: 'UNAUTHORIZED', reason: 'ACCOUNT_NOT_FOUND', message: 'This account no longer exists: sign in again' });
       }
       if (verdict === 'deferred' && nickName) await deps.contentGuard.deferred(user.accountId, nickName);
@@ -149,6 +151,7 @@ export function createWeChatAccountService(deps: WeChatAccountServiceDeps): WeCh
       if (!digits) throw new MinigateError({ code: 'BAD_GATEWAY', reason: 'WECHAT_ERROR', message: 'WeChat answered without a phone number' });
       const phone = `+${country}${digits}`;
       const outcome = await bindPhoneIdentity(deps.db, { accountId: user.accountId, authType: PHONE_AUTH_TYPE, phone, at: new Date(now()) });
+      deps.accounts.changed(user.accountId);
       if (outcome === 'taken') {
         throw new MinigateError({ code: 'CONFLICT', reason: 'PHONE_TAKEN', message: 'This phone number is bound to another account' });
       }
