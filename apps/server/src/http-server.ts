@@ -61,9 +61,17 @@ export function createHttpServer(
     routerOptions: { maxParamLength: 5_000 },
     // Errors Fastify meets while routing (a path over maxParamLength, bad URL encoding): no hook runs for these.
     frameworkErrors: (error, request, reply) => {
-      const status = transportStatus(error);
-      // A URL whose percent-encoding is broken is a bad request, not a bad body.
-      const body = transportErrorBody(status, error.message, error.code === 'FST_ERR_BAD_URL' ? 'REQUEST_INVALID' : undefined);
+      const routed = transportStatus(error);
+      // A path too long to route because it names more procedures than a batch may hold is that batch's error,
+      // as tRPC would give it; otherwise the URL is not echoed back (it may be kilobytes).
+      const batchTooLarge = routed === 414 && callsNamedIn(request.url) > config.maxBatchSize;
+      const status = batchTooLarge ? 400 : routed;
+      const body = batchTooLarge
+        ? transportErrorBody(400, `Batch call exceeds maximum size: at most ${config.maxBatchSize} calls in one request`, 'BATCH_TOO_LARGE')
+        : routed === 414
+          ? transportErrorBody(414, 'The URL is too long')
+          : // A URL whose percent-encoding is broken is a bad request, not a bad body.
+            transportErrorBody(status, error.message, error.code === 'FST_ERR_BAD_URL' ? 'REQUEST_INVALID' : undefined);
       outcomes.set(request, { calls: null, failure: { status, reason: body.error.data.reason } });
       reply.raw.once('finish', () => answered(request, reply as FastifyReply));
       void (reply as FastifyReply).header('x-request-id', request.id).status(status).send(body);
@@ -230,6 +238,15 @@ export function createHttpServer(
 
   server.addHook('onClose', async () => application.close());
   return { server, application, metrics };
+}
+
+/** How many procedures a `/trpc/a,b,c` path names (the whole path, however long). */
+function callsNamedIn(url: string): number {
+  const path = pathOf(url);
+  if (!path.startsWith('/trpc/')) return 0;
+  let commas = 0;
+  for (let index = path.indexOf(','); index !== -1; index = path.indexOf(',', index + 1)) commas++;
+  return commas + 1;
 }
 
 /** The route label: `/trpc`, a fixed path, or `unmatched`. */

@@ -21,6 +21,7 @@ export type TransportReason =
   | 'REQUEST_MALFORMED'
   | 'REQUEST_TIMEOUT'
   | 'HEADERS_TOO_LARGE'
+  | 'BATCH_TOO_LARGE'
   | 'DATABASE_UNAVAILABLE'
   | 'MIGRATIONS_PENDING'
   | 'SERVER_CLOSING'
@@ -58,11 +59,13 @@ export function transportStatus(error: { statusCode?: number }): number {
 /** The body for `status`; `reason` overrides the status's usual one (a 503 that is MIGRATIONS_PENDING). */
 export function transportErrorBody(status: number, message: string, reason?: TransportReason): TransportErrorBody {
   const known = BY_STATUS[status] ?? OTHER_CLIENT_ERROR;
+  // A batch refused before tRPC saw it has the code tRPC gives a batch too large.
+  const code = reason === 'BATCH_TOO_LARGE' ? 'BAD_REQUEST' : known.code;
   return {
     error: {
       message: status === 500 ? 'Internal server error' : message,
-      code: TRPC_ERROR_CODES_BY_KEY[known.code],
-      data: { code: known.code, httpStatus: status, reason: reason ?? known.reason },
+      code: TRPC_ERROR_CODES_BY_KEY[code],
+      data: { code, httpStatus: status, reason: reason ?? known.reason },
     },
   };
 }

@@ -6,6 +6,8 @@ const characters = (value: string) => [...value].length;
 const NICKNAME_MAX = 32;
 const AVATAR_URL_MAX = 512;
 const CONTROL_CHARACTERS = /\p{Cc}/u;
+/** Half of a surrogate pair on its own: not a character, and MySQL's utf8mb4 would store U+FFFD instead. */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 function isHttpsUrl(value: string): boolean {
   try {
@@ -26,7 +28,8 @@ const nickName = z
   .trim()
   .refine((value) => characters(value) >= 1, 'nickName must not be empty')
   .refine((value) => characters(value) <= NICKNAME_MAX, `nickName must be at most ${NICKNAME_MAX} characters`)
-  .refine((value) => !CONTROL_CHARACTERS.test(value), 'nickName must not contain control characters or line breaks');
+  .refine((value) => !CONTROL_CHARACTERS.test(value), 'nickName must not contain control characters or line breaks')
+  .refine((value) => !LONE_SURROGATE.test(value), 'nickName must be valid Unicode (half of an emoji was sent on its own)');
 
 const avatarUrl = z
   .string({ error: 'avatarUrl must be a string' })
