@@ -2,8 +2,9 @@ import { sql } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '@minigate/db/testing';
 import { startWeChatSimulator, type WeChatSimulator } from '@minigate/wechat-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_ENTRY, BUILT_SERVER, freePort, run, TSX, waitFor, type Run } from './support/processes.js';
-import { TEST_APPID, TEST_WECHAT_SECRET, testEnvironment } from './support/stack.js';
+import { startInstances, stopInstances, type Instance } from './support/instances.js';
+import { ADMIN_ENTRY, run, TSX } from './support/processes.js';
+import { TEST_APPID, TEST_WECHAT_SECRET } from './support/stack.js';
 
 // Two production server processes (the built bundle) on one database: what
 // one instance, the admin CLI or an operator's SQL revokes must stop on the
@@ -12,27 +13,16 @@ const BOUND_MS = 5_000;
 
 let database: TestDatabase;
 let simulator: WeChatSimulator;
-const instances: Array<{ url: string; process: Run }> = [];
+let instances: Instance[] = [];
 
 beforeAll(async () => {
   database = await createTestDatabase();
   simulator = await startWeChatSimulator({ apps: [{ appid: TEST_APPID, secret: TEST_WECHAT_SECRET }] });
-  for (let i = 0; i < 2; i++) {
-    const port = await freePort();
-    const process = run([BUILT_SERVER], {
-      NODE_ENV: 'production',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      ...testEnvironment(database.url, simulator.url),
-    });
-    instances.push({ url: `http://127.0.0.1:${port}`, process });
-  }
-  await Promise.all(instances.map((instance) => waitFor(`${instance.url}/healthz`, instance.process)));
+  instances = await startInstances(2, { databaseUrl: database.url, wechatApiBase: simulator.url, logLevel: 'warn', names: ['A', 'B'] });
 });
 
 afterAll(async () => {
-  for (const instance of instances) instance.process.stop();
-  await Promise.all(instances.map((instance) => instance.process.exited));
+  await stopInstances(instances);
   await simulator.close();
   await database.drop();
 });

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@minigate/db/testing';
 import { startWeChatSimulator, type WeChatSimulator } from '@minigate/wechat-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUILT_SERVER, freePort, run, waitFor, type Run } from './support/processes.js';
-import { TEST_APPID, TEST_WECHAT_SECRET, testEnvironment } from './support/stack.js';
+import { startInstances, stopInstances, type Instance } from './support/instances.js';
+import { TEST_APPID, TEST_WECHAT_SECRET } from './support/stack.js';
 
 // Three production server processes (the built bundle) on one MariaDB, with
 // and without Redis: limits and revocation hold across them, and one killed
@@ -19,33 +19,9 @@ afterAll(async () => {
   await database.drop();
 });
 
-interface Instance {
-  url: string;
-  process: Run;
-}
-
-async function startInstances(count: number, env: Record<string, string>): Promise<Instance[]> {
-  const instances: Instance[] = [];
-  for (let i = 0; i < count; i++) {
-    const port = await freePort();
-    const process = run([BUILT_SERVER], {
-      NODE_ENV: 'production',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      TRUST_PROXY: 'true',
-      ...testEnvironment(database.url, simulator.url),
-      ...env,
-    });
-    instances.push({ url: `http://127.0.0.1:${port}`, process });
-  }
-  await Promise.all(instances.map((instance) => waitFor(`${instance.url}/healthz`, instance.process)));
-  return instances;
-}
-
-async function stopAll(instances: Instance[]): Promise<void> {
-  for (const instance of instances) instance.process.stop();
-  await Promise.all(instances.map((instance) => instance.process.exited));
-}
+/** Three built servers on the test database, proxied (TRUST_PROXY) so that each call can come from an IP of its own. */
+const startThree = (env: Record<string, string>) =>
+  startInstances(3, { databaseUrl: database.url, wechatApiBase: simulator.url, logLevel: 'warn', env: { TRUST_PROXY: 'true', ...env } });
 
 async function call(instance: Instance, path: string, options: { token?: string; input?: unknown; ip?: string } = {}) {
   const response = await fetch(`${instance.url}/trpc/${path}`, {
@@ -68,9 +44,9 @@ const randomIp = () => `10.${[0, 0, 0].map(() => randomBytes(1)[0]! % 250).join(
 describe('three instances on one MariaDB (rate limits in MySQL)', () => {
   let instances: Instance[];
   beforeAll(async () => {
-    instances = await startInstances(3, { RATE_LIMIT_LOGIN: '6/60' });
+    instances = await startThree({ RATE_LIMIT_LOGIN: '6/60' });
   });
-  afterAll(() => stopAll(instances));
+  afterAll(() => stopInstances(instances));
 
   it('share the per-IP login limit: 6 logins spread over three instances, the 7th refused on any', async () => {
     const ip = randomIp();
@@ -125,13 +101,13 @@ describe('three instances on one MariaDB (rate limits in MySQL)', () => {
 describe('three instances with Redis (REDIS_URL)', () => {
   let instances: Instance[];
   beforeAll(async () => {
-    instances = await startInstances(3, {
+    instances = await startThree({
       REDIS_URL: 'redis://127.0.0.1:6379',
       REDIS_KEY_PREFIX: `minigate-test-${randomBytes(4).toString('hex')}:`,
       RATE_LIMIT_CALLS: '9/60',
     });
   });
-  afterAll(() => stopAll(instances));
+  afterAll(() => stopInstances(instances));
 
   it('share the per-account call limit: 9 calls spread over three instances, the 10th refused on any', async () => {
     const { data } = await login(instances[0]!, 'redis-three');

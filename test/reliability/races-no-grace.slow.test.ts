@@ -3,7 +3,7 @@ import { startWeChatSimulator, type WeChatSimulator } from '@minigate/wechat-sim
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_APPID, TEST_ENCRYPTION_KEY, TEST_JWT_SECRET, TEST_WECHAT_SECRET } from '../support/stack.js';
 import { RecordingClient } from './support/http.js';
-import { startInstances, stopInstances, type Instance } from './support/instances.js';
+import { startInstances, stopInstances, type Instance } from '../support/instances.js';
 import { LeakScan, leakSummary } from './support/leaks.js';
 import { describeStorm, refreshStorm } from './support/refresh-storm.js';
 import { startWeChatTap, type WeChatTap } from './support/wechat-tap.js';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/processes.js';
 import { TEST_APPID, TEST_ENCRYPTION_KEY, TEST_JWT_SECRET, TEST_WECHAT_SECRET } from '../support/stack.js';
 import { bearer, RecordingClient, type Answer } from './support/http.js';
-import { residentBytes, startInstances, stopInstances, type Instance } from './support/instances.js';
+import { residentBytes, startInstances, stopInstances, type Instance } from '../support/instances.js';
 import { LeakScan, leakSummary } from './support/leaks.js';
 import { startWeChatTap, type WeChatTap } from './support/wechat-tap.js';
 

@@ -4,7 +4,7 @@ import type { WeChatSimulator } from '@minigate/wechat-sim';
 import { expect } from 'vitest';
 import { TEST_APPID } from '../../support/stack.js';
 import { bearer, errorShapeProblem, type Answer, type RecordingClient } from './http.js';
-import type { Instance } from './instances.js';
+import type { Instance } from '../../support/instances.js';
 
 export interface StormResult {
   served: number;

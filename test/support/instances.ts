@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { BUILT_SERVER, freePort, run, waitFor, type Run } from '../../support/processes.js';
-import { testEnvironment } from '../../support/stack.js';
+import { BUILT_SERVER, freePort, run, waitFor, type Run } from './processes.js';
+import { testEnvironment } from './stack.js';
+
+// Built server processes (what `pnpm start` runs) side by side on one database: the tests of
+// several instances, revocation across processes and the reliability suite start them here.
 
 /** A production server process (the built bundle, what `pnpm start` runs). */
 export interface Instance {
@@ -13,7 +16,7 @@ export interface Instance {
 /** Starts `count` built servers on one database, all with the test app's credentials and `env` on top; resolves once each answers /healthz. */
 export async function startInstances(
   count: number,
-  options: { databaseUrl: string; wechatApiBase: string; env?: Record<string, string>; names?: string[] },
+  options: { databaseUrl: string; wechatApiBase: string; env?: Record<string, string>; names?: string[]; logLevel?: string },
 ): Promise<Instance[]> {
   const instances: Instance[] = [];
   for (let i = 0; i < count; i++) {
@@ -21,7 +24,7 @@ export async function startInstances(
     const process = run([BUILT_SERVER], {
       NODE_ENV: 'production',
       PORT: String(port),
-      LOG_LEVEL: 'info',
+      LOG_LEVEL: options.logLevel ?? 'info',
       ...testEnvironment(options.databaseUrl, options.wechatApiBase),
       ...options.env,
     });
