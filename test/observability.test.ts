@@ -241,7 +241,8 @@ describe('errors answered before tRPC, in the tRPC error shape with a reason', (
   it.each([
     ['/nowhere', 404, 'ROUTE_NOT_FOUND'],
     ['/trpc/%zz', 400, 'REQUEST_INVALID'],
-    [`/trpc/${'account.me,'.repeat(600)}account.me`, 414, 'REQUEST_INVALID'],
+    [`/trpc/${'account.me,'.repeat(600)}account.me`, 400, 'BATCH_TOO_LARGE'],
+    [`/trpc/${'a'.repeat(6_000)}`, 414, 'REQUEST_INVALID'],
   ])('GET %s is %i %s', async (path, status, reason) => {
     const response = await get(stack, path);
     expect(response.status).toBe(status);
