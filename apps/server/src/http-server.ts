@@ -6,7 +6,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type F
 import type { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
-import { loggerOptions, markRequestLogger, requestScope, type LogStream } from './logger.js';
+import { loggerOptions, type LogStream } from './logger.js';
 import type { Application } from './wiring.js';
 import { clientIp } from './client-ip.js';
 import { clientVersionOf, pathOf, proceduresOf } from './access-log.js';
@@ -93,7 +93,6 @@ export function createHttpServer(
   server.addHook('preClose', async () => {
     closing = true;
   });
-  server.setChildLoggerFactory((logger, bindings, childOptions) => markRequestLogger(logger.child(bindings, childOptions)));
   const application = wire(server.log);
   application.wechatCalls.listen(metrics.observeWeChatCall);
   const pools = watchPoolUse(parseDatabaseUrl(config.databaseUrl));
@@ -163,8 +162,6 @@ export function createHttpServer(
     }
     done();
   });
-  // From here on (the body is parsed) the handler's work, and every line the services log for it, carries the request id.
-  server.addHook('preHandler', (request, _reply, done) => requestScope.run(request.id, done));
   server.addHook('onResponse', (request, reply, done) => {
     answered(request, reply);
     done();
@@ -176,7 +173,7 @@ export function createHttpServer(
     // Multipart bodies bypass Fastify's JSON parser, so tRPC gets the same cap.
     maxBodySize: config.bodyLimitBytes,
     createContext: ({ req }) =>
-      application.createContext({ authorization: req.headers.authorization, ip: clientIp(req), userAgent: req.headers['user-agent'] }),
+      application.createContext({ authorization: req.headers.authorization, ip: clientIp(req), userAgent: req.headers['user-agent'], log: req.log }),
     responseMeta: ({ errors }) => {
       const retryAfter = retryAfterSeconds(errors);
       return retryAfter === undefined ? {} : { headers: { 'retry-after': String(retryAfter) } };

@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { loggerOptions, markRequestLogger, requestScope, serializeError } from './logger.js';
+import { loggerOptions, serializeError } from './logger.js';
 
 describe('serializeError', () => {
   it('keeps name, message, code and cause, and drops the SQL a driver error carries', () => {
@@ -67,23 +67,5 @@ describe('log format', () => {
     expect(development.transport?.target).toMatch(/pino-pretty/);
     const production = loggerOptions('info', undefined, { pretty: false }) as { transport?: unknown };
     expect(production.transport).toBeUndefined();
-  });
-});
-
-describe('request ids on lines logged outside the request’s own logger', () => {
-  it('adds the id of the request being served, once, and nothing outside a request', async () => {
-    const lines: string[] = [];
-    const server = Fastify({ logger: loggerOptions('info', { write: (line) => void lines.push(line) }) });
-    const requestLogger = markRequestLogger(server.log.child({ requestId: 'req-1' }));
-    requestScope.run('req-1', () => {
-      server.log.info('from a service');
-      requestLogger.info('from the request');
-    });
-    server.log.info('at start');
-    const [service, own, outside] = lines;
-    expect(JSON.parse(service!)).toMatchObject({ msg: 'from a service', requestId: 'req-1' });
-    expect(own!.split('"requestId"')).toHaveLength(2);
-    expect(JSON.parse(outside!)).not.toHaveProperty('requestId');
-    await server.close();
   });
 });

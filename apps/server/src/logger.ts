@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import { redactText } from '@minigate/wechat';
 import type { FastifyServerOptions } from 'fastify';
@@ -64,27 +63,6 @@ export function serializeError(error: unknown, depth = 0): LoggedError {
   };
 }
 
-/**
- * The id of the request whose work is running. Lines logged through the
- * application's logger (services, the database, WeChat) take it from here;
- * a request's own logger (`request.log`) carries it already.
- */
-export const requestScope = new AsyncLocalStorage<string>();
-
-const CARRIES_REQUEST_ID = Symbol('minigate.carriesRequestId');
-
-/** Marks a request's child logger, which has the id bound, so the mixin does not write it twice. */
-export function markRequestLogger<T extends object>(logger: T): T {
-  (logger as Record<symbol, unknown>)[CARRIES_REQUEST_ID] = true;
-  return logger;
-}
-
-function requestIdMixin(_line: object, _level: number, logger: object): object {
-  if ((logger as Record<symbol, unknown>)[CARRIES_REQUEST_ID]) return {};
-  const requestId = requestScope.getStore();
-  return requestId === undefined ? {} : { requestId };
-}
-
 /** How log lines look when no LogStream is given. */
 export interface LogFormat {
   /** Readable, coloured lines through pino-pretty (development); JSON lines otherwise (production). */
@@ -112,7 +90,6 @@ export function loggerOptions(
     // js_code= value.
     hooks: { streamWrite: (line: string) => maskLogLine(line, secrets) },
     serializers: { err: (error: unknown) => serializeError(error) },
-    mixin: requestIdMixin,
     ...(stream ? { stream } : {}),
     ...(prettyTarget
       ? { transport: { target: prettyTarget, options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true } } }

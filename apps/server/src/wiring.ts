@@ -98,7 +98,7 @@ export function wireApplication(config: Config, logger: ServiceLogger): Applicat
     logger,
     onAccountChanges: views.feedChanges,
   });
-  const sessions = createSessionService({ db, accessTokens, revocations, settings: config.sessions, logger });
+  const sessions = createSessionService({ db, accessTokens, revocations, settings: config.sessions });
   const sessionKeys = createSessionKeys({ db, cipher, openidAuthType: openidAuthType(config.wechat.appid) });
   const contentGuard = createContentGuard({
     db,
@@ -116,7 +116,6 @@ export function wireApplication(config: Config, logger: ServiceLogger): Applicat
       accessTokens,
       sessionKeys: cipher,
       sessions: config.sessions,
-      logger,
       codeCache: redis ? createRedisLoginCodeCache(redis, config.redisKeyPrefix) : createDatabaseLoginCodeCache(db),
       onSignedIn: accounts.changed,
     }),
@@ -128,10 +127,9 @@ export function wireApplication(config: Config, logger: ServiceLogger): Applicat
       sessionKeys,
       accounts,
       contentGuard,
-      logger,
       userInfoMaxAgeSeconds: config.wechat.userInfoMaxAgeSeconds,
     }),
-    ranking: createRankingService({ wechat, sessionKeys, logger, sessionKeyCheckAgeSeconds: config.wechat.sessionKeyCheckAgeSeconds }),
+    ranking: createRankingService({ wechat, sessionKeys, sessionKeyCheckAgeSeconds: config.wechat.sessionKeyCheckAgeSeconds }),
     guard: createSessionGuard({ cache: revocations, db }),
     rateLimits,
     runtime,

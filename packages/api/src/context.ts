@@ -6,6 +6,7 @@ import type { AccountService } from './services/account-service.js';
 import type { LoginService } from './services/login-service.js';
 import type { RankingService } from './services/ranking-service.js';
 import type { SessionService } from './services/session-service.js';
+import type { ServiceLogger } from './services/service-logger.js';
 import type { WeChatAccountService } from './services/wechat-account-service.js';
 
 /** The services procedures call; procedures stay thin. */
@@ -35,6 +36,12 @@ export interface Caller {
   ip: string;
   /** The User-Agent header, cut to 255 characters. */
   userAgent: string;
+  /**
+   * The request's own logger: every line the services write while serving
+   * it carries its request id (the id is bound here, not looked up in an
+   * AsyncLocalStorage, which slowed every promise of every call by ~10 %).
+   */
+  log: ServiceLogger;
 }
 
 export interface Context {
@@ -55,6 +62,8 @@ export interface RequestFacts {
   authorization: string | undefined;
   ip: string;
   userAgent: string | undefined;
+  /** The logger bound to this request (its id). */
+  log: ServiceLogger;
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -63,7 +72,10 @@ const USER_AGENT_LENGTH = 255;
 /** Builds each request's context; a bad token gives `user: null`, never a throw. */
 export function createContextFactory(deps: { services: Services; accessTokens: AccessTokens }) {
   return (request: RequestFacts): Context => {
-    const base = { caller: { ip: request.ip, userAgent: (request.userAgent ?? '').slice(0, USER_AGENT_LENGTH) }, services: deps.services };
+    const base = {
+      caller: { ip: request.ip, userAgent: (request.userAgent ?? '').slice(0, USER_AGENT_LENGTH), log: request.log },
+      services: deps.services,
+    };
     if (!request.authorization) return { ...base, user: null, authFailure: 'TOKEN_MISSING' };
     const token = BEARER.exec(request.authorization)?.[1];
     if (!token) return { ...base, user: null, authFailure: 'TOKEN_INVALID' };

@@ -34,18 +34,24 @@ export const bindPhoneInput = z.strictObject({
 export const accountRouter = router({
   me: protectedProcedure.query(({ ctx }) => ctx.services.accounts.me(ctx.user.accountId)),
   updateProfile: protectedProcedure.input(updateProfileInput).mutation(({ ctx, input }) =>
-    ctx.services.accounts.updateProfile(ctx.user.accountId, {
-      ...(input.nickName !== undefined ? { nickName: input.nickName } : {}),
-      ...(input.avatarUrl !== undefined ? { avatar: input.avatarUrl } : {}),
-      ...(input.gender !== undefined ? { gender: input.gender } : {}),
-      ...(input.birthday !== undefined ? { birthday: input.birthday } : {}),
-    }),
+    ctx.services.accounts.updateProfile(
+      ctx.user.accountId,
+      {
+        ...(input.nickName !== undefined ? { nickName: input.nickName } : {}),
+        ...(input.avatarUrl !== undefined ? { avatar: input.avatarUrl } : {}),
+        ...(input.gender !== undefined ? { gender: input.gender } : {}),
+        ...(input.birthday !== undefined ? { birthday: input.birthday } : {}),
+      },
+      ctx.caller.log,
+    ),
   ),
   heartbeat: protectedProcedure.mutation(({ ctx }) => ctx.services.accounts.heartbeat(ctx.user.accountId)),
   delete: protectedProcedure.mutation(({ ctx }) => ctx.services.accounts.delete(ctx.user)),
   export: protectedProcedure.mutation(({ ctx }) => ctx.services.accounts.export(ctx.user.accountId)),
   syncWeChatUserInfo: protectedProcedure
     .input(syncWeChatUserInfoInput)
-    .mutation(({ ctx, input }) => ctx.services.wechatAccount.syncUserInfo(ctx.user, input)),
-  bindPhone: protectedProcedure.input(bindPhoneInput).mutation(({ ctx, input }) => ctx.services.wechatAccount.bindPhone(ctx.user, input.code)),
+    .mutation(({ ctx, input }) => ctx.services.wechatAccount.syncUserInfo(ctx.user, input, ctx.caller.log)),
+  bindPhone: protectedProcedure
+    .input(bindPhoneInput)
+    .mutation(({ ctx, input }) => ctx.services.wechatAccount.bindPhone(ctx.user, input.code, ctx.caller.log)),
 });

@@ -31,8 +31,8 @@ export const removeScoresInput = z.strictObject({
 export const rankingRouter = router({
   submitScore: accountLimitedProcedure('ranking')
     .input(submitScoreInput)
-    .mutation(({ ctx, input }) => ctx.services.ranking.submitScore(ctx.user, input.key, input.score)),
+    .mutation(({ ctx, input }) => ctx.services.ranking.submitScore(ctx.user, input.key, input.score, ctx.caller.log)),
   removeScores: accountLimitedProcedure('ranking')
     .input(removeScoresInput)
-    .mutation(({ ctx, input }) => ctx.services.ranking.removeScores(ctx.user, input.keys)),
+    .mutation(({ ctx, input }) => ctx.services.ranking.removeScores(ctx.user, input.keys, ctx.caller.log)),
 });

@@ -15,6 +15,7 @@ import type { AuthenticatedUser } from '../context.js';
 import { MinigateError } from '../errors.js';
 import type { RevocationCache } from '../revocation-cache.js';
 import type { ContentGuard } from './content-guard.js';
+import type { ServiceLogger } from './service-logger.js';
 import type { AccountExportView, AccountView, HeartbeatAnswer, SessionView } from './views.js';
 
 export interface AccountService {
@@ -23,7 +24,7 @@ export interface AccountService {
   /** Another service of this instance changed the account: the next `me` reads it afresh. */
   changed(accountId: number): void;
   /** Changes the fields given (already validated by the router); answers the account as `me` does. */
-  updateProfile(accountId: number, changes: ProfileChanges): Promise<AccountView>;
+  updateProfile(accountId: number, changes: ProfileChanges, log: ServiceLogger): Promise<AccountView>;
   /** The player is online; the time since the last heartbeat counts when it is short enough. */
   heartbeat(accountId: number): Promise<HeartbeatAnswer>;
   /** Deletes the account (PIPL): blanked, identities released, every session ended. */
@@ -107,10 +108,12 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
     me,
     changed,
 
-    async updateProfile(accountId, changes) {
+    async updateProfile(accountId, changes, log) {
       // A risky nickname is refused before anything is stored; one WeChat could not judge is stored and rechecked.
       const verdict =
-        changes.nickName !== undefined && deps.contentGuard ? await deps.contentGuard.checkNickname(accountId, changes.nickName, 'nickName') : null;
+        changes.nickName !== undefined && deps.contentGuard
+          ? await deps.contentGuard.checkNickname(accountId, changes.nickName, 'nickName', log)
+          : null;
       const updated = await updateProfile(deps.db, accountId, changes);
       changed(accountId);
       if (!updated) throw accountGone();

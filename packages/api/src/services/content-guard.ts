@@ -23,7 +23,7 @@ export interface ContentGuard {
    * risky. When WeChat cannot judge (down, slow, busy, its quota), resolves
    * 'deferred': the caller stores it and calls `deferred()`.
    */
-  checkNickname(accountId: number, nickName: string, field: string): Promise<ContentVerdict>;
+  checkNickname(accountId: number, nickName: string, field: string, log: ServiceLogger): Promise<ContentVerdict>;
   /** Queues a stored nickname for another check. */
   deferred(accountId: number, nickName: string): Promise<void>;
   /** Checks the queued nicknames that are due; a risky one is blanked if still in place. Returns how many got a verdict. */
@@ -48,24 +48,24 @@ export function createContentGuard(deps: ContentGuardDeps): ContentGuard {
   const firstDelay = deps.recheckDelaySeconds ?? 60;
 
   /** WeChat's verdict, or null when it could not give one. */
-  const judge = async (openid: string, text: string): Promise<MsgSecCheckResult | null> => {
+  const judge = async (openid: string, text: string, log: ServiceLogger): Promise<MsgSecCheckResult | null> => {
     try {
       return await deps.wechat.withAccessToken((accessToken) =>
         deps.wechat.msgSecCheck({ accessToken, openid, content: text, nickname: text, scene: MSG_SEC_SCENE.profile }),
       );
     } catch (error) {
       if (!(error instanceof WeChatError)) throw error;
-      const log = error instanceof WeChatMisconfiguredError ? deps.logger.error.bind(deps.logger) : deps.logger.warn.bind(deps.logger);
-      log({ errcode: error.errcode, error: error.message }, 'msg_sec_check gave no verdict: the text is stored and checked again later');
+      const write = error instanceof WeChatMisconfiguredError ? log.error.bind(log) : log.warn.bind(log);
+      write({ errcode: error.errcode, error: error.message }, 'msg_sec_check gave no verdict: the text is stored and checked again later');
       return null;
     }
   };
 
   return {
-    async checkNickname(accountId, nickName, field) {
+    async checkNickname(accountId, nickName, field, log) {
       const openid = await deps.sessionKeys.openidOf(accountId);
       if (!openid) return 'unchecked';
-      const verdict = await judge(openid, nickName);
+      const verdict = await judge(openid, nickName, log);
       if (!verdict) return 'deferred';
       if (verdict.suggest === 'risky') {
         throw new MinigateError({
@@ -91,7 +91,7 @@ export function createContentGuard(deps: ContentGuardDeps): ContentGuard {
           await finishContentRecheck(deps.db, entry.recheckId);
           continue;
         }
-        const verdict = await judge(openid, entry.content);
+        const verdict = await judge(openid, entry.content, deps.logger);
         if (!verdict) {
           const delay = Math.min(MAX_DELAY_SECONDS, firstDelay * 2 ** Math.min(entry.attempts + 1, 16));
           await postponeContentRecheck(deps.db, entry.recheckId, new Date(now() + delay * 1000));

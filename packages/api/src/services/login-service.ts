@@ -37,7 +37,6 @@ export interface LoginServiceDeps {
   accessTokens: AccessTokens;
   sessionKeys: SessionKeyCipher;
   sessions: SessionSettings;
-  logger: ServiceLogger;
   /**
    * What jscode2session answered for each code, shared by the instances: a
    * code submitted again (a client retrying after a lost answer) is served
@@ -100,20 +99,20 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
   const hashOf = (code: string) => createHash('sha256').update(`${deps.appid}\0${code}`).digest('hex');
 
   // The cache helps; it never blocks a login: its failures are logged and the login goes on without it.
-  const cached = async (hash: string): Promise<CachedLoginCode | null> => {
+  const cached = async (hash: string, log: ServiceLogger): Promise<CachedLoginCode | null> => {
     if (!cache) return null;
     try {
       return await cache.get(hash);
     } catch (error) {
-      deps.logger.warn({ error: (error as Error).message }, 'login code cache unreadable: the code goes to WeChat');
+      log.warn({ error: (error as Error).message }, 'login code cache unreadable: the code goes to WeChat');
       return null;
     }
   };
-  const remember = async (hash: string, entry: CachedLoginCode) => {
+  const remember = async (hash: string, entry: CachedLoginCode, log: ServiceLogger) => {
     try {
       await cache?.put(hash, entry, ttlSeconds);
     } catch (error) {
-      deps.logger.warn({ error: (error as Error).message }, 'login code cache unwritable: a retry of this code would reach WeChat');
+      log.warn({ error: (error as Error).message }, 'login code cache unwritable: a retry of this code would reach WeChat');
     }
   };
   const sessionFrom = (entry: CachedLoginCode): ExchangedCode | null => {
@@ -128,58 +127,58 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
       : null;
   };
 
-  async function exchange(code: string, hash: string): Promise<ExchangedCode> {
+  async function exchange(code: string, hash: string, log: ServiceLogger): Promise<ExchangedCode> {
     try {
       // Once per code: never retried after WeChat answered (a code is single-use).
       const session = await deps.code2session(code);
       const answeredAt = now();
       // Encrypted once: the cache entry and the identity's credential hold the same ciphertext.
       const encryptedSessionKey = deps.sessionKeys.encrypt(session.sessionKey);
-      await remember(hash, { outcome: 'session', openid: session.openid, unionid: session.unionid, encryptedSessionKey, answeredAt });
+      await remember(hash, { outcome: 'session', openid: session.openid, unionid: session.unionid, encryptedSessionKey, answeredAt }, log);
       return { session, encryptedSessionKey, answeredAt };
     } catch (error) {
       const failure = failureOf(error);
-      if (failure) await remember(hash, { outcome: 'failed', failure, answeredAt: now() });
+      if (failure) await remember(hash, { outcome: 'failed', failure, answeredAt: now() }, log);
       if (error instanceof CodeUsedError && cache) {
         // Another instance may have exchanged this very code a moment ago and be storing its answer.
         for (const waitMs of USED_CODE_WAIT_MS) {
-          const entry = await cached(hash);
+          const entry = await cached(hash, log);
           const found = entry && sessionFrom(entry);
           if (found) return found;
           await new Promise((resolve) => setTimeout(resolve, waitMs));
         }
       }
       if (error instanceof WeChatMisconfiguredError) {
-        deps.logger.error({ errcode: error.errcode, error: error.message }, 'WeChat refused our credentials: check WECHAT_APPID and WECHAT_SECRET');
+        log.error({ errcode: error.errcode, error: error.message }, 'WeChat refused our credentials: check WECHAT_APPID and WECHAT_SECRET');
       } else if (error instanceof WeChatBusyError || error instanceof WeChatUnavailableError || error instanceof WeChatTimeoutError) {
         // WeChat's own trouble: operators watch for a run of these.
-        deps.logger.warn({ errcode: error.errcode, error: error.message }, 'WeChat could not log a player in');
+        log.warn({ errcode: error.errcode, error: error.message }, 'WeChat could not log a player in');
       }
       throw loginErrorFromWeChat(error);
     }
   }
 
-  async function lookUpOrExchange(code: string, hash: string): Promise<ExchangedCode> {
-    const entry = await cached(hash);
+  async function lookUpOrExchange(code: string, hash: string, log: ServiceLogger): Promise<ExchangedCode> {
+    const entry = await cached(hash, log);
     if (entry?.outcome === 'failed') throw retryWithNewCode();
     const found = entry && sessionFrom(entry);
     if (found) return found;
-    return exchange(code, hash);
+    return exchange(code, hash, log);
   }
 
-  function sessionFor(code: string): Promise<ExchangedCode> {
+  function sessionFor(code: string, log: ServiceLogger): Promise<ExchangedCode> {
     const hash = hashOf(code);
     // Registered before any await, so that concurrent submissions of one code share one look-up and one exchange.
     const running = inflight.get(hash);
     if (running) return running;
-    const work = lookUpOrExchange(code, hash).finally(() => inflight.delete(hash));
+    const work = lookUpOrExchange(code, hash, log).finally(() => inflight.delete(hash));
     inflight.set(hash, work);
     return work;
   }
 
   return {
     async wechatLogin(code, caller) {
-      const { session, encryptedSessionKey, answeredAt } = await sessionFor(code);
+      const { session, encryptedSessionKey, answeredAt } = await sessionFor(code, caller.log);
       const at = now();
       const refresh = newRefreshSecret();
       const account = await signInWithIdentity(deps.db, {

@@ -13,7 +13,6 @@ import type { AuthenticatedUser, Caller } from '../context.js';
 import { MinigateError } from '../errors.js';
 import { formatRefreshToken, newRefreshSecret, parseRefreshToken } from '../refresh-tokens.js';
 import type { RevocationCache } from '../revocation-cache.js';
-import type { ServiceLogger } from './service-logger.js';
 import type { SessionSettings } from './session-settings.js';
 import type { LoginAnswer } from './views.js';
 
@@ -33,7 +32,6 @@ export interface SessionServiceDeps {
   accessTokens: AccessTokens;
   revocations: RevocationCache;
   settings: SessionSettings;
-  logger: ServiceLogger;
   now?: () => number;
 }
 
@@ -80,7 +78,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       });
       if (outcome.kind === 'reused') {
         deps.revocations.sessionRevoked(presented.sessionId);
-        deps.logger.warn(
+        caller.log.warn(
           { sessionId: presented.sessionId, accountId: outcome.accountId },
           'a spent refresh token was presented again: session revoked',
         );

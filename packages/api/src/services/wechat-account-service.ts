@@ -29,9 +29,9 @@ export interface UserInfoInput {
 
 export interface WeChatAccountService {
   /** Decrypts the player's WeChat user info with the session key the server holds, checks it, stores it; answers as account.me. */
-  syncUserInfo(user: AuthenticatedUser, input: UserInfoInput): Promise<AccountView>;
+  syncUserInfo(user: AuthenticatedUser, input: UserInfoInput, log: ServiceLogger): Promise<AccountView>;
   /** Exchanges a phone code (getuserphonenumber) and binds the number to the account. */
-  bindPhone(user: AuthenticatedUser, code: string): Promise<PhoneBindAnswer>;
+  bindPhone(user: AuthenticatedUser, code: string, log: ServiceLogger): Promise<PhoneBindAnswer>;
 }
 
 export interface WeChatAccountServiceDeps {
@@ -40,7 +40,6 @@ export interface WeChatAccountServiceDeps {
   sessionKeys: SessionKeys;
   accounts: AccountService;
   contentGuard: ContentGuard;
-  logger: ServiceLogger;
   /** WECHAT_USER_INFO_MAX_AGE: how old a watermark may be, seconds. */
   userInfoMaxAgeSeconds: number;
   now?: () => number;
@@ -86,7 +85,7 @@ export function createWeChatAccountService(deps: WeChatAccountServiceDeps): WeCh
   const now = deps.now ?? Date.now;
 
   return {
-    async syncUserInfo(user, input) {
+    async syncUserInfo(user, input, log) {
       if ((input.rawData === undefined) !== (input.signature === undefined)) {
         const missing = input.rawData === undefined ? 'rawData' : 'signature';
         throw bad('INPUT_INVALID', missing, `${missing} must be sent with ${missing === 'rawData' ? 'signature' : 'rawData'}, or neither`);
@@ -122,9 +121,9 @@ export function createWeChatAccountService(deps: WeChatAccountServiceDeps): WeCh
       };
       let verdict = null;
       try {
-        verdict = nickName ? await deps.contentGuard.checkNickname(user.accountId, nickName, 'nickName') : null;
+        verdict = nickName ? await deps.contentGuard.checkNickname(user.accountId, nickName, 'nickName', log) : null;
       } catch (error) {
-        throw wechatCallError(error, deps.logger, 'msg_sec_check');
+        throw wechatCallError(error, log, 'msg_sec_check');
       }
       const applied = await applyWeChatUserInfo(deps.db, user.accountId, { ...changes, at: new Date(now()) });
       deps.accounts.changed(user.accountId);
@@ -135,13 +134,13 @@ export function createWeChatAccountService(deps: WeChatAccountServiceDeps): WeCh
       return deps.accounts.me(user.accountId);
     },
 
-    async bindPhone(user, code) {
+    async bindPhone(user, code, log) {
       const openid = await deps.sessionKeys.openidOf(user.accountId);
       let info;
       try {
         info = await deps.wechat.withAccessToken((accessToken) => deps.wechat.getPhoneNumber({ accessToken, code, ...(openid ? { openid } : {}) }));
       } catch (error) {
-        throw wechatCallError(error, deps.logger, 'getuserphonenumber');
+        throw wechatCallError(error, log, 'getuserphonenumber');
       }
       if (info.watermark && info.watermark.appid !== deps.wechat.appid) {
         throw bad('USER_INFO_INVALID', 'code', 'the phone code is not for this mini-game');
