@@ -96,7 +96,8 @@ export function wireApplication(config: Config, logger: ServiceLogger): Applicat
     pollIntervalMs: config.revocation.pollIntervalMs,
     maxEntries: config.revocation.maxEntries,
     logger,
-    onAccountChanges: views.feedChanges,
+    // No views held (ACCOUNT_CACHE_MAX=0): the feed need not read profile changes.
+    ...(config.accountCacheMax > 0 ? { onAccountChanges: views.feedChanges } : {}),
   });
   const sessions = createSessionService({ db, accessTokens, revocations, settings: config.sessions });
   const sessionKeys = createSessionKeys({ db, cipher, openidAuthType: openidAuthType(config.wechat.appid) });

@@ -76,7 +76,7 @@ describe('AccountViewCache', () => {
     expect(cache.get(1)).toBeUndefined();
     // Changes seen long ago are forgotten (the feed's reads overlap by 5 s only), so memory stays bounded.
     held(1);
-    advance(31_000);
+    advance(16_000);
     cache.feedChanges([]);
     cache.feedChanges([change]);
     expect(cache.get(1)).toBeUndefined();

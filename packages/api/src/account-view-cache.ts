@@ -47,8 +47,8 @@ export interface AccountViewCacheOptions {
   now?: () => number;
 }
 
-/** How long a change the feed showed is remembered as seen: longer than the feed's overlap (5 s). */
-const SEEN_FOR_MS = 30_000;
+/** How long a change the feed showed is remembered as seen: longer than the feed's overlap (5 s), with room for a slow read. */
+const SEEN_FOR_MS = 15_000;
 
 export function createAccountViewCache(options: AccountViewCacheOptions): AccountViewCache {
   const now = options.now ?? Date.now;

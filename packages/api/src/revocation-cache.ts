@@ -129,7 +129,10 @@ export function createRevocationCache(options: RevocationCacheOptions): Revocati
   }
 
   async function read(from: Date | null): Promise<void> {
-    const page = await readRevocationFeed(options.db, from, options.accessTokenTtlSeconds);
+    // Profile rows only for someone listening: every login and heartbeat moves one.
+    const page = await readRevocationFeed(options.db, from, options.accessTokenTtlSeconds, {
+      profileChanges: options.onAccountChanges !== undefined,
+    });
     for (const sessionId of page.revokedSessionIds) addSession(sessionId);
     for (const { accountId, state } of page.accounts) {
       if (state === 'active') blockedAccounts.delete(accountId);

@@ -240,7 +240,12 @@ const ACCOUNT_STATE = ['active', 'disabled', 'deleted'] as const;
  * instance starting), it reads back `lookbackSeconds` and only the blocked
  * accounts.
  */
-export async function readRevocationFeed(db: Kysely<Database>, from: Date | null, lookbackSeconds: number): Promise<RevocationFeedPage> {
+export async function readRevocationFeed(
+  db: Kysely<Database>,
+  from: Date | null,
+  lookbackSeconds: number,
+  options: { profileChanges?: boolean } = {},
+): Promise<RevocationFeedPage> {
   const since = from ? sql`${from}` : sql`NOW(3) - INTERVAL ${lookbackSeconds} SECOND`;
   const blockedOnly = from ? sql`` : sql`AND (data_flag <> 1 OR is_del <> 0)`;
   const { rows } = await sql<FeedRow>`
@@ -250,7 +255,9 @@ export async function readRevocationFeed(db: Kysely<Database>, from: Date | null
     UNION ALL
     SELECT 'account', account_id, update_time, IF(is_del <> 0, 2, IF(data_flag <> 1, 1, 0))
       FROM account WHERE update_time > ${since} ${blockedOnly}
-    ${from ? sql`UNION ALL SELECT 'profile', account_id, update_time, 0 FROM account_profile WHERE update_time > ${since}` : sql``}`.execute(db);
+    ${from && options.profileChanges ? sql`UNION ALL SELECT 'profile', account_id, update_time, 0 FROM account_profile WHERE update_time > ${since}` : sql``}`.execute(
+    db,
+  );
   const page: RevocationFeedPage = { databaseNow: new Date(), revokedSessionIds: [], accounts: [], changes: [] };
   for (const row of rows) {
     if (row.kind === 'now') page.databaseNow = new Date(row.at);
