@@ -97,6 +97,7 @@ export function createHttpServer(
   application.wechatCalls.listen(metrics.observeWeChatCall);
   const pools = watchPoolUse(parseDatabaseUrl(config.databaseUrl));
   metrics.watchPools(pools.read);
+  metrics.watchCaches(() => ({ views: application.views.stats(), revocations: application.revocations.stats() }));
   server.addHook('onClose', async () => pools.close());
 
   /** The error of one call (path set) or of the whole request (path undefined), as the caller gets it. */

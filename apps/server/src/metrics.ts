@@ -1,3 +1,4 @@
+import type { AccountViewCacheStats, RevocationCacheStats } from '@minigate/api';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { PoolUse } from './db-pool-use.js';
 import type { WeChatCallRecord } from './wechat-calls.js';
@@ -31,6 +32,13 @@ export interface Metrics {
   observeWeChatCall(call: WeChatCallRecord): void;
   /** The database pools' use, read at every scrape. */
   watchPools(source: () => PoolUse | null): void;
+  /** The in-memory caches: account views (account.me) and revocations with their change feed. */
+  watchCaches(source: () => CacheStats): void;
+}
+
+export interface CacheStats {
+  views: AccountViewCacheStats;
+  revocations: RevocationCacheStats;
 }
 
 const LOGIN_PROCEDURE = 'auth.wechatLogin';
@@ -125,6 +133,50 @@ export function createMetrics(knownProcedures: ReadonlySet<string>): Metrics {
     },
   });
 
+  let readCaches: (() => CacheStats) | null = null;
+  new Gauge({
+    name: 'minigate_account_views',
+    help: 'account.me answers held in memory (ACCOUNT_CACHE_MAX at most)',
+    registers,
+    collect() {
+      this.set(readCaches?.().views.entries ?? 0);
+    },
+  });
+  new Counter({
+    name: 'minigate_account_view_lookups_total',
+    help: 'account.me calls answered from memory (hit) or from the database (miss)',
+    labelNames: ['result'] as const,
+    registers,
+    collect() {
+      const views = readCaches?.().views;
+      if (!views) return;
+      this.reset();
+      this.inc({ result: 'hit' }, views.hits);
+      this.inc({ result: 'miss' }, views.misses);
+    },
+  });
+  new Gauge({
+    name: 'minigate_revocations',
+    help: 'Revocations held in memory: sessions revoked and accounts disabled or deleted within ACCESS_TOKEN_TTL',
+    labelNames: ['kind'] as const,
+    registers,
+    collect() {
+      const revocations = readCaches?.().revocations;
+      if (!revocations) return;
+      this.set({ kind: 'session' }, revocations.revokedSessions);
+      this.set({ kind: 'account' }, revocations.blockedAccounts);
+    },
+  });
+  new Gauge({
+    name: 'minigate_change_feed_current',
+    help: '1 while the change feed was read within 4 s (memory answers); 0 while protected calls and account.me read the database',
+    registers,
+    collect() {
+      const revocations = readCaches?.().revocations;
+      this.set(revocations && !revocations.degraded ? 1 : 0);
+    },
+  });
+
   const procedureLabel = (name: string) => (knownProcedures.has(name) ? name : 'unknown');
 
   return {
@@ -153,6 +205,9 @@ export function createMetrics(knownProcedures: ReadonlySet<string>): Metrics {
     },
     watchPools(source) {
       readPools = source;
+    },
+    watchCaches(source) {
+      readCaches = source;
     },
   };
 }

@@ -18,6 +18,7 @@ import {
   createWeChatApi,
   encryptedAccessTokenStore,
   openidAuthType,
+  type AccountViewCache,
   type RevocationCache,
   type ServiceLogger,
 } from '@minigate/api';
@@ -35,6 +36,8 @@ export interface Application {
   createContext: ReturnType<typeof createContextFactory>;
   db: Kysely<Database>;
   revocations: RevocationCache;
+  /** account.me answers held in memory. */
+  views: AccountViewCache;
   /** Every call to WeChat, timed (for /metrics). */
   wechatCalls: Pick<WeChatCallTimer, 'listen'>;
   /** Loads the revocation window and starts the background work: the feed poll, session pruning, the offline sweep. */
@@ -155,6 +158,7 @@ export function wireApplication(config: Config, logger: ServiceLogger): Applicat
     createContext: createContextFactory({ services, accessTokens }),
     db,
     revocations,
+    views,
     wechatCalls,
     async start() {
       // Until Redis is ready, limits count in the insurance limiter: wait a
