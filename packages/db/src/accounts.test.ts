@@ -55,8 +55,8 @@ describe('signInWithIdentity', () => {
         counted,
         signIn({ session: { refreshTokenHash: 'a'.repeat(64), expiresAt: new Date('2026-12-01T00:00:00Z'), userAgent: 'test' } }),
       );
-      // The live identity's read, then (none) the transaction: the key's row (released if dead), account, profile, identity, session.
-      expect(statements).toEqual(['select', 'begin', 'select', 'insert', 'insert', 'insert', 'insert', 'commit']);
+      // The key's read (no row), then the transaction: account, profile, identity, session.
+      expect(statements).toEqual(['select', 'begin', 'insert', 'insert', 'insert', 'insert', 'commit']);
       statements.length = 0;
       const again = await signInWithIdentity(
         counted,

@@ -74,23 +74,32 @@ const ATTEMPTS = 4;
  * transaction would not).
  */
 export async function signInWithIdentity(db: Kysely<Database>, signIn: IdentitySignIn): Promise<SignedInAccount> {
-  const returning = await signInReturning(db, signIn);
+  const found = (await identityWithAccount(db, signIn.authType, signIn.identifier)).rows[0];
+  const live = found && isLive(found) ? found : undefined;
+  const returning = live ? await signInReturning(db, signIn, live) : null;
   if (returning) return returning;
   for (let attempt = 1; ; attempt++) {
     try {
-      // The first attempt follows a read that found no live identity a moment ago; should one
-      // have appeared since, the identity insert meets the unique key and the next attempt reads.
-      return await db.transaction().execute((trx) => signInOnce(trx, signIn, attempt > 1));
+      // The first attempt after a read that found no row for the key at all skips reading it again;
+      // should one have appeared since, the identity insert meets the unique key and the next attempt reads.
+      const absent = attempt === 1 && !found;
+      return await db.transaction().execute((trx) => signInOnce(trx, signIn, absent));
     } catch (error) {
       if (attempt >= ATTEMPTS || !isRetryableTransactionError(error)) throw error;
     }
   }
 }
 
-/** A live identity's login outside a transaction; null when the identity is not (or no longer) live. */
-async function signInReturning(db: Kysely<Database>, signIn: IdentitySignIn): Promise<SignedInAccount | null> {
-  const known = await findLiveIdentity(db, signIn);
-  if (!known) return null;
+type IdentityWithAccount = Awaited<ReturnType<typeof identityWithAccount>>['rows'][number];
+type LiveIdentity = IdentityWithAccount & { dataFlag: DataFlag; nickName: string; avatar: string };
+
+/** The identity and its account both live (not deleted). */
+function isLive(row: IdentityWithAccount): row is LiveIdentity {
+  return row.identityIsDel === 0 && row.accountIsDel === 0 && row.dataFlag !== null && row.nickName !== null && row.avatar !== null;
+}
+
+/** A live identity's login outside a transaction; null when the identity is no longer live. */
+async function signInReturning(db: Kysely<Database>, signIn: IdentitySignIn, known: LiveIdentity): Promise<SignedInAccount | null> {
   const updated = await recordReturningLogin(db, signIn.credential, credentialTime(known, signIn), signIn.at, signIn.ip, known.accountAuthId);
   // Released or deleted since the read: the transaction starts the player afresh.
   if (Number(updated.numAffectedRows ?? 0) === 0) return null;
@@ -105,14 +114,14 @@ function credentialTime(known: { timeStamp: Date | null; credential: string | nu
   return same && known.timeStamp ? known.timeStamp : (signIn.credentialAt ?? signIn.at);
 }
 
-async function signInOnce(trx: Transaction<Database>, signIn: IdentitySignIn, readLive: boolean): Promise<SignedInAccount> {
-  const account = await signInAccount(trx, signIn, readLive);
+async function signInOnce(trx: Transaction<Database>, signIn: IdentitySignIn, absent: boolean): Promise<SignedInAccount> {
+  const account = await signInAccount(trx, signIn, absent);
   const sessionId = signIn.session && account.dataFlag === 1 ? await openSession(trx, account.accountId, signIn, signIn.session) : null;
   return { ...account, sessionId };
 }
 
 // The statements of a login, compiled once (see prepared): a returning
-// player's login runs three of them, a new player's eight (a transaction).
+// player's login runs three of them, a new player's seven (five in a transaction).
 
 const insertSession = prepared(
   (
@@ -184,6 +193,26 @@ const liveIdentity = prepared((db: Kysely<Database>, authType: string, identifie
     .where('account.isDel', '=', 0),
 );
 
+/** The row holding the key, live or not, with its account's state: the one read before a login decides its path. */
+const identityWithAccount = prepared((db: Kysely<Database>, authType: string, identifier: string) =>
+  db
+    .selectFrom('accountAuth')
+    .leftJoin('account', 'account.accountId', 'accountAuth.accountId')
+    .select([
+      'accountAuth.accountAuthId',
+      'accountAuth.accountId',
+      'accountAuth.credential',
+      'accountAuth.timeStamp',
+      'accountAuth.isDel as identityIsDel',
+      'account.dataFlag',
+      'account.nickName',
+      'account.avatar',
+      'account.isDel as accountIsDel',
+    ])
+    .where('accountAuth.authType', '=', authType)
+    .where('accountAuth.identifier', '=', identifier),
+);
+
 const identityRow = prepared((db: Kysely<Database>, authType: string, identifier: string) =>
   db.selectFrom('accountAuth').select(['accountAuthId', 'accountId']).where('authType', '=', authType).where('identifier', '=', identifier),
 );
@@ -238,8 +267,9 @@ async function openSession(trx: Kysely<Database>, accountId: number, signIn: Ide
   return Number(inserted.insertId);
 }
 
-async function signInAccount(trx: Transaction<Database>, signIn: IdentitySignIn, readLive: boolean): Promise<Omit<SignedInAccount, 'sessionId'>> {
-  const known = readLive ? await findLiveIdentity(trx, signIn) : undefined;
+/** In the transaction: `absent` when a read a moment ago found no row for the key (nothing to re-read or release). */
+async function signInAccount(trx: Transaction<Database>, signIn: IdentitySignIn, absent: boolean): Promise<Omit<SignedInAccount, 'sessionId'>> {
+  const known = absent ? undefined : await findLiveIdentity(trx, signIn);
   if (known) {
     await updateCredential(trx, signIn.credential, credentialTime(known, signIn), known.accountAuthId);
     await recordLogin(trx, known.accountId, signIn);
@@ -247,7 +277,7 @@ async function signInAccount(trx: Transaction<Database>, signIn: IdentitySignIn,
     return signedIn(known, false);
   }
 
-  await releaseDeadIdentity(trx, signIn);
+  if (!absent) await releaseDeadIdentity(trx, signIn);
   const linked = await findLinkedAccount(trx, signIn.linkedIdentities ?? []);
   const accountId = linked?.accountId ?? (await insertAccount(trx, signIn));
   // A concurrent first login of the same identity makes this insert fail
