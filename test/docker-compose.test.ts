@@ -140,6 +140,13 @@ describe('docker/compose.yaml', () => {
     expect(`${inCompose} ${inImage}`).toContain('/healthz');
   });
 
+  it("serves /metrics on METRICS_PORT, published on loopback unless told otherwise, apart from the players' port", () => {
+    const environment = environmentOf('server');
+    expect(environment.METRICS_PORT).toBe('9464');
+    expect(environment.METRICS_PORT).not.toBe(environment.PORT);
+    expect(service('server').ports).toContain('${MINIGATE_METRICS_PUBLISH:-127.0.0.1:9464}:9464');
+  });
+
   it('gives the server time to drain before Docker kills it', () => {
     const grace = /^(\d+)s$/.exec(service('server').stop_grace_period ?? '')?.[1];
     // Docker's default is 10 s; the primary's own bound comes first.
