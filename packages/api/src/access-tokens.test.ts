@@ -26,6 +26,20 @@ describe('access tokens', () => {
     expect(tokens.verify(issued.accessToken)).toEqual({ ok: false, reason: 'TOKEN_EXPIRED' });
   });
 
+  it('answers a token verified before from memory until it expires; a token one character off is checked afresh', () => {
+    let now = Date.parse('2026-11-21T00:00:00Z');
+    const tokens = createAccessTokens({ ...options, now: () => now });
+    const { accessToken } = tokens.issue(42, 7);
+    for (let i = 0; i < 3; i++) expect(tokens.verify(accessToken)).toEqual({ ok: true, accountId: 42, sessionId: 7 });
+    const last = accessToken.at(-1) === 'A' ? 'B' : 'A';
+    expect(tokens.verify(`${accessToken.slice(0, -1)}${last}`)).toEqual({ ok: false, reason: 'TOKEN_INVALID' });
+    now += 3_599_000;
+    expect(tokens.verify(accessToken).ok).toBe(true);
+    now += 1_000;
+    expect(tokens.verify(accessToken)).toEqual({ ok: false, reason: 'TOKEN_EXPIRED' });
+    expect(tokens.verify(accessToken)).toEqual({ ok: false, reason: 'TOKEN_EXPIRED' });
+  });
+
   it('refuses a wrong signature, another audience, garbage and alg none', () => {
     const tokens = createAccessTokens(options);
     const forged = jwt.sign({ sub: '1' }, 'another-secret-that-is-also-long-enough', {
