@@ -192,6 +192,50 @@ describe('WORKERS=2: a node:cluster primary and two workers on one port', () => 
     for (const pid of listeningPids(server)) expect(isAlive(pid)).toBe(false);
   });
 
+  it('serves METRICS_PORT from the primary with every worker summed, the same totals at each scrape', { timeout: 120_000 }, async () => {
+    const [port, metricsPort] = [await freePort(), await freePort()];
+    const server = run([BUILT_SERVER], {
+      NODE_ENV: 'production',
+      PORT: String(port),
+      METRICS_PORT: String(metricsPort),
+      WORKERS: '2',
+      ...testEnvironment(database.url, simulator.url),
+    });
+    try {
+      const pids = await eventually('two workers listening', server, () => {
+        const listening = [...new Set(listeningPids(server))];
+        return listening.length === 2 ? listening : undefined;
+      });
+      const owners = new Set<number | undefined>();
+      for (let index = 0; index < 8; index++) {
+        const played = await playOneConnection(port, `metrics-player-${index}`, pids);
+        expectServed(played);
+        owners.add(played.owner);
+      }
+      // Both workers logged players in, so a worker's own count would be short of 8.
+      expect(owners.size).toBe(2);
+      const scrape = async () => {
+        const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+        expect(response.status).toBe(200);
+        const text = await response.text();
+        const value = (series: string) =>
+          Number(
+            text
+              .split('\n')
+              .find((line) => line.startsWith(`${series} `))
+              ?.slice(series.length + 1),
+          );
+        return { logins: value('minigate_logins_total{outcome="success"}'), feedCurrent: value('minigate_change_feed_current') };
+      };
+      const scrapes = [await scrape(), await scrape(), await scrape()];
+      expect(scrapes).toEqual(Array(3).fill({ logins: 8, feedCurrent: 1 }));
+    } finally {
+      server.stop();
+    }
+    expect(await server.exited).toBe(0);
+    expect(primaryLines(server).find((line) => line.msg === 'metrics listening (every worker summed)')).toBeDefined();
+  });
+
   it('checks the configuration in the primary: a bad one fails once, before any worker starts', async () => {
     const server = run([BUILT_SERVER], { NODE_ENV: 'production', WORKERS: '2', JWT_SECRET: 'too-short' });
     expect(await server.exited).toBe(1);

@@ -13,6 +13,7 @@ import { clientVersionOf, pathOf, proceduresOf } from './access-log.js';
 import { watchPoolUse } from './db-pool-use.js';
 import { createMetrics, type CallOutcome, type Metrics } from './metrics.js';
 import { startMetricsListener, type MetricsListener } from './metrics-listener.js';
+import { reportMetricsToPrimary } from './cluster-metrics.js';
 import { createReadinessCheck } from './readiness.js';
 import { requestIdOf } from './request-id.js';
 import { answerClientError, clientErrorAnswer, transportErrorBody, transportStatus } from './transport-errors.js';
@@ -40,7 +41,11 @@ const SERVED_METHODS = new Set(['GET', 'HEAD', 'POST']);
 export function createHttpServer(
   config: Config,
   wire: (logger: FastifyInstance['log']) => Application,
-  options: { logStream?: LogStream } = {},
+  options: {
+    logStream?: LogStream;
+    /** A WORKERS worker: the primary serves METRICS_PORT with every worker's metrics summed. */
+    metricsFromPrimary?: boolean;
+  } = {},
 ): { server: FastifyInstance; application: Application; metrics: Metrics } {
   const metrics = createMetrics(new Set(Object.keys(appRouter._def.procedures)));
   const outcomes = new WeakMap<FastifyRequest, RequestOutcome>();
@@ -206,9 +211,11 @@ export function createHttpServer(
     return reply.status(503).send(transportErrorBody(503, verdict.message, verdict.reason));
   });
 
-  // /metrics: on its own listener when METRICS_PORT is set; on this port only outside production.
+  // /metrics: on its own listener when METRICS_PORT is set (the primary's, under WORKERS); on this port only outside production.
   let metricsListener: MetricsListener | null = null;
-  if (config.metricsPort !== null) {
+  if (config.metricsPort !== null && options.metricsFromPrimary) {
+    reportMetricsToPrimary(metrics.registry);
+  } else if (config.metricsPort !== null) {
     const port = config.metricsPort;
     server.addHook('onReady', async () => {
       metricsListener = await startMetricsListener(metrics.registry, config.host, port);

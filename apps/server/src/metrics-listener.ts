@@ -1,8 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
+
 import { pathOf } from './access-log.js';
 import { transportErrorBody } from './transport-errors.js';
+
+/** What /metrics answers: a process's registry, or (under WORKERS) the primary's sum of its workers'. */
+export interface MetricsSource {
+  readonly contentType: string;
+  metrics(): Promise<string>;
+}
 
 export interface MetricsListener {
   /** Where Prometheus scrapes, e.g. http://0.0.0.0:9464/metrics. */
@@ -15,7 +21,7 @@ export interface MetricsListener {
  * port through the reverse proxy, never this one, so the metrics cannot be
  * exposed by a proxy rule that forwards everything.
  */
-export async function startMetricsListener(registry: Registry, host: string, port: number): Promise<MetricsListener> {
+export async function startMetricsListener(source: MetricsSource, host: string, port: number): Promise<MetricsListener> {
   const server: Server = createServer((request, response) => {
     const send = (status: number, contentType: string, body: string) => {
       response.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
@@ -25,8 +31,8 @@ export async function startMetricsListener(registry: Registry, host: string, por
       send(status, 'application/json; charset=utf-8', JSON.stringify(transportErrorBody(status, message)));
     if (pathOf(request.url ?? '') !== '/metrics') return json(404, 'Only /metrics is served here');
     if (request.method !== 'GET' && request.method !== 'HEAD') return json(405, `${request.method ?? ''} is not supported on /metrics: use GET`);
-    registry.metrics().then(
-      (text) => send(200, registry.contentType, text),
+    source.metrics().then(
+      (text) => send(200, source.contentType, text),
       () => json(500, 'Internal server error'),
     );
   });

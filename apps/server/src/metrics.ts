@@ -171,6 +171,8 @@ export function createMetrics(knownProcedures: ReadonlySet<string>): Metrics {
     name: 'minigate_change_feed_current',
     help: '1 while the change feed was read within 4 s (memory answers); 0 while protected calls and account.me read the database',
     registers,
+    // Under WORKERS: 0 when any worker's feed is stale.
+    aggregator: 'min',
     collect() {
       const revocations = readCaches?.().revocations;
       this.set(revocations && !revocations.degraded ? 1 : 0);

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import { DatabaseUnreachableError, describeDatabaseUrl, migrateToLatest, pendingMigrations } from '@minigate/db';
@@ -18,7 +19,7 @@ export class SchemaOutdatedError extends Error {
  * release the pool.
  */
 export async function startServer(config: Config, options: { onClose?: () => Promise<void> } = {}): Promise<FastifyInstance> {
-  const { server, application } = createHttpServer(config, (log) => wireApplication(config, log));
+  const { server, application } = createHttpServer(config, (log) => wireApplication(config, log), { metricsFromPrimary: cluster.isWorker });
   if (options.onClose) server.addHook('onClose', options.onClose);
   try {
     await sql`SELECT 1`.execute(application.db);
