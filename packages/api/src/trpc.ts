@@ -47,25 +47,24 @@ function unavailableError(error: unknown): MinigateError | null {
  * whether the work threw or tRPC handed back a failed result.
  */
 async function served<R extends { ok: boolean; error?: unknown }>(ctx: Context, work: () => Promise<R>): Promise<R> {
+  /** The error to answer with instead, when `error` is a store that cannot be reached. */
+  const upstreamFault = (error: unknown): MinigateError | null => {
+    const unavailable = unavailableError(error);
+    if (unavailable?.reason === 'DATABASE_UNAVAILABLE') ctx.services.runtime.databaseUnavailable((error as { cause?: unknown }).cause ?? error);
+    return unavailable;
+  };
   const ended = ctx.services.runtime.started();
+  let result: R;
   try {
-    const result = await work();
-    if (!result.ok) {
-      const unavailable = unavailableError(result.error);
-      if (unavailable) {
-        if (unavailable.reason === 'DATABASE_UNAVAILABLE') ctx.services.runtime.databaseUnavailable((result.error as { cause?: unknown }).cause);
-        throw unavailable;
-      }
-    }
-    return result;
+    result = await work();
   } catch (error) {
-    const unavailable = error instanceof MinigateError ? null : unavailableError(error);
-    if (!unavailable) throw error;
-    if (unavailable.reason === 'DATABASE_UNAVAILABLE') ctx.services.runtime.databaseUnavailable((error as { cause?: unknown }).cause ?? error);
-    throw unavailable;
+    throw upstreamFault(error) ?? error;
   } finally {
     ended();
   }
+  const fault = result.ok ? null : upstreamFault(result.error);
+  if (fault) throw fault;
+  return result;
 }
 
 /** Every public procedure. */

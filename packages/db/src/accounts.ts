@@ -74,7 +74,7 @@ const ATTEMPTS = 4;
  * transaction would not).
  */
 export async function signInWithIdentity(db: Kysely<Database>, signIn: IdentitySignIn): Promise<SignedInAccount> {
-  const found = (await identityWithAccount(db, signIn.authType, signIn.identifier)).rows[0];
+  const found = await findIdentity(db, signIn);
   const live = found && isLive(found) ? found : undefined;
   const returning = live ? await signInReturning(db, signIn, live) : null;
   if (returning) return returning;
@@ -174,26 +174,7 @@ const insertIdentity = prepared(
     db.insertInto('accountAuth').values({ accountId, authType, identifier, credential, paymentPassword: null, timeStamp, createTime }),
 );
 
-const liveIdentity = prepared((db: Kysely<Database>, authType: string, identifier: string) =>
-  db
-    .selectFrom('accountAuth')
-    .innerJoin('account', 'account.accountId', 'accountAuth.accountId')
-    .select([
-      'accountAuth.accountAuthId',
-      'accountAuth.accountId',
-      'accountAuth.credential',
-      'accountAuth.timeStamp',
-      'account.dataFlag',
-      'account.nickName',
-      'account.avatar',
-    ])
-    .where('accountAuth.authType', '=', authType)
-    .where('accountAuth.identifier', '=', identifier)
-    .where('accountAuth.isDel', '=', 0)
-    .where('account.isDel', '=', 0),
-);
-
-/** The row holding the key, live or not, with its account's state: the one read before a login decides its path. */
+/** The row holding the key, live or not, with its account's state: the one read that decides a login's path. */
 const identityWithAccount = prepared((db: Kysely<Database>, authType: string, identifier: string) =>
   db
     .selectFrom('accountAuth')
@@ -211,10 +192,6 @@ const identityWithAccount = prepared((db: Kysely<Database>, authType: string, id
     ])
     .where('accountAuth.authType', '=', authType)
     .where('accountAuth.identifier', '=', identifier),
-);
-
-const identityRow = prepared((db: Kysely<Database>, authType: string, identifier: string) =>
-  db.selectFrom('accountAuth').select(['accountAuthId', 'accountId']).where('authType', '=', authType).where('identifier', '=', identifier),
 );
 
 const insertAccountRow = prepared((db: Kysely<Database>, createTime: Date, nickName: string, avatar: string) =>
@@ -269,15 +246,15 @@ async function openSession(trx: Kysely<Database>, accountId: number, signIn: Ide
 
 /** In the transaction: `absent` when a read a moment ago found no row for the key (nothing to re-read or release). */
 async function signInAccount(trx: Transaction<Database>, signIn: IdentitySignIn, absent: boolean): Promise<Omit<SignedInAccount, 'sessionId'>> {
-  const known = absent ? undefined : await findLiveIdentity(trx, signIn);
-  if (known) {
-    await updateCredential(trx, signIn.credential, credentialTime(known, signIn), known.accountAuthId);
-    await recordLogin(trx, known.accountId, signIn);
-    await recordLinkedIdentities(trx, known.accountId, signIn);
-    return signedIn(known, false);
+  const found = absent ? undefined : await findIdentity(trx, signIn);
+  if (found && isLive(found)) {
+    await updateCredential(trx, signIn.credential, credentialTime(found, signIn), found.accountAuthId);
+    await recordLogin(trx, found.accountId, signIn);
+    await recordLinkedIdentities(trx, found.accountId, signIn);
+    return signedIn(found, false);
   }
 
-  if (!absent) await releaseDeadIdentity(trx, signIn);
+  if (found) await releaseDeadIdentity(trx, found.accountAuthId);
   const linked = await findLinkedAccount(trx, signIn.linkedIdentities ?? []);
   const accountId = linked?.accountId ?? (await insertAccount(trx, signIn));
   // A concurrent first login of the same identity makes this insert fail
@@ -294,30 +271,24 @@ function signedIn(row: Omit<SignedInAccount, 'isNew' | 'sessionId'>, isNew: bool
   return { accountId: row.accountId, dataFlag: row.dataFlag, nickName: row.nickName, avatar: row.avatar, isNew };
 }
 
-async function findLiveIdentity(trx: Kysely<Database>, key: IdentityKey) {
-  return (await liveIdentity(trx, key.authType, key.identifier)).rows[0];
-}
-
-/** The row holding this key, live or not (a plain, non-locking read). */
-async function findIdentityRow(trx: Kysely<Database>, key: IdentityKey) {
-  return (await identityRow(trx, key.authType, key.identifier)).rows[0];
+/** The key's row, live or not, with its account (see isLive); a plain, non-locking read. */
+async function findIdentity(db: Kysely<Database>, key: IdentityKey) {
+  return (await identityWithAccount(db, key.authType, key.identifier)).rows[0];
 }
 
 /**
  * A row of this key whose account (or itself) was deleted still holds the
- * unique key: rewrite its identifier so the player starts afresh. Only a
- * plain read on the common path (no row at all): a locking UPDATE there
- * would take gap locks that deadlock concurrent first logins. The UPDATE
- * reads the latest committed row, so its condition spares a row that came
- * alive after this transaction's snapshot.
+ * unique key: rewrite its identifier so the player starts afresh. Found by
+ * the plain read before (no row at all is the common path: a locking UPDATE
+ * there would take gap locks that deadlock concurrent first logins). The
+ * UPDATE reads the latest committed row, so its condition spares a row that
+ * came alive after this transaction's snapshot.
  */
-async function releaseDeadIdentity(trx: Transaction<Database>, key: IdentityKey): Promise<void> {
-  const dead = await findIdentityRow(trx, key);
-  if (!dead) return;
+async function releaseDeadIdentity(trx: Transaction<Database>, accountAuthId: number): Promise<void> {
   await trx
     .updateTable('accountAuth')
     .set({ identifier: sql<string>`concat('released:', account_auth_id)`, isDel: 1 })
-    .where('accountAuthId', '=', dead.accountAuthId)
+    .where('accountAuthId', '=', accountAuthId)
     .where((eb) =>
       eb.or([eb('isDel', '=', 1), eb('accountId', 'in', eb.selectFrom('account').select('account.accountId').where('account.isDel', '=', 1))]),
     )
@@ -326,8 +297,8 @@ async function releaseDeadIdentity(trx: Transaction<Database>, key: IdentityKey)
 
 async function findLinkedAccount(trx: Transaction<Database>, keys: IdentityKey[]) {
   for (const key of keys) {
-    const found = await findLiveIdentity(trx, key);
-    if (found) return found;
+    const found = await findIdentity(trx, key);
+    if (found && isLive(found)) return found;
   }
   return undefined;
 }
@@ -347,7 +318,7 @@ async function recordLogin(trx: Transaction<Database>, accountId: number, signIn
 /** Records each linked identity the account lacks; one held by another account stays where it is. */
 async function recordLinkedIdentities(trx: Kysely<Database>, accountId: number, signIn: IdentitySignIn): Promise<void> {
   for (const key of signIn.linkedIdentities ?? []) {
-    if (await findIdentityRow(trx, key)) continue;
+    if (await findIdentity(trx, key)) continue;
     await trx
       .insertInto('accountAuth')
       .ignore()
