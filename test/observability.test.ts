@@ -285,9 +285,10 @@ describe('/metrics', () => {
     expect(valueOf(after, 'minigate_db_pool_connections{state="idle"}')).toBeGreaterThanOrEqual(1);
     expect(after).toMatch(/^minigate_db_pool_connections\{state="in_use"\} \d+$/m);
     expect(after).toMatch(/^minigate_db_pool_queued_requests 0$/m);
-    // The account.me above read the database (a miss) and its view is now held.
+    // The account.me above read the database (a miss). Whether its view is still held depends on whether the
+    // feed has meanwhile shown the login's own profile change (which forgets it), so only the series is checked.
     expect(grew('minigate_account_view_lookups_total{result="miss"}')).toBe(1);
-    expect(valueOf(after, 'minigate_account_views')).toBeGreaterThanOrEqual(1);
+    expect(after).toMatch(/^minigate_account_views \d+$/m);
     expect(valueOf(after, 'minigate_change_feed_current')).toBe(1);
     expect(after).toMatch(/^minigate_revocations\{kind="session"\} \d+$/m);
     expect(after).toMatch(/^process_cpu_user_seconds_total /m);
