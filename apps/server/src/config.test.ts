@@ -70,4 +70,40 @@ describe('configuration', () => {
     expect(loadConfig({ ...VALID, TRUST_PROXY: '10.0.0.1, 10.0.0.0/8, ::1' }).trustProxy).toEqual(['10.0.0.1', '10.0.0.0/8', '::1']);
     expect(loadConfig({ ...VALID, TRUST_PROXY: 'false' }).trustProxy).toBe(false);
   });
+
+  it('refuses a SESSION_RETENTION shorter than ACCESS_TOKEN_TTL, in one sentence naming both', () => {
+    // Pruned revocations would let their tokens in again after a restart (the feed reloads from the table).
+    const found = problems({ ...VALID, SESSION_RETENTION: '0' });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^SESSION_RETENTION \(0 s\) must be at least ACCESS_TOKEN_TTL \(7200 s\)/);
+    expect(loadConfig({ ...VALID, SESSION_RETENTION: '7200' }).sessions.retentionSeconds).toBe(7200);
+    expect(problems({ ...VALID, ACCESS_TOKEN_TTL: String(30 * 24 * 3600) })[0]).toMatch(/SESSION_RETENTION .* ACCESS_TOKEN_TTL/);
+  });
+
+  it('reads the hardening settings: SESSION_MAX_AGE, RATE_LIMIT_LOGOUT, METRICS_HOST, REDIS_CLUSTER_NODES', () => {
+    const defaults = loadConfig(VALID);
+    expect(defaults.sessions.maxAgeSeconds).toBe(90 * 24 * 3600);
+    expect(defaults.rateLimits?.logout).toEqual({ points: 120, durationSeconds: 60 });
+    expect(defaults.metricsHost).toBe('127.0.0.1');
+    expect(defaults.redisClusterNodes).toBeNull();
+    const set = loadConfig({
+      ...VALID,
+      SESSION_MAX_AGE: '3',
+      RATE_LIMIT_LOGOUT: '5/10',
+      METRICS_HOST: '10.0.0.5',
+      REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b:7001',
+    });
+    expect(set.sessions.maxAgeSeconds).toBe(3);
+    expect(set.rateLimits?.logout).toEqual({ points: 5, durationSeconds: 10 });
+    expect(set.metricsHost).toBe('10.0.0.5');
+    expect(set.redisClusterNodes).toEqual([
+      { host: '10.0.0.1', port: 7000 },
+      { host: 'redis-b', port: 7001 },
+    ]);
+    expect(problems({ ...VALID, SESSION_MAX_AGE: '0' })[0]).toMatch(/^SESSION_MAX_AGE:/);
+    expect(problems({ ...VALID, REDIS_CLUSTER_NODES: 'redis://a:7000' })[0]).toMatch(/^REDIS_CLUSTER_NODES: must be comma-separated host:port/);
+    expect(problems({ ...VALID, REDIS_URL: 'redis://a:6379', REDIS_CLUSTER_NODES: 'a:7000' })).toEqual([
+      'REDIS_URL and REDIS_CLUSTER_NODES: set one of them (a single Redis, or the seeds of a Redis Cluster), not both',
+    ]);
+  });
 });

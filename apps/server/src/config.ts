@@ -42,6 +42,8 @@ export interface Config {
     refreshReuseGraceSeconds: number;
     retentionSeconds: number;
     pruneIntervalSeconds: number;
+    /** SESSION_MAX_AGE: a session ends this long after sign-in, however often it is refreshed. */
+    maxAgeSeconds: number;
   };
   revocation: {
     pollIntervalMs: number;
@@ -54,6 +56,8 @@ export interface Config {
   rateLimits: RateLimitSettings | null;
   /** REDIS_URL: rate limits shared in Redis instead of MySQL (login, refresh) and memory (calls). */
   redisUrl: string | null;
+  /** REDIS_CLUSTER_NODES: the seeds of a Redis Cluster, used instead of REDIS_URL; null without one. */
+  redisClusterNodes: Array<{ host: string; port: number }> | null;
   /** Every Redis key starts with it: several mini-games (or environments) can share one Redis. */
   redisKeyPrefix: string;
   /** MIGRATE_ON_START: apply pending migrations at start instead of refusing to run. */
@@ -69,6 +73,8 @@ export interface Config {
   logLevel: string;
   /** METRICS_PORT: /metrics on a listener of its own; null serves it on PORT outside production, and nowhere in production. */
   metricsPort: number | null;
+  /** METRICS_HOST: the address METRICS_PORT binds; loopback unless set, so /metrics never reaches players by accident. */
+  metricsHost: string;
   /** WORKERS: server processes sharing the port (node:cluster); 1 runs no cluster. */
   workers: number;
 }
@@ -84,6 +90,8 @@ export interface RateLimitSettings {
   login: RateLimit;
   /** Per client IP on auth.refresh. */
   refresh: RateLimit;
+  /** Per client IP on auth.logout. */
+  logout: RateLimit;
   /** Per account on protected calls. */
   calls: RateLimit;
   /** Per account on friend-ranking writes (ranking.submitScore, ranking.removeScores). */
@@ -175,6 +183,8 @@ const schema = z.object({
   REFRESH_REUSE_GRACE: integer(0, 300).default(10),
   SESSION_RETENTION: integer(0, 365 * DAY).default(7 * DAY),
   SESSION_PRUNE_INTERVAL: integer(10, DAY).default(3600),
+  // An absolute lifetime: a stolen session cannot be kept alive forever by refreshing it.
+  SESSION_MAX_AGE: integer(1, 10 * 365 * DAY).default(90 * DAY),
   // The revocation bound is 5 s: two polls must fit in it.
   REVOCATION_POLL_MS: integer(100, 2_000).default(1_000),
   REVOCATION_CACHE_MAX: integer(1_000, 100_000_000).default(2_000_000),
@@ -185,11 +195,30 @@ const schema = z.object({
   // Generous for carrier-grade NAT: many players share one IP.
   RATE_LIMIT_LOGIN: rateLimit.default(rateLimit.parse('120/60')),
   RATE_LIMIT_REFRESH: rateLimit.default(rateLimit.parse('120/60')),
+  RATE_LIMIT_LOGOUT: rateLimit.default(rateLimit.parse('120/60')),
   // A game fires bursts of 100 calls within a few seconds.
   RATE_LIMIT_CALLS: rateLimit.default(rateLimit.parse('600/60')),
   // Friend-ranking writes reach WeChat with the player's signature: a score a second is plenty.
   RATE_LIMIT_RANKING: rateLimit.default(rateLimit.parse('30/60')),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+  // host:port,host:port,...: a plain redis:// URL gives ioredis a single-node client, so a cluster names its seeds.
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .optional()
+    .transform((value) =>
+      value === undefined
+        ? undefined
+        : value
+            .split(',')
+            .map((node) => node.trim())
+            .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(z.string().regex(/^[^\s:/,]+:\d{1,5}$/, 'must be comma-separated host:port pairs, e.g. 10.0.0.1:7000,10.0.0.2:7000'))
+        .min(1, 'must name at least one host:port')
+        .optional(),
+    ),
   REDIS_KEY_PREFIX: z
     .string()
     .regex(/^[\w:.-]{1,64}$/, 'must be 1-64 letters, digits, _ : . or -')
@@ -217,6 +246,7 @@ const schema = z.object({
   MAX_BATCH_SIZE: integer(1, 1000).default(50),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   METRICS_PORT: integer(0, 65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   // Each worker is a full instance with its own database pool.
   WORKERS: z
     .string()
@@ -252,6 +282,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const values = parsed.data;
   const production = values.NODE_ENV === 'production';
+  const conflicts: string[] = [];
+  if (values.SESSION_RETENTION < values.ACCESS_TOKEN_TTL) {
+    conflicts.push(
+      `SESSION_RETENTION (${values.SESSION_RETENTION} s) must be at least ACCESS_TOKEN_TTL (${values.ACCESS_TOKEN_TTL} s): a revocation pruned before the access tokens it stops have expired would let them in again after a restart`,
+    );
+  }
+  if (values.REDIS_URL !== undefined && values.REDIS_CLUSTER_NODES !== undefined) {
+    conflicts.push('REDIS_URL and REDIS_CLUSTER_NODES: set one of them (a single Redis, or the seeds of a Redis Cluster), not both');
+  }
+  if (conflicts.length > 0) throw new ConfigError(conflicts);
   return {
     production,
     host: values.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
@@ -281,6 +321,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       refreshReuseGraceSeconds: values.REFRESH_REUSE_GRACE,
       retentionSeconds: values.SESSION_RETENTION,
       pruneIntervalSeconds: values.SESSION_PRUNE_INTERVAL,
+      maxAgeSeconds: values.SESSION_MAX_AGE,
     },
     revocation: {
       pollIntervalMs: values.REVOCATION_POLL_MS,
@@ -291,8 +332,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     rateLimits:
       values.RATE_LIMITS === 'off'
         ? null
-        : { login: values.RATE_LIMIT_LOGIN, refresh: values.RATE_LIMIT_REFRESH, calls: values.RATE_LIMIT_CALLS, ranking: values.RATE_LIMIT_RANKING },
+        : {
+            login: values.RATE_LIMIT_LOGIN,
+            refresh: values.RATE_LIMIT_REFRESH,
+            logout: values.RATE_LIMIT_LOGOUT,
+            calls: values.RATE_LIMIT_CALLS,
+            ranking: values.RATE_LIMIT_RANKING,
+          },
     redisUrl: values.REDIS_URL ?? null,
+    redisClusterNodes:
+      values.REDIS_CLUSTER_NODES?.map((node) => {
+        const at = node.lastIndexOf(':');
+        return { host: node.slice(0, at), port: Number(node.slice(at + 1)) };
+      }) ?? null,
     redisKeyPrefix: values.REDIS_KEY_PREFIX ?? `minigate:${values.WECHAT_APPID}:`,
     migrateOnStart: values.MIGRATE_ON_START === 'true',
     encryption: {
@@ -304,6 +356,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxBatchSize: values.MAX_BATCH_SIZE,
     logLevel: values.LOG_LEVEL,
     metricsPort: values.METRICS_PORT ?? null,
+    metricsHost: values.METRICS_HOST,
     workers: values.WORKERS === 'auto' ? Math.min(MAX_WORKERS, availableParallelism()) : Number(values.WORKERS),
   };
 }

@@ -1,7 +1,13 @@
 /** mysql2's error numbers that a write may meet when two requests race. */
 const DUPLICATE_KEY = 1062;
+/** InnoDB's deadlock victim; also how Galera reports a transaction that lost certification to another node's write, at COMMIT. */
 const DEADLOCK = 1213;
 const LOCK_WAIT_TIMEOUT = 1205;
+/** TiDB's write conflicts under optimistic and pessimistic transactions: the transaction was rolled back whole. */
+const TIDB_WRITE_CONFLICT = 9007;
+const TIDB_SELECT_FOR_UPDATE_CONFLICT = 8002;
+const TIDB_TRANSACTION_RETRY = 8005;
+const WRITE_CONFLICTS = new Set([DEADLOCK, LOCK_WAIT_TIMEOUT, TIDB_WRITE_CONFLICT, TIDB_SELECT_FOR_UPDATE_CONFLICT, TIDB_TRANSACTION_RETRY]);
 
 function errno(error: unknown): number | undefined {
   return typeof error === 'object' && error !== null ? (error as { errno?: number }).errno : undefined;
@@ -11,16 +17,19 @@ export function isDuplicateKeyError(error: unknown): boolean {
   return errno(error) === DUPLICATE_KEY;
 }
 
-/** InnoDB chose this transaction as a deadlock victim, or it waited too long for a lock: rolled back whole. */
-export function isLockConflictError(error: unknown): boolean {
+/**
+ * The transaction lost a write conflict and was rolled back whole: an
+ * InnoDB deadlock victim or lock wait, a Galera certification failure
+ * (1213 at COMMIT), or one of TiDB's conflicts (9007, 8002, 8005).
+ */
+export function isWriteConflictError(error: unknown): boolean {
   const n = errno(error);
-  return n === DEADLOCK || n === LOCK_WAIT_TIMEOUT;
+  return n !== undefined && WRITE_CONFLICTS.has(n);
 }
 
-/** The transaction lost a race and was rolled back whole: running it again is safe. */
+/** The transaction lost a race (a conflict, or a unique key another one took first) and was rolled back whole: running it again is safe. */
 export function isRetryableTransactionError(error: unknown): boolean {
-  const n = errno(error);
-  return n === DUPLICATE_KEY || n === DEADLOCK || n === LOCK_WAIT_TIMEOUT;
+  return errno(error) === DUPLICATE_KEY || isWriteConflictError(error);
 }
 
 /** Socket-level failures: the database (or the network to it) is down, not the query wrong. */

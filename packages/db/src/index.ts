@@ -1,7 +1,8 @@
 export type { Kysely } from 'kysely';
 export * from './schema.js';
 export { createDatabase, type DatabaseOptions } from './database.js';
-export { isDatabaseUnavailableError } from './database-errors.js';
+export { isDatabaseUnavailableError, isWriteConflictError, isRetryableTransactionError } from './database-errors.js';
+export { retryOnWriteConflict, transactionWithRetry, type WriteConflictRetry } from './write-conflict-retry.js';
 export { parseDatabaseUrl, describeDatabaseUrl, DatabaseUrlError, type DatabaseTarget } from './database-url.js';
 export { createDatabaseIfMissing, dropDatabaseIfExists, pingDatabaseServer, DatabaseUnreachableError } from './database-server.js';
 export { migrateToLatest, knownMigrations, pendingMigrations, MigrationError } from './migrator.js';
@@ -21,14 +22,13 @@ export {
   findSessionState,
   listAccountSessions,
   pruneSessions,
-  readRevocationFeed,
   type NewSession,
   type RefreshRotation,
   type RefreshOutcome,
   type SessionState,
   type SessionSummary,
-  type RevocationFeedPage,
 } from './sessions.js';
+export { readRevocationFeed, type RevocationFeedPage } from './revocation-feed.js';
 export { updateProfile, recordHeartbeat, sweepOffline, countOnline, type ProfileChanges } from './profiles.js';
 export {
   setAccountDataFlag,

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { isDuplicateKeyError, isLockConflictError } from './database-errors.js';
+import { isDuplicateKeyError, isWriteConflictError } from './database-errors.js';
 import type { Database } from './schema.js';
 
 /** A live identity's credential (for a WeChat openid: the encrypted session key) and when it was set. */
@@ -51,7 +51,7 @@ export async function bindPhoneIdentity(db: Kysely<Database>, binding: PhoneBind
     try {
       return await bindPhoneOnce(db, binding);
     } catch (error) {
-      if (attempt >= 4 || !isLockConflictError(error)) throw error;
+      if (attempt >= 4 || !isWriteConflictError(error)) throw error;
     }
   }
 }

@@ -6,4 +6,6 @@ export interface SessionSettings {
   refreshReuseGraceSeconds: number;
   /** SESSION_RETENTION: how long an ended (expired or revoked) session is kept, for account.export and operators. */
   retentionSeconds: number;
+  /** SESSION_MAX_AGE: a session ends this long after sign-in, however often it is refreshed. */
+  maxAgeSeconds: number;
 }
