@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { readRevocationFeed, type Database, type Kysely } from '@minigate/db';
 import type { ServiceLogger } from './services/service-logger.js';
 
@@ -27,13 +28,18 @@ export interface RevocationCacheOptions {
    * was read afresh and changes in between cannot be listed.
    */
   onAccountChanges?: (changes: ReadonlyArray<{ accountId: number; at: Date }> | 'all') => void;
+  /**
+   * The clock ages are counted on, in ms: monotonic (default performance.now),
+   * so a wall clock set back or forward neither makes a stale feed look
+   * fresh nor a fresh one stale.
+   */
   now?: () => number;
 }
 
 export interface RevocationCacheStats {
   revokedSessions: number;
   blockedAccounts: number;
-  /** Epoch ms of the last successful read of the feed, or null. */
+  /** Epoch ms (estimated from the monotonic clock) at which the last successful read of the feed started, or null. */
   lastReadAt: number | null;
   /** True while calls fall back to the database (feed stale or over the bound). */
   degraded: boolean;
@@ -47,7 +53,11 @@ export interface RevocationCache {
   accountBlocked(accountId: number, state: 'disabled' | 'deleted'): void;
   /** Reads the last ACCESS_TOKEN_TTL of revocations, then polls the feed until stop(). */
   start(): Promise<void>;
-  /** Whether the feed was read within staleAfterMs (and the cache is within its bound): what it says is current. */
+  /**
+   * Whether a read of the feed that started within staleAfterMs succeeded, and
+   * the cache holds every revocation of the window (within its bound, or
+   * reloaded whole since it was over it): what it says is current.
+   */
   isCurrent(): boolean;
   /** One read of the feed (start() schedules them; tests call it to skip the wait). */
   poll(): Promise<void>;
@@ -74,10 +84,12 @@ const FAILURE_LOG_INTERVAL_MS = 30_000;
  * a revocation anywhere stops its tokens everywhere within about two poll
  * intervals. When the feed cannot be read for `staleAfterMs`, or the cache
  * would grow past `maxEntries`, calls read their session's row instead
- * (verdict 'unknown'), so the bound holds in every case.
+ * (verdict 'unknown'), so the bound holds in every case. Entries dropped
+ * over the bound are missing until a reload of the whole window has
+ * succeeded and fit: until then the verdict stays 'unknown'.
  */
 export function createRevocationCache(options: RevocationCacheOptions): RevocationCache {
-  const now = options.now ?? Date.now;
+  const now = options.now ?? (() => performance.now());
   const ttlMs = options.accessTokenTtlSeconds * 1000;
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
   const staleAfterMs = options.staleAfterMs ?? 4_000;
@@ -86,13 +98,17 @@ export function createRevocationCache(options: RevocationCacheOptions): Revocati
   const revokedSessions = new Map<number, number>();
   const blockedAccounts = new Map<number, { state: 'disabled' | 'deleted'; forgetAt: number }>();
   let databaseCursor: Date | null = null;
+  /** When (on `now`) the last successful read of the feed started. */
   let lastReadAt: number | null = null;
+  /** An entry was dropped over the bound: what the cache holds is incomplete until a reload succeeds and fits. */
   let overflowed = false;
-  let lastReloadAt = 0;
+  /** Entries dropped so far: a reload during which one more was dropped did not make the cache whole. */
+  let drops = 0;
+  let lastReloadAt = Number.NEGATIVE_INFINITY;
   let timer: ReturnType<typeof setInterval> | undefined;
   let polling: Promise<void> | null = null;
   let failingSince: number | null = null;
-  let lastFailureLogAt = 0;
+  let lastFailureLogAt = Number.NEGATIVE_INFINITY;
 
   const size = () => revokedSessions.size + blockedAccounts.size;
 
@@ -100,6 +116,7 @@ export function createRevocationCache(options: RevocationCacheOptions): Revocati
     if (revokedSessions.has(sessionId)) return;
     if (size() >= options.maxEntries) {
       overflowed = true;
+      drops++;
       return;
     }
     revokedSessions.set(sessionId, now() + ttlMs);
@@ -111,6 +128,7 @@ export function createRevocationCache(options: RevocationCacheOptions): Revocati
     blockedAccounts.delete(accountId);
     if (size() >= options.maxEntries) {
       overflowed = true;
+      drops++;
       return;
     }
     blockedAccounts.set(accountId, { state, forgetAt: now() + ttlMs });
@@ -129,6 +147,9 @@ export function createRevocationCache(options: RevocationCacheOptions): Revocati
   }
 
   async function read(from: Date | null): Promise<void> {
+    // What the read answers is the database as it was when the query started:
+    // the feed is as fresh as that, however long the answer took.
+    const startedAt = now();
     // Profile rows only for someone listening: every login and heartbeat moves one.
     const page = await readRevocationFeed(options.db, from, options.accessTokenTtlSeconds, {
       profileChanges: options.onAccountChanges !== undefined,
@@ -139,7 +160,7 @@ export function createRevocationCache(options: RevocationCacheOptions): Revocati
       else addAccount(accountId, state);
     }
     databaseCursor = new Date(page.databaseNow.getTime() - FEED_OVERLAP_MS);
-    lastReadAt = now();
+    lastReadAt = startedAt;
     options.onAccountChanges?.(from ? page.changes : 'all');
   }
 
@@ -148,11 +169,14 @@ export function createRevocationCache(options: RevocationCacheOptions): Revocati
       forgetExpired();
       if (overflowed && now() - lastReloadAt >= RELOAD_INTERVAL_MS && size() < options.maxEntries * 0.9) {
         // Entries were dropped while over the bound: read the whole window again.
+        // The cache is whole again only once that read has succeeded with
+        // nothing dropped meanwhile; until then (a reload held back by a lock,
+        // or failing) calls keep reading the database.
         lastReloadAt = now();
-        overflowed = false;
+        const dropsBefore = drops;
         await read(null);
-        if (overflowed)
-          options.logger.warn({ maxEntries: options.maxEntries }, 'revocation cache still over its bound: protected calls read the database');
+        if (drops === dropsBefore) overflowed = false;
+        else options.logger.warn({ maxEntries: options.maxEntries }, 'revocation cache still over its bound: protected calls read the database');
       } else {
         await read(databaseCursor);
       }
@@ -206,7 +230,12 @@ export function createRevocationCache(options: RevocationCacheOptions): Revocati
       timer = undefined;
     },
     stats() {
-      return { revokedSessions: revokedSessions.size, blockedAccounts: blockedAccounts.size, lastReadAt, degraded: degraded() };
+      return {
+        revokedSessions: revokedSessions.size,
+        blockedAccounts: blockedAccounts.size,
+        lastReadAt: lastReadAt === null ? null : Date.now() - (now() - lastReadAt),
+        degraded: degraded(),
+      };
     },
   };
 }
