@@ -8,6 +8,10 @@ export interface SessionKeyCipher {
 }
 
 const FORMAT = 'v1';
+/** GCM's full tag: a shorter one would be checked only as far as it goes (Node accepts 4 to 16 bytes unless told). */
+const TAG_BYTES = 16;
+/** 16 bytes in canonical unpadded base64url: 22 characters, the last carrying 2 bits and 4 zero bits. */
+const TAG_TEXT = /^[A-Za-z0-9_-]{21}[AQgw]$/;
 
 function keyId(key: Buffer): string {
   return createHash('sha256').update(key).digest('base64url').slice(0, 8);
@@ -29,7 +33,7 @@ export function createSessionKeyCipher(currentKey: Buffer, previousKeys: readonl
   return {
     encrypt(sessionKey) {
       const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', currentKey, iv);
+      const cipher = createCipheriv('aes-256-gcm', currentKey, iv, { authTagLength: TAG_BYTES });
       const ciphertext = Buffer.concat([cipher.update(sessionKey, 'utf8'), cipher.final()]);
       return [FORMAT, currentId, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ciphertext.toString('base64url')].join('.');
     },
@@ -38,8 +42,10 @@ export function createSessionKeyCipher(currentKey: Buffer, previousKeys: readonl
       const [format, id, iv, tag, ciphertext] = stored.split('.');
       const key = id ? keysById.get(id) : undefined;
       if (format !== FORMAT || !key || !iv || !tag || ciphertext === undefined) return null;
+      // A tag cut short (or padded, or not base64url) is refused before GCM sees it: a truncated tag must not open.
+      if (!TAG_TEXT.test(tag)) return null;
       try {
-        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: TAG_BYTES });
         decipher.setAuthTag(Buffer.from(tag, 'base64url'));
         return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
       } catch {
