@@ -1,6 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { AuditAction, Database, DataFlag } from './schema.js';
 import { listAccountSessions, revokeAccountSessions, type SessionSummary } from './sessions.js';
+import { transactionWithRetry } from './write-conflict-retry.js';
 
 export interface AuditEntry {
   accountId: number;
@@ -9,30 +10,61 @@ export interface AuditEntry {
   actor: string;
 }
 
+// Every write here that the revocation feed reads (account.update_time,
+// account_profile.update_time, account_session.revoked_at) is stamped by the
+// database when its statement STARTS, and the feed reads rows by that stamp,
+// reaching back 5 s before its last read. A statement that waited on a row
+// lock, or ran before another statement of its transaction waited, would
+// commit with a stamp older than that overlap, and no instance would ever
+// read it. So each transaction here first takes every row lock it needs
+// (SELECT ... FOR UPDATE, in the order account, profile, identities,
+// sessions, as before), writes what carries no stamp (the audit row), and
+// only then writes the stamped rows, on rows it already holds, and commits:
+// the stamps are taken after every wait, a few milliseconds before the
+// commit, however long the locks took. This holds alike on one server and on
+// Galera (locks are local to a node there; a conflict with another node's
+// write fails the COMMIT with 1213, and transactionWithRetry runs the whole
+// transaction again, with fresh stamps). No GET_LOCK, no table lock.
+
+/** Locks the account's row while it is live; false when there is no live account. */
+async function lockLiveAccount(trx: Transaction<Database>, accountId: number): Promise<boolean> {
+  const live = await trx
+    .selectFrom('account')
+    .select('accountId')
+    .where('accountId', '=', accountId)
+    .where('isDel', '=', 0)
+    .forUpdate()
+    .executeTakeFirst();
+  return live !== undefined;
+}
+
+/** Locks the account's session rows (all of them: the rows a revocation of them all scans), or the one named. */
+async function lockSessions(trx: Transaction<Database>, accountId: number, sessionId?: number): Promise<void> {
+  let query = trx.selectFrom('accountSession').select('sessionId').where('accountId', '=', accountId);
+  if (sessionId !== undefined) query = query.where('sessionId', '=', sessionId);
+  await query.forUpdate().execute();
+}
+
 /**
  * Disables (0) or re-enables (1) an account, records who did it and why,
  * and on a ban ends every session, in one transaction. Returns false when
  * there is no such live account. Sessions of a ban stop on every instance
- * through the revocation feed; so does a ban written directly in SQL,
- * through account.update_time.
+ * through the revocation feed, within its bound however long the ban
+ * waited on locks (see above); so does a ban written directly in SQL,
+ * through account.update_time, when it waits on no lock.
  */
 export async function setAccountDataFlag(
   db: Kysely<Database>,
   dataFlag: DataFlag,
   entry: AuditEntry,
 ): Promise<{ found: boolean; sessionsRevoked: number }> {
-  return db.transaction().execute(async (trx) => {
-    const live = await trx
-      .selectFrom('account')
-      .select('accountId')
-      .where('accountId', '=', entry.accountId)
-      .where('isDel', '=', 0)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!live) return { found: false, sessionsRevoked: 0 };
+  return transactionWithRetry(db, async (trx) => {
+    if (!(await lockLiveAccount(trx, entry.accountId))) return { found: false, sessionsRevoked: 0 };
+    if (dataFlag === 0) await lockSessions(trx, entry.accountId);
+    await trx.insertInto('accountAudit').values(entry).execute();
+    // Stamped from here on, on rows already held.
     await trx.updateTable('account').set({ dataFlag }).where('accountId', '=', entry.accountId).execute();
     const sessionsRevoked = dataFlag === 0 ? await revokeAccountSessions(trx, entry.accountId, 'banned') : 0;
-    await trx.insertInto('accountAudit').values(entry).execute();
     return { found: true, sessionsRevoked };
   });
 }
@@ -46,18 +78,19 @@ export async function recordAudit(db: Kysely<Database>, entry: AuditEntry): Prom
  * personal field blanked, every identity released (its identifier
  * rewritten, so the same WeChat user logging in later gets a new, empty
  * account), every session ended and its IP and user agent blanked, in one
- * transaction. False when the account was already gone.
+ * transaction. False when the account was already gone. Every row is
+ * locked before the first stamped write (see above): other instances see
+ * the deletion, and forget the account's view, within the feed's bound
+ * however long it waited.
  */
 export async function deleteAccount(db: Kysely<Database>, accountId: number): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
-    const live = await trx
-      .selectFrom('account')
-      .select('accountId')
-      .where('accountId', '=', accountId)
-      .where('isDel', '=', 0)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!live) return false;
+  return transactionWithRetry(db, async (trx) => {
+    if (!(await lockLiveAccount(trx, accountId))) return false;
+    await trx.selectFrom('accountProfile').select('accountProfileId').where('accountId', '=', accountId).forUpdate().execute();
+    await trx.selectFrom('accountAuth').select('accountAuthId').where('accountId', '=', accountId).forUpdate().execute();
+    await lockSessions(trx, accountId);
+    await trx.insertInto('accountAudit').values({ accountId, action: 'delete', reason: 'deleted by the player', actor: 'player' }).execute();
+    // Stamped from here on, on rows already held.
     await trx
       .updateTable('account')
       .set({ isDel: 1, nickName: '', avatar: '', phoneBind: 0, mailBind: 0 })
@@ -90,7 +123,6 @@ export async function deleteAccount(db: Kysely<Database>, accountId: number): Pr
       .execute();
     await revokeAccountSessions(trx, accountId, 'account_deleted');
     await trx.updateTable('accountSession').set({ ip: '', userAgent: '' }).where('accountId', '=', accountId).execute();
-    await trx.insertInto('accountAudit').values({ accountId, action: 'delete', reason: 'deleted by the player', actor: 'player' }).execute();
     return true;
   });
 }

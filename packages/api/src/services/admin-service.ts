@@ -6,6 +6,7 @@ import {
   revokeAccountSessions,
   revokeSession,
   setAccountDataFlag,
+  transactionWithRetry,
   type AccountLookup,
   type Database,
   type Kysely,
@@ -39,21 +40,29 @@ export function createAdminService(deps: { db: Kysely<Database>; heartbeatTimeou
     unban: async ({ accountId, reason, by }) => ({
       found: (await setAccountDataFlag(deps.db, 1, { accountId, action: 'unban', reason, actor: by })).found,
     }),
-    async revokeSessions({ accountId, reason, by, sessionId }) {
-      const sessionsRevoked =
-        sessionId === undefined
-          ? await revokeAccountSessions(deps.db, accountId, 'admin')
-          : Number(await revokeSession(deps.db, accountId, sessionId, 'admin'));
-      if (sessionsRevoked > 0) {
-        await recordAudit(deps.db, {
-          accountId,
-          action: 'revoke_sessions',
-          reason: sessionId === undefined ? reason : `session ${sessionId}: ${reason}`,
-          actor: by,
-        });
-      }
-      return { sessionsRevoked };
-    },
+    // One transaction (the audit row with the revocation), which locks the
+    // sessions before it stamps revoked_at: a revocation that waited on a
+    // row lock is stamped after the wait, so the feed every instance reads
+    // still sees it when it commits (see account-lifecycle.ts).
+    revokeSessions: ({ accountId, reason, by, sessionId }) =>
+      transactionWithRetry(deps.db, async (trx) => {
+        let sessions = trx.selectFrom('accountSession').select('sessionId').where('accountId', '=', accountId);
+        if (sessionId !== undefined) sessions = sessions.where('sessionId', '=', sessionId);
+        await sessions.forUpdate().execute();
+        const sessionsRevoked =
+          sessionId === undefined
+            ? await revokeAccountSessions(trx, accountId, 'admin')
+            : Number(await revokeSession(trx, accountId, sessionId, 'admin'));
+        if (sessionsRevoked > 0) {
+          await recordAudit(trx, {
+            accountId,
+            action: 'revoke_sessions',
+            reason: sessionId === undefined ? reason : `session ${sessionId}: ${reason}`,
+            actor: by,
+          });
+        }
+        return { sessionsRevoked };
+      }),
     find: (idOrIdentifier) => findAccountForOperator(deps.db, idOrIdentifier),
     sessions: (accountId) => listAccountSessions(deps.db, accountId),
     online: () => countOnline(deps.db, new Date(now() - deps.heartbeatTimeoutSeconds * 1000)),
