@@ -1,7 +1,19 @@
 import jwt from 'jsonwebtoken';
-import { keyIdOf } from '@minigate/api';
+import {
+  createAccessTokens,
+  createDatabaseLoginCodeCache,
+  createLoginService,
+  createSessionKeyCipher,
+  keyIdOf,
+  MinigateError,
+  type LoginAnswer,
+} from '@minigate/api';
+import type { Database } from '@minigate/db';
+import { createMysqlPool } from '@minigate/db/mysql-pool';
+import { createCode2Session, createHttpTransport } from '@minigate/wechat';
+import { CamelCasePlugin, CompiledQuery, Kysely, MysqlDialect, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callProcedure, startTestStack, TEST_JWT_SECRET, TEST_WECHAT_SECRET, type TestStack } from './support/stack.js';
+import { callProcedure, startTestStack, TEST_APPID, TEST_JWT_SECRET, TEST_WECHAT_SECRET, type TestStack } from './support/stack.js';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -286,6 +298,163 @@ describe("login errors are typed, never a 500 for the player's fault", () => {
       await misconfigured.close();
     }
     expect(stack.logs.join('\n')).not.toContain(TEST_WECHAT_SECRET);
+  });
+});
+
+describe('a login code is exchanged once: a repeat is a retry only from the same IP within 60 s', () => {
+  let proxied: TestStack;
+  beforeAll(async () => {
+    // X-Forwarded-For from the test's own address is believed: each call says which IP it comes from.
+    proxied = await startTestStack({ TRUST_PROXY: '127.0.0.1' });
+  });
+  afterAll(() => proxied?.close());
+
+  const loginFrom = async (code: string, ip: string) => {
+    const response = await fetch(`${proxied.trpcUrl}/auth.wechatLogin`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+      body: JSON.stringify({ code }),
+    });
+    return { status: response.status, body: (await response.json()) as any };
+  };
+  const sessionIdOf = (answer: { body: any }): number => Number(String(answer.body.result.data.refreshToken).split('.')[0]);
+  const sessionsOf = async (accountId: number) =>
+    proxied.database.db.selectFrom('accountSession').select(['sessionId', 'revokedAt']).where('accountId', '=', accountId).execute();
+  const refresh = (refreshToken: string) => callProcedure(proxied, 'mutation', 'auth.refresh', { refreshToken });
+
+  it('a replay from another IP is 400 CODE_USED and opens no session; WeChat is asked once', async () => {
+    const code = proxied.codeFor('replayed-far');
+    const calls = proxied.simulator.callCount('jscode2session');
+    const first = await loginFrom(code, '198.51.100.10');
+    expect(first.status).toBe(200);
+    const replay = await loginFrom(code, '203.0.113.99');
+    expect(replay.status).toBe(400);
+    expect(replay.body.error.data).toMatchObject({ code: 'BAD_REQUEST', reason: 'CODE_USED' });
+    expect(await sessionsOf(first.body.result.data.account.id)).toHaveLength(1);
+    expect(proxied.simulator.callCount('jscode2session')).toBe(calls + 1);
+    // The first answer's tokens still work.
+    expect((await refresh(first.body.result.data.refreshToken)).status).toBe(200);
+  });
+
+  it("a repeat from the same IP within 60 s rotates the first answer's session: same session, new refresh token, the first one refused", async () => {
+    const code = proxied.codeFor('replayed-near');
+    const first = await loginFrom(code, '198.51.100.11');
+    const again = await loginFrom(code, '198.51.100.11');
+    expect([first.status, again.status]).toEqual([200, 200]);
+    const [one, two] = [first.body.result.data, again.body.result.data];
+    expect(sessionIdOf(again)).toBe(sessionIdOf(first));
+    expect(two.account).toEqual(one.account);
+    expect(two.refreshToken).not.toBe(one.refreshToken);
+    expect(await sessionsOf(one.account.id)).toHaveLength(1);
+
+    const spent = await refresh(one.refreshToken);
+    expect(spent.status).toBe(401);
+    expect(spent.body.error.data.reason).toBe('REFRESH_TOKEN_INVALID');
+    // Refused, not taken for a theft: the session lives on with the newest answer's token.
+    const live = await refresh(two.refreshToken);
+    expect(live.status).toBe(200);
+    const me = await callProcedure(proxied, 'query', 'account.me', undefined, { authorization: `Bearer ${live.body.result.data.accessToken}` });
+    expect(me.status).toBe(200);
+  });
+
+  it('a repeat from the same IP more than 60 s after the first answer is CODE_USED', async () => {
+    const code = proxied.codeFor('replayed-late');
+    const first = await loginFrom(code, '198.51.100.12');
+    expect(first.status).toBe(200);
+    // The first answer 61 s ago: the session's creation moved back instead of the test waiting.
+    await sql`UPDATE account_session SET create_time = ${new Date(Date.now() - 61_000)} WHERE session_id = ${sessionIdOf(first)}`.execute(
+      proxied.database.db,
+    );
+    const late = await loginFrom(code, '198.51.100.12');
+    expect(late.status).toBe(400);
+    expect(late.body.error.data.reason).toBe('CODE_USED');
+    expect((await refresh(first.body.result.data.refreshToken)).status).toBe(200);
+  });
+
+  it('a repeat of a code whose session was logged out is CODE_USED, never a revived session', async () => {
+    const code = proxied.codeFor('replayed-after-logout');
+    const first = await loginFrom(code, '198.51.100.13');
+    const out = await callProcedure(proxied, 'mutation', 'auth.logout', { refreshToken: first.body.result.data.refreshToken });
+    expect(out.status).toBe(200);
+    const again = await loginFrom(code, '198.51.100.13');
+    expect(again.status).toBe(400);
+    expect(again.body.error.data.reason).toBe('CODE_USED');
+  });
+
+  it('a new player: a retry answers isNew as the first answer did', async () => {
+    const code = proxied.codeFor('replayed-new');
+    const first = await loginFrom(code, '198.51.100.14');
+    const again = await loginFrom(code, '198.51.100.14');
+    expect(first.body.result.data.account.isNew).toBe(true);
+    expect(again.body.result.data.account).toEqual(first.body.result.data.account);
+  });
+});
+
+describe('the login service, its statements counted and its clock in hand', () => {
+  it("a returning player's login is 4 statements; a retry within the window rotates with 2; later, or from elsewhere, CODE_USED", async () => {
+    const statements: string[] = [];
+    // The test database through a Kysely that logs every statement it sends (BEGIN and COMMIT too).
+    const db = new Kysely<Database>({
+      dialect: new MysqlDialect({
+        pool: createMysqlPool(stack.database.url),
+        onCreateConnection: async (connection) => void (await connection.executeQuery(CompiledQuery.raw("SET time_zone = '+00:00'"))),
+      }),
+      plugins: [new CamelCasePlugin()],
+      log: (event) => void statements.push(event.query.sql.trim().split(/\s+/)[0]!.toLowerCase()),
+    });
+    let clock = Date.now();
+    const transport = createHttpTransport();
+    const service = createLoginService({
+      db,
+      appid: TEST_APPID,
+      code2session: createCode2Session({ apiBase: stack.simulator.url, appid: TEST_APPID, secret: TEST_WECHAT_SECRET }, transport.send),
+      accessTokens: createAccessTokens({
+        secret: TEST_JWT_SECRET,
+        issuer: stack.config.jwt.issuer,
+        audience: stack.config.jwt.audience,
+        ttlSeconds: 7200,
+      }),
+      sessionKeys: createSessionKeyCipher(stack.config.encryption.key),
+      sessions: stack.config.sessions,
+      codeCache: createDatabaseLoginCodeCache(db, () => clock),
+      now: () => clock,
+    });
+    const silent = { error() {}, warn() {}, info() {} };
+    const from = (ip: string) => ({ ip, userAgent: 'counted', log: silent });
+    const sessionIdOf = (answer: LoginAnswer) => Number(answer.refreshToken.split('.')[0]);
+    const reasonOf = async (login: Promise<unknown>) => {
+      const error = await login.then(
+        () => null,
+        (error: unknown) => error,
+      );
+      return error instanceof MinigateError ? error.reason : String(error);
+    };
+    try {
+      await service.wechatLogin(stack.codeFor('counted'), from('192.0.2.1'));
+      statements.length = 0;
+      const code = stack.codeFor('counted');
+      const first = await service.wechatLogin(code, from('192.0.2.1'));
+      console.log(`a returning player's login: ${statements.length} statements (${statements.join(', ')})`);
+      expect(statements).toHaveLength(4);
+      expect(first.account.isNew).toBe(false);
+
+      statements.length = 0;
+      clock += 59_000;
+      const retry = await service.wechatLogin(code, from('192.0.2.1'));
+      console.log(`a retry of its code: ${statements.length} statements (${statements.join(', ')})`);
+      expect(statements).toEqual(['select', 'update']);
+      expect(sessionIdOf(retry)).toBe(sessionIdOf(first));
+      expect(retry.refreshToken).not.toBe(first.refreshToken);
+
+      expect(await reasonOf(service.wechatLogin(code, from('192.0.2.2')))).toBe('CODE_USED');
+      clock += 2_000;
+      expect(await reasonOf(service.wechatLogin(code, from('192.0.2.1')))).toBe('CODE_USED');
+      const sessions = await db.selectFrom('accountSession').select('sessionId').where('accountId', '=', first.account.id).execute();
+      expect(sessions).toHaveLength(2);
+    } finally {
+      transport.close();
+      await db.destroy();
+    }
   });
 });
 

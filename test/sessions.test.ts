@@ -1,10 +1,17 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { restartSessionRefresh } from '@minigate/db';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callProcedure, startTestStack, type TestStack } from './support/stack.js';
 
-// A one-second grace window, so the test can step past it.
+// A five-second grace window: every step meant to land inside it does, even
+// on a loaded machine; stepping past it either waits it out (once) or moves
+// the session's last rotation back in the database (what time would do).
+const GRACE_SECONDS = 5;
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startTestStack({ REFRESH_REUSE_GRACE: '1' });
+  // The refresh limit out of the way: these tests refresh one session dozens of times.
+  stack = await startTestStack({ REFRESH_REUSE_GRACE: String(GRACE_SECONDS), RATE_LIMIT_REFRESH: '100000/60' });
 });
 afterAll(() => stack.close());
 
@@ -19,6 +26,25 @@ async function login(player: string, headers: Record<string, string> = {}) {
 
 const refresh = (refreshToken: string) => callProcedure(stack, 'mutation', 'auth.refresh', { refreshToken });
 const me = (accessToken: string) => callProcedure(stack, 'query', 'account.me', undefined, bearer(accessToken));
+const sessionIdOf = (refreshToken: string) => Number(refreshToken.split('.')[0]);
+const sessionRow = (refreshToken: string) =>
+  stack.database.db.selectFrom('accountSession').selectAll().where('sessionId', '=', sessionIdOf(refreshToken)).executeTakeFirstOrThrow();
+
+/** A successful refresh's new pair. */
+async function rotated(refreshToken: string): Promise<{ accessToken: string; refreshToken: string }> {
+  const answer = await refresh(refreshToken);
+  expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+  return answer.body.result.data;
+}
+
+/** As if the grace window had passed since the session's last rotation. */
+async function pastTheGraceWindow(refreshToken: string): Promise<void> {
+  await stack.database.db
+    .updateTable('accountSession')
+    .set({ rotatedAt: sql<Date>`rotated_at - INTERVAL ${GRACE_SECONDS + 1} SECOND` })
+    .where('sessionId', '=', sessionIdOf(refreshToken))
+    .execute();
+}
 
 describe('sessions: one per login, over HTTP against MariaDB', () => {
   it('opens a session row per login with IP and user agent, storing only a hash of the refresh token', async () => {
@@ -53,56 +79,116 @@ describe('sessions: one per login, over HTTP against MariaDB', () => {
     expect((await refresh(pair.refreshToken)).status).toBe(200);
   });
 
-  it('accepts a spent token again within the grace window (a lost answer retried), and revokes the session after it', async () => {
-    const first = await login('sessions-cat');
-    const answered = (await refresh(first.refreshToken)).body.result.data;
-    // The client lost that answer and retries with the same token: served, not logged out.
-    const retried = await refresh(first.refreshToken);
-    expect(retried.status).toBe(200);
-    const live = retried.body.result.data;
-    // Only the latest token is live: the answer the client lost is dead.
-    expect((await refresh(answered.refreshToken)).body.error.data.reason).toBe('REFRESH_TOKEN_INVALID');
+  it('answers a spent token within the grace window with the same child: the thief gets the R1 the victim holds, and R1 keeps working', async () => {
+    const victim = await login('sessions-cat');
+    const r1 = await rotated(victim.refreshToken);
+    // A thief (or the client retrying a lost answer) presents R0 again inside the window: the same R1, not a new pair.
+    const thief = await rotated(victim.refreshToken);
+    expect(thief.refreshToken).toBe(r1.refreshToken);
+    expect((await me(thief.accessToken)).status).toBe(200);
+    // The victim's R1 is not refused: it rotates, and the session lives on.
+    const r2 = await rotated(r1.refreshToken);
+    expect(r2.refreshToken).not.toBe(r1.refreshToken);
+    expect((await me(r2.accessToken)).status).toBe(200);
+    expect((await sessionRow(victim.refreshToken)).revokedAt).toBeNull();
+  });
 
-    await sleep(1_300);
+  it('the direct parent presented after the grace window ends the session: its live refresh token and access tokens', async () => {
+    const first = await login('sessions-cal');
+    const live = await rotated(first.refreshToken);
+    await sleep(GRACE_SECONDS * 1000 + 300);
     const reused = await refresh(first.refreshToken);
     expect(reused.status).toBe(401);
     expect(reused.body.error.data.reason).toBe('REFRESH_TOKEN_REUSED');
-    // The whole session is gone: its live refresh token and its access tokens.
     expect((await refresh(live.refreshToken)).body.error.data.reason).toBe('SESSION_REVOKED');
     const call = await me(live.accessToken);
     expect(call.status).toBe(401);
     expect(call.body.error.data.reason).toBe('SESSION_REVOKED');
-    const row = await stack.database.db
-      .selectFrom('accountSession')
-      .select(['revokedReason'])
-      .where('sessionId', '=', Number(first.refreshToken.split('.')[0]))
-      .executeTakeFirstOrThrow();
-    expect(row.revokedReason).toBe('refresh_token_reused');
+    expect((await sessionRow(first.refreshToken)).revokedReason).toBe('refresh_token_reused');
   });
 
-  it('50 parallel refreshes of one token leave one live refresh token, or (past the grace window) a revoked session: never two', async () => {
+  it('R0 after R0 → R1 → R2 ends the session even inside the grace window: only the direct parent is a retry', async () => {
+    const first = await login('sessions-cid');
+    const r1 = await rotated(first.refreshToken);
+    const r2 = await rotated(r1.refreshToken);
+    const reused = await refresh(first.refreshToken);
+    expect(reused.status).toBe(401);
+    expect(reused.body.error.data.reason).toBe('REFRESH_TOKEN_REUSED');
+    expect((await refresh(r2.refreshToken)).body.error.data.reason).toBe('SESSION_REVOKED');
+    expect((await me(r2.accessToken)).body.error.data.reason).toBe('SESSION_REVOKED');
+    expect((await sessionRow(first.refreshToken)).revokedReason).toBe('refresh_token_reused');
+  });
+
+  it('any spent token of the session ends it: one spent 20 rotations ago, and the thief racing ahead of the victim', async () => {
+    const first = await login('sessions-cox');
+    const chain = [first.refreshToken];
+    for (let i = 0; i < 20; i++) chain.push((await rotated(chain.at(-1)!)).refreshToken);
+    await pastTheGraceWindow(first.refreshToken);
+    const reused = await refresh(chain[3]!);
+    expect(reused.body.error.data.reason).toBe('REFRESH_TOKEN_REUSED');
+    expect((await refresh(chain.at(-1)!)).body.error.data.reason).toBe('SESSION_REVOKED');
+
+    // The thief takes R1 (the same one the victim holds) and rotates it twice; the victim's R1 then ends the session.
+    const victim = await login('sessions-cox');
+    const r1 = await rotated(victim.refreshToken);
+    expect((await rotated(victim.refreshToken)).refreshToken).toBe(r1.refreshToken);
+    const thief = await rotated(await rotated(r1.refreshToken).then((pair) => pair.refreshToken));
+    expect((await refresh(r1.refreshToken)).body.error.data.reason).toBe('REFRESH_TOKEN_REUSED');
+    expect((await me(thief.accessToken)).body.error.data.reason).toBe('SESSION_REVOKED');
+  });
+
+  it('a forged secret with a real session id is refused and ends nothing, however long the session\'s chain', async () => {
+    const first = await login('sessions-cyd');
+    let live = first.refreshToken;
+    for (let i = 0; i < 30; i++) live = (await rotated(live)).refreshToken;
+    for (const secret of [randomBytes(32).toString('base64url'), 'A'.repeat(43), first.refreshToken.split('.')[1]!.replace(/^./, (c) => (c === 'A' ? 'B' : 'A'))]) {
+      const forged = await refresh(`${sessionIdOf(first.refreshToken)}.${secret}`);
+      expect(forged.status).toBe(401);
+      expect(forged.body.error.data.reason).toBe('REFRESH_TOKEN_INVALID');
+    }
+    expect((await sessionRow(first.refreshToken)).revokedAt).toBeNull();
+    expect((await refresh(live)).status).toBe(200);
+  });
+
+  it('a session whose refresh token is restarted (a retried login) lives on its new token; its old chain is refused and ends nothing', async () => {
+    const first = await login('sessions-cyn');
+    const r1 = await rotated(first.refreshToken);
+    const r2 = await rotated(r1.refreshToken);
+    const secret = randomBytes(32).toString('base64url');
+    const hash = createHash('sha256').update(secret, 'utf8').digest('hex');
+    expect(await restartSessionRefresh(stack.database.db, sessionIdOf(first.refreshToken), hash, new Date())).toBe(true);
+    const restarted = `${sessionIdOf(first.refreshToken)}.${secret}`;
+    expect((await sessionRow(first.refreshToken)).refreshRotations).toBe(0);
+    for (const old of [first.refreshToken, r1.refreshToken, r2.refreshToken]) {
+      expect((await refresh(old)).body.error.data.reason).toBe('REFRESH_TOKEN_INVALID');
+    }
+    const next = await rotated(restarted);
+    // Its chain is the new one: the restarted token is now the direct parent (a retry inside the window)...
+    expect((await rotated(restarted)).refreshToken).toBe(next.refreshToken);
+    // ...and the old chain still ends nothing.
+    expect((await refresh(r2.refreshToken)).body.error.data.reason).toBe('REFRESH_TOKEN_INVALID');
+    expect((await sessionRow(first.refreshToken)).revokedAt).toBeNull();
+    const later = await rotated(next.refreshToken);
+    expect((await me(later.accessToken)).status).toBe(200);
+    // A restart of an ended session does nothing.
+    await callProcedure(stack, 'mutation', 'auth.logout', undefined, bearer(later.accessToken));
+    expect(await restartSessionRefresh(stack.database.db, sessionIdOf(first.refreshToken), hash, new Date())).toBe(false);
+  });
+
+  it('50 parallel refreshes of one token inside the grace window all get the same child; trading it leaves one live refresh token', async () => {
     const first = await login('sessions-dan');
     const answers = await Promise.all(Array.from({ length: 50 }, () => refresh(first.refreshToken)));
-    const served = answers.filter((answer) => answer.status === 200).map((answer) => answer.body.result.data.refreshToken as string);
-    expect(served.length).toBeGreaterThan(0);
-    const stillLive = [];
-    for (const token of served) {
-      // Trading each in turn: a live one rotates (and so spends itself), every other is refused.
-      const traded = await refresh(token);
-      if (traded.status === 200) stillLive.push(token);
-    }
-    // This suite's grace window is 1 s: on a slow machine the last of the 50
-    // arrive after it and count as reuse, which ends the session. Either
-    // way, never two live tokens.
-    expect(stillLive.length).toBeLessThanOrEqual(1);
-    if (stillLive.length === 0) {
-      const row = await stack.database.db
-        .selectFrom('accountSession')
-        .select('revokedReason')
-        .where('sessionId', '=', Number(first.refreshToken.split('.')[0]))
-        .executeTakeFirstOrThrow();
-      expect(row.revokedReason).toBe('refresh_token_reused');
-    }
+    expect(answers.map((answer) => answer.status)).toEqual(Array(50).fill(200));
+    const served = new Set(answers.map((answer) => answer.body.result.data.refreshToken as string));
+    expect(served.size).toBe(1);
+    const [child] = served;
+    expect(createHash('sha256').update(child!.split('.')[1]!, 'utf8').digest('hex')).toBe((await sessionRow(child!)).refreshTokenHash);
+    // Traded 10 times at once (inside the window): one grandchild for all, and the session lives.
+    const traded = await Promise.all(Array.from({ length: 10 }, () => refresh(child!)));
+    expect(new Set(traded.map((answer) => answer.body.result?.data.refreshToken)).size).toBe(1);
+    const [grandchild] = traded.map((answer) => answer.body.result.data.refreshToken as string);
+    expect((await rotated(grandchild!)).refreshToken).not.toBe(grandchild);
+    expect((await sessionRow(child!)).revokedAt).toBeNull();
   });
 
   it('refuses garbage, unknown and forged refresh tokens with a reason, never a 500', async () => {

@@ -102,7 +102,7 @@ export function wireApplication(config: Config, logger: ServiceLogger): Applicat
     // No views held (ACCOUNT_CACHE_MAX=0): the feed need not read profile changes.
     ...(config.accountCacheMax > 0 ? { onAccountChanges: views.feedChanges } : {}),
   });
-  const sessions = createSessionService({ db, accessTokens, revocations, settings: config.sessions });
+  const sessions = createSessionService({ db, accessTokens, revocations, settings: config.sessions, encryption: config.encryption });
   const sessionKeys = createSessionKeys({ db, cipher, openidAuthType: openidAuthType(config.wechat.appid) });
   const contentGuard = createContentGuard({
     db,

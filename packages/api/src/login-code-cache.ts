@@ -1,9 +1,21 @@
-import { findLoginCode, pruneLoginCodes, rememberLoginCode, type Database, type Kysely, type LoginCodeOutcome } from '@minigate/db';
+import {
+  findLoginCode,
+  findLoginCodeUse,
+  pruneLoginCodes,
+  rememberLoginCode,
+  type Database,
+  type Kysely,
+  type LoginCodeOutcome,
+  type LoginCodeSession,
+} from '@minigate/db';
 
 /**
- * What jscode2session answered for a code (its session key encrypted), or
- * that it failed in a way that may have consumed the code; shared by every
- * instance. Keyed by a hash of the code, never the code.
+ * What is remembered of a code beside the session it opened (which names
+ * the code itself, account_session.login_code_hash): that its jscode2session
+ * failed in a way that may have consumed it. Keyed by a hash of the code,
+ * never the code. `session` entries were written by servers before
+ * migration 0007, which kept every exchanged code here: a code they
+ * exchanged is used.
  */
 export type CachedLoginCode =
   | { outcome: 'session'; openid: string; unionid: string | null; encryptedSessionKey: string; answeredAt: number }
@@ -15,22 +27,35 @@ export interface LoginCodeCache {
   put(codeHash: string, entry: CachedLoginCode, ttlSeconds: number): Promise<void>;
   /** Deletes expired entries (a store whose entries expire by themselves has none); returns how many. */
   prune?(): Promise<number>;
+  /**
+   * The entry and the session the code opened, read together (a cache in
+   * the database: one statement for both). A cache without it (Redis): the
+   * login service reads the session beside get().
+   */
+  getWithSession?(codeHash: string): Promise<{ cached: CachedLoginCode | null; session: LoginCodeSession | null }>;
 }
 
 const FAILURES = new Set(['busy', 'timeout', 'unavailable']);
+
+function entryOf(found: LoginCodeOutcome): CachedLoginCode {
+  if (found.outcome === 'session') {
+    const { openid, unionid, sessionKey, answeredAt } = found;
+    return { outcome: 'session', openid, unionid, encryptedSessionKey: sessionKey, answeredAt: answeredAt.getTime() };
+  }
+  const failure = FAILURES.has(found.failure) ? (found.failure as 'busy' | 'timeout' | 'unavailable') : 'unavailable';
+  return { outcome: 'failed', failure, answeredAt: found.answeredAt.getTime() };
+}
 
 /** The cache in the `wechat_login_code` table (the default; Redis when REDIS_URL is set). */
 export function createDatabaseLoginCodeCache(db: Kysely<Database>, now: () => number = Date.now): LoginCodeCache {
   return {
     async get(codeHash) {
       const found = await findLoginCode(db, codeHash, new Date(now()));
-      if (!found) return null;
-      if (found.outcome === 'session') {
-        const { openid, unionid, sessionKey, answeredAt } = found;
-        return { outcome: 'session', openid, unionid, encryptedSessionKey: sessionKey, answeredAt: answeredAt.getTime() };
-      }
-      const failure = FAILURES.has(found.failure) ? (found.failure as 'busy' | 'timeout' | 'unavailable') : 'unavailable';
-      return { outcome: 'failed', failure, answeredAt: found.answeredAt.getTime() };
+      return found ? entryOf(found) : null;
+    },
+    async getWithSession(codeHash) {
+      const { session, remembered } = await findLoginCodeUse(db, codeHash, new Date(now()));
+      return { cached: remembered ? entryOf(remembered) : null, session };
     },
     async put(codeHash, entry, ttlSeconds) {
       const row: LoginCodeOutcome =

@@ -1,6 +1,6 @@
-import { CamelCasePlugin, Kysely, MysqlDialect } from 'kysely';
+import { CamelCasePlugin, CompiledQuery, Kysely, MysqlDialect, type DatabaseConnection, type Driver } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { findAccountWithProfile, signInWithIdentity, type IdentitySignIn } from './accounts.js';
+import { findAccountWithProfile, LoginCodeTakenError, signInWithIdentity, type IdentitySignIn } from './accounts.js';
 import { createMysqlPool } from './mysql-pool.js';
 import type { Database } from './schema.js';
 import { createTestDatabase, type TestDatabase } from './testing/test-database.js';
@@ -12,7 +12,7 @@ describe('signInWithIdentity', () => {
   });
   afterAll(() => database.drop());
   beforeEach(async () => {
-    for (const table of ['accountProfile', 'accountAuth', 'account'] as const) await database.db.deleteFrom(table).execute();
+    for (const table of ['accountSession', 'accountProfile', 'accountAuth', 'account'] as const) await database.db.deleteFrom(table).execute();
   });
 
   const signIn = (overrides: Partial<IdentitySignIn> = {}): IdentitySignIn => ({
@@ -141,5 +141,84 @@ describe('signInWithIdentity', () => {
     expect(await findAccountWithProfile(database.db, accountId + 1000)).toBeUndefined();
     await database.db.updateTable('account').set({ isDel: 1 }).where('accountId', '=', accountId).execute();
     expect(await findAccountWithProfile(database.db, accountId)).toBeUndefined();
+  });
+  const session = (fill: string) => ({ refreshTokenHash: fill.repeat(64), expiresAt: new Date('2026-12-01T00:00:00Z'), userAgent: 'test' });
+
+  it("keeps the login code's hash on the session it opens, and refuses a second session of that code, new player or returning", async () => {
+    const code = 'c'.repeat(64);
+    const first = await signInWithIdentity(database.db, signIn({ session: session('a'), loginCodeHash: code }));
+    const row = await database.db.selectFrom('accountSession').select(['sessionId', 'loginCodeHash']).executeTakeFirstOrThrow();
+    expect(row).toEqual({ sessionId: first.sessionId, loginCodeHash: code });
+
+    // The same player again (no transaction), then a player never seen (the transaction): neither opens a session.
+    await expect(signInWithIdentity(database.db, signIn({ session: session('b'), loginCodeHash: code }))).rejects.toBeInstanceOf(LoginCodeTakenError);
+    await expect(
+      signInWithIdentity(database.db, signIn({ identifier: 'o-player-2', session: session('c'), loginCodeHash: code })),
+    ).rejects.toBeInstanceOf(LoginCodeTakenError);
+    expect(await database.db.selectFrom('accountSession').select('sessionId').execute()).toHaveLength(1);
+    // The new player's transaction was rolled back whole: no account half made.
+    expect(await database.db.selectFrom('accountAuth').select('identifier').execute()).toEqual([{ identifier: 'o-player-1' }]);
+    // Sessions without a code (other sign-ins) are many.
+    await signInWithIdentity(database.db, signIn({ session: session('d') }));
+    await signInWithIdentity(database.db, signIn({ session: session('e') }));
+    expect(await database.db.selectFrom('accountSession').select('sessionId').execute()).toHaveLength(3);
+  });
+
+  it("runs a returning player's statement again on a write conflict (1213), and a first login's transaction whole when its COMMIT fails as on Galera", async () => {
+    const failed: string[] = [];
+    let failNext: RegExp | null = null;
+    // The test database through a driver that fails the next statement matching `failNext` with a write conflict, once.
+    class ConflictingDialect extends MysqlDialect {
+      override createDriver(): Driver {
+        const driver = super.createDriver();
+        const conflicting = (connection: DatabaseConnection): DatabaseConnection =>
+          new Proxy(connection, {
+            get(target, property) {
+              if (property === 'executeQuery') {
+                return async (query: CompiledQuery) => {
+                  if (failNext?.test(query.sql)) {
+                    failNext = null;
+                    failed.push(query.sql.split(' ')[0]!.toLowerCase());
+                    // A certification failure at COMMIT (Galera) rolls the transaction back whole.
+                    if (/^commit/i.test(query.sql)) await target.executeQuery(CompiledQuery.raw('rollback'));
+                    throw Object.assign(new Error('Deadlock found when trying to get lock; try restarting transaction'), {
+                      errno: 1213,
+                      code: 'ER_LOCK_DEADLOCK',
+                    });
+                  }
+                  return target.executeQuery(query);
+                };
+              }
+              const value = Reflect.get(target, property, target) as unknown;
+              return typeof value === 'function' ? value.bind(target) : value;
+            },
+          });
+        return new Proxy(driver, {
+          get(target, property) {
+            if (property === 'acquireConnection') return async () => conflicting(await target.acquireConnection());
+            const value = Reflect.get(target, property, target) as unknown;
+            return typeof value === 'function' ? value.bind(target) : value;
+          },
+        });
+      }
+    }
+    const db = new Kysely<Database>({ dialect: new ConflictingDialect({ pool: createMysqlPool(database.url) }), plugins: [new CamelCasePlugin()] });
+    try {
+      const first = await signInWithIdentity(db, signIn({ session: session('a') }));
+      for (const statement of [/^update/i, /^insert/i]) {
+        failNext = statement;
+        const again = await signInWithIdentity(db, signIn({ session: session(statement.source.includes('update') ? 'b' : 'c') }));
+        expect(again).toMatchObject({ accountId: first.accountId, isNew: false });
+      }
+      failNext = /^commit/i;
+      const other = await signInWithIdentity(db, signIn({ identifier: 'o-player-2', session: session('d') }));
+      expect(other.isNew).toBe(true);
+      expect(failed).toEqual(['update', 'insert', 'commit']);
+      expect(await database.db.selectFrom('accountSession').select('sessionId').execute()).toHaveLength(4);
+      expect(await database.db.selectFrom('account').select('accountId').execute()).toHaveLength(2);
+      expect(await database.db.selectFrom('accountProfile').select('accountId').execute()).toHaveLength(2);
+    } finally {
+      await db.destroy();
+    }
   });
 });

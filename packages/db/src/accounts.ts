@@ -1,8 +1,9 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, DataFlag } from './schema.js';
-import { isRetryableTransactionError } from './database-errors.js';
+import { isDuplicateKeyError, isRetryableTransactionError } from './database-errors.js';
 import { prepared } from './prepared.js';
 import type { NewSession } from './sessions.js';
+import { retryOnWriteConflict, transactionWithRetry } from './write-conflict-retry.js';
 
 /** One way to sign in: an auth type and its identifier, unique together. */
 export interface IdentityKey {
@@ -34,6 +35,25 @@ export interface IdentitySignIn extends IdentityKey {
   newAccount?: NewAccountValues;
   /** A session to open for this login, in the same transaction; none for a disabled account. */
   session?: NewSession;
+  /**
+   * The hash of the login code this sign-in exchanged, kept on the session
+   * it opens. Its unique key lets one code open one session: a second one
+   * fails with LoginCodeTakenError and nothing of its sign-in is kept but a
+   * login time moved forward.
+   */
+  loginCodeHash?: string;
+}
+
+/** The session a sign-in would open was refused: a session of its login code exists already (account_session_login_code). */
+export class LoginCodeTakenError extends Error {
+  override name = 'LoginCodeTakenError';
+}
+
+/** The unique key of account_session.login_code_hash (migration 0007). */
+const LOGIN_CODE_KEY = 'account_session_login_code';
+
+function isLoginCodeTaken(error: unknown): boolean {
+  return isDuplicateKeyError(error) && String((error as { message?: unknown }).message).includes(LOGIN_CODE_KEY);
 }
 
 export interface NewAccountValues {
@@ -56,6 +76,15 @@ export interface SignedInAccount {
 
 const ATTEMPTS = 4;
 
+/** Runs again what a write conflict or a first login that lost the identity's unique key rolled back; never a taken login code. */
+const signInRetry = {
+  attempts: ATTEMPTS,
+  retryOn: (error: unknown) => isRetryableTransactionError(error) && !isLoginCodeTaken(error),
+};
+
+/** One autocommit statement of a returning player's login, run again on a write conflict (it was rolled back: nothing is done twice). */
+const once = <T>(work: () => Promise<T>): Promise<T> => retryOnWriteConflict(work, { attempts: ATTEMPTS });
+
 /**
  * Finds or creates the account behind an identity and records the login.
  *
@@ -72,21 +101,33 @@ const ATTEMPTS = 4;
  * wins the insert, run the whole transaction again: the new transaction's
  * snapshot sees the winner's row (a re-read in the same REPEATABLE READ
  * transaction would not).
+ *
+ * Write conflicts (InnoDB's deadlock victim, Galera's certification failure
+ * at COMMIT, TiDB's 9007) are run again with backoff: the transaction whole,
+ * a returning player's statement on its own (each rolled back alone). A
+ * session of `loginCodeHash` that exists already is never run again:
+ * LoginCodeTakenError.
  */
 export async function signInWithIdentity(db: Kysely<Database>, signIn: IdentitySignIn): Promise<SignedInAccount> {
-  const found = await findIdentity(db, signIn);
-  const live = found && isLive(found) ? found : undefined;
-  const returning = live ? await signInReturning(db, signIn, live) : null;
-  if (returning) return returning;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      // The first attempt after a read that found no row for the key at all skips reading it again;
-      // should one have appeared since, the identity insert meets the unique key and the next attempt reads.
-      const absent = attempt === 1 && !found;
-      return await db.transaction().execute((trx) => signInOnce(trx, signIn, absent));
-    } catch (error) {
-      if (attempt >= ATTEMPTS || !isRetryableTransactionError(error)) throw error;
-    }
+  try {
+    const found = await findIdentity(db, signIn);
+    const live = found && isLive(found) ? found : undefined;
+    const returning = live ? await signInReturning(db, signIn, live) : null;
+    if (returning) return returning;
+    let attempt = 0;
+    return await transactionWithRetry(
+      db,
+      (trx) => {
+        attempt++;
+        // The first attempt after a read that found no row for the key at all skips reading it again;
+        // should one have appeared since, the identity insert meets the unique key and the next attempt reads.
+        return signInOnce(trx, signIn, attempt === 1 && !found);
+      },
+      signInRetry,
+    );
+  } catch (error) {
+    if (isLoginCodeTaken(error)) throw new LoginCodeTakenError('a session of this login code exists already', { cause: error });
+    throw error;
   }
 }
 
@@ -100,11 +141,13 @@ function isLive(row: IdentityWithAccount): row is LiveIdentity {
 
 /** A live identity's login outside a transaction; null when the identity is no longer live. */
 async function signInReturning(db: Kysely<Database>, signIn: IdentitySignIn, known: LiveIdentity): Promise<SignedInAccount | null> {
-  const updated = await recordReturningLogin(db, signIn.credential, credentialTime(known, signIn), signIn.at, signIn.ip, known.accountAuthId);
+  const credentialAt = credentialTime(known, signIn);
+  const updated = await once(() => recordReturningLogin(db, signIn.credential, credentialAt, signIn.at, signIn.ip, known.accountAuthId));
   // Released or deleted since the read: the transaction starts the player afresh.
   if (Number(updated.numAffectedRows ?? 0) === 0) return null;
-  await recordLinkedIdentities(db, known.accountId, signIn);
-  const sessionId = signIn.session && known.dataFlag === 1 ? await openSession(db, known.accountId, signIn, signIn.session) : null;
+  await once(() => recordLinkedIdentities(db, known.accountId, signIn));
+  const session = signIn.session;
+  const sessionId = session && known.dataFlag === 1 ? await once(() => openSession(db, known.accountId, signIn, session)) : null;
   return { ...signedIn(known, false), sessionId };
 }
 
@@ -133,6 +176,7 @@ const insertSession = prepared(
     expiresAt: Date,
     ip: string,
     userAgent: string,
+    loginCodeHash: string | null,
   ) =>
     db.insertInto('accountSession').values({
       accountId,
@@ -146,6 +190,7 @@ const insertSession = prepared(
       userAgent,
       revokedAt: null,
       revokedReason: null,
+      loginCodeHash,
     }),
 );
 
@@ -240,6 +285,7 @@ async function openSession(trx: Kysely<Database>, accountId: number, signIn: Ide
     session.expiresAt,
     signIn.ip,
     session.userAgent,
+    signIn.loginCodeHash ?? null,
   );
   return Number(inserted.insertId);
 }

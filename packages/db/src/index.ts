@@ -9,6 +9,7 @@ export { migrateToLatest, knownMigrations, pendingMigrations, MigrationError } f
 export {
   signInWithIdentity,
   findAccountWithProfile,
+  LoginCodeTakenError,
   type IdentityKey,
   type IdentitySignIn,
   type SignedInAccount,
@@ -16,6 +17,8 @@ export {
 } from './accounts.js';
 export {
   rotateRefreshToken,
+  revokeReusedSession,
+  restartSessionRefresh,
   revokeSession,
   revokeSessionHoldingRefreshHash,
   revokeAccountSessions,
@@ -50,7 +53,16 @@ export {
   NamedLockTimeoutError,
   type AccessTokenRow,
 } from './wechat-access-tokens.js';
-export { findLoginCode, rememberLoginCode, pruneLoginCodes, type LoginCodeOutcome } from './wechat-login-codes.js';
+export {
+  findLoginCode,
+  findLoginCodeUse,
+  findLoginCodeSession,
+  rememberLoginCode,
+  pruneLoginCodes,
+  type LoginCodeOutcome,
+  type LoginCodeSession,
+  type LoginCodeUse,
+} from './wechat-login-codes.js';
 export {
   findIdentityCredential,
   bindPhoneIdentity,

@@ -4,6 +4,8 @@ import * as sessions from './migrations/0002-sessions.js';
 import * as rateLimits from './migrations/0003-rate-limits.js';
 import * as wechat from './migrations/0004-wechat.js';
 import * as profileChanges from './migrations/0005-profile-changes.js';
+import * as sessionChain from './migrations/0006-session-chain.js';
+import * as loginCodeOnSession from './migrations/0007-login-code-on-session.js';
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder
@@ -17,6 +19,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-rate-limits': rateLimits,
   '0004-wechat': wechat,
   '0005-profile-changes': profileChanges,
+  '0006-session-chain': sessionChain,
+  '0007-login-code-on-session': loginCodeOnSession,
 };
 
 function createMigrator(db: Kysely<any>): Migrator {

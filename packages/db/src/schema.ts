@@ -135,6 +135,12 @@ export interface AccountSessionTable {
   previousRefreshTokenHash: string | null;
   /** When the last rotation happened. */
   rotatedAt: Date | null;
+  /** Rotations since the chain started (sign-in, or a restart): how far a walk from a spent token may go. */
+  refreshRotations: Generated<number>;
+  /** The id of the key the current secret was derived under; null while it is the chain's random first. */
+  refreshKeyId: ColumnType<string | null, string | null | undefined, string | null>;
+  /** SHA-256 (hex) of the wx.login code the session was opened with (unique: a code opens one session); null otherwise. */
+  loginCodeHash: ColumnType<string | null, string | null | undefined, string | null>;
   createTime: CreateTime;
   lastUsedAt: Date;
   expiresAt: Date;

@@ -8,16 +8,22 @@ import type { Instance } from '../../support/instances.js';
 
 export interface StormResult {
   served: number;
+  /** How many different refresh tokens the storm's answers carried: 1 (each got the same child of the token presented). */
+  distinct: number;
   refused: Record<string, number>;
   outcome: string;
 }
 
 /**
  * Logs `player` in, presents its refresh token `times` times at once, half to
- * each of two instances, then checks the session: either exactly one refresh
- * token is live (the one the session row holds, among those served), or the
- * session is revoked and the access tokens served stop on both instances
- * within the 5 s bound. Never two live ones.
+ * each of two instances, then checks the session. Every answer served
+ * carries the same refresh token: the first rotation's child, answered
+ * again to each presentation inside the grace window (past it, a
+ * presentation is reuse and ends the session). Then either exactly one
+ * refresh token is live (the one the session row holds: trading it, once
+ * alone and then again at once on both instances, gives one grandchild), or
+ * the session is revoked and the access tokens served stop on both
+ * instances within the 5 s bound. Never two live ones.
  */
 export async function refreshStorm(
   instances: readonly Instance[],
@@ -33,54 +39,49 @@ export async function refreshStorm(
   const sessionId = Number(refreshToken.split('.')[0]);
 
   const answers = await Promise.all(Array.from({ length: times }, (_, i) => refresh(instances[i % 2]!, refreshToken)));
-  const refused: Record<string, number> = {};
-  for (const answer of answers) {
-    if (answer.status === 200) continue;
-    expect(errorShapeProblem(answer.status, answer.body), answer.text).toBeNull();
-    expect(answer.status, answer.text).toBe(401);
-    const reason = answer.body.error.data.reason as string;
-    expect(['REFRESH_TOKEN_REUSED', 'REFRESH_TOKEN_INVALID', 'SESSION_REVOKED'], answer.text).toContain(reason);
-    refused[reason] = (refused[reason] ?? 0) + 1;
-  }
+  const refused = refusals(answers, ['REFRESH_TOKEN_REUSED', 'REFRESH_TOKEN_INVALID', 'SESSION_REVOKED']);
   const served = answers
     .filter((answer) => answer.status === 200)
     .map((answer) => answer.body.result.data as { accessToken: string; refreshToken: string });
   expect(served.length).toBeGreaterThan(0);
   for (const tokens of served) expect(tokens.refreshToken.split('.')[0]).toBe(String(sessionId));
+  // One child for all: the thief and the victim (or a client and its retry) hold the same token.
+  const distinct = new Set(served.map((tokens) => tokens.refreshToken));
+  expect(distinct.size).toBe(1);
+  const [child] = distinct;
 
-  const row = await database.db
-    .selectFrom('accountSession')
-    .select(['refreshTokenHash', 'revokedAt', 'revokedReason'])
-    .where('sessionId', '=', sessionId)
-    .executeTakeFirstOrThrow();
+  const rowOf = () =>
+    database.db
+      .selectFrom('accountSession')
+      .select(['refreshTokenHash', 'revokedAt', 'revokedReason'])
+      .where('sessionId', '=', sessionId)
+      .executeTakeFirstOrThrow();
   const hashOf = (token: string) => createHash('sha256').update(token.split('.')[1]!, 'utf8').digest('hex');
-  const current = served.filter((tokens) => hashOf(tokens.refreshToken) === row.refreshTokenHash);
-
-  // Trade them: the one the row holds first (alone: it rotates, spending itself), then every other at once, on alternating
-  // instances. A second live token would be served now; dead ones are refused (and trading them revives nothing).
-  const traded: Answer[] = served.map(() => undefined as unknown as Answer);
-  const held = current.length === 1 ? served.indexOf(current[0]!) : -1;
-  if (held !== -1) traded[held] = await refresh(instances[0]!, served[held]!.refreshToken);
-  await Promise.all(
-    served.map(async (tokens, i) => {
-      if (i !== held) traded[i] = await refresh(instances[i % 2]!, tokens.refreshToken);
-    }),
-  );
-  const live = traded.filter((answer) => answer.status === 200);
-  for (const answer of traded.filter((answer) => answer.status !== 200)) {
-    expect(answer.status, answer.text).toBe(401);
-    expect(['REFRESH_TOKEN_INVALID', 'SESSION_REVOKED'], answer.text).toContain(answer.body.error.data.reason);
-  }
+  const row = await rowOf();
 
   if (row.revokedAt === null) {
-    // One survivor: the one the row holds, and trading proves it is the only live one.
-    expect(current).toHaveLength(1);
-    expect(live).toHaveLength(1);
-    expect(traded[held]!.status).toBe(200);
-    return { served: served.length, refused, outcome: '1 live refresh token' };
+    expect(hashOf(child!)).toBe(row.refreshTokenHash);
+    // Trade it: alone first (it rotates, spending itself), then again `times` - 1 times at once on alternating instances.
+    const alone = await refresh(instances[0]!, child!);
+    expect(alone.status, alone.text).toBe(200);
+    const again = await Promise.all(Array.from({ length: times - 1 }, (_, i) => refresh(instances[i % 2]!, child!)));
+    refusals(again, ['REFRESH_TOKEN_REUSED', 'SESSION_REVOKED']);
+    const after = await rowOf();
+    const live = new Set([alone, ...again].filter((answer) => answer.status === 200).map((answer) => answer.body.result.data.refreshToken as string));
+    if (after.revokedAt === null) {
+      // One survivor: the grandchild every trade was answered with, the one the row holds.
+      expect(live.size).toBe(1);
+      expect(hashOf([...live][0]!)).toBe(after.refreshTokenHash);
+      return { served: served.length, distinct: distinct.size, refused, outcome: '1 live refresh token' };
+    }
+    // A loaded machine took a trade past the grace window: reuse, the session ended (checked below).
   }
   // All revoked: nothing served is live, and the access tokens stop on both instances within the 5 s bound.
-  expect(live).toHaveLength(0);
+  const final = await rowOf();
+  expect(final.revokedReason).toBe('refresh_token_reused');
+  const traded = await Promise.all(served.slice(0, 4).map((tokens, i) => refresh(instances[i % 2]!, tokens.refreshToken)));
+  expect(traded.filter((answer) => answer.status === 200)).toHaveLength(0);
+  refusals(traded, ['REFRESH_TOKEN_INVALID', 'SESSION_REVOKED']);
   for (const instance of instances) {
     for (const tokens of [served[0]!, served[served.length - 1]!]) {
       await expect
@@ -95,13 +96,27 @@ export async function refreshStorm(
         .toBe('SESSION_REVOKED');
     }
   }
-  return { served: served.length, refused, outcome: `session revoked (${row.revokedReason})` };
+  return { served: served.length, distinct: distinct.size, refused, outcome: `session revoked (${final.revokedReason})` };
 }
 
-/** "50 served, 2 SESSION_REVOKED → 1 live refresh token" */
+/** Every answer not served is a typed 401 with one of `reasons`; how many of each. */
+function refusals(answers: readonly Answer[], reasons: readonly string[]): Record<string, number> {
+  const refused: Record<string, number> = {};
+  for (const answer of answers) {
+    if (answer.status === 200) continue;
+    expect(errorShapeProblem(answer.status, answer.body), answer.text).toBeNull();
+    expect(answer.status, answer.text).toBe(401);
+    const reason = answer.body.error.data.reason as string;
+    expect(reasons, answer.text).toContain(reason);
+    refused[reason] = (refused[reason] ?? 0) + 1;
+  }
+  return refused;
+}
+
+/** "50 served (1 distinct refresh token), 2 SESSION_REVOKED → 1 live refresh token" */
 export function describeStorm(result: StormResult): string {
   const refused = Object.entries(result.refused)
     .map(([reason, count]) => `${count} ${reason}`)
     .join(', ');
-  return `${result.served} served${refused ? `, ${refused}` : ''} → ${result.outcome}`;
+  return `${result.served} served (${result.distinct} distinct refresh token)${refused ? `, ${refused}` : ''} → ${result.outcome}`;
 }

@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { signInWithIdentity, type Database, type Kysely } from '@minigate/db';
+import {
+  findLoginCodeSession,
+  LoginCodeTakenError,
+  restartSessionRefresh,
+  signInWithIdentity,
+  type Database,
+  type Kysely,
+  type LoginCodeSession,
+} from '@minigate/db';
 import {
   CodeUsedError,
   WeChatBusyError,
@@ -8,7 +16,6 @@ import {
   WeChatTimeoutError,
   WeChatUnavailableError,
   type Code2Session,
-  type WeChatSession,
 } from '@minigate/wechat';
 import type { AccessTokens } from '../access-tokens.js';
 import type { Caller } from '../context.js';
@@ -17,7 +24,7 @@ import type { CachedLoginCode, LoginCodeCache } from '../login-code-cache.js';
 import { formatRefreshToken, newRefreshSecret } from '../refresh-tokens.js';
 import type { SessionKeyCipher } from '../session-key-cipher.js';
 import type { ServiceLogger } from './service-logger.js';
-import type { SessionSettings } from './session-settings.js';
+import { sessionExpiresAt, type SessionSettings } from './session-settings.js';
 import type { LoginAnswer } from './views.js';
 import { loginErrorFromWeChat } from './wechat-login-errors.js';
 
@@ -38,15 +45,18 @@ export interface LoginServiceDeps {
   sessionKeys: SessionKeyCipher;
   sessions: SessionSettings;
   /**
-   * What jscode2session answered for each code, shared by the instances: a
-   * code submitted again (a client retrying after a lost answer) is served
-   * from it and never reaches WeChat. None: every code goes to WeChat.
+   * The codes whose jscode2session met a failure that may have consumed
+   * them, shared by the instances: such a code sent again never reaches
+   * WeChat. (A code WeChat answered lives on the session it opened.) None:
+   * those codes go to WeChat again.
    */
   codeCache?: LoginCodeCache;
   /** Told of each account a login signed in (its login time changed): `account.me` reads it afresh. */
   onSignedIn?: (accountId: number) => void;
-  /** How long a code's answer is kept; WeChat's codes live 5 minutes. */
+  /** How long a code's failure is kept; WeChat's codes live 5 minutes. */
   codeCacheTtlSeconds?: number;
+  /** How long after a code's first answer a repeat from the same IP is a retry, answered with the session it opened; default 60. */
+  codeRetryWindowSeconds?: number;
   now?: () => number;
 }
 
@@ -76,25 +86,77 @@ const retryWithNewCode = () =>
     retryAfterSeconds: 1,
   });
 
-/** What jscode2session answered for a code, now or earlier (from the cache). */
-interface ExchangedCode {
-  session: WeChatSession;
-  /** session.sessionKey as stored (SessionKeyCipher). */
-  encryptedSessionKey: string;
-  /** Epoch ms of WeChat's answer. */
-  answeredAt: number;
-}
+/** A code exchanged before, not retried: the same answer as WeChat's own 40163. */
+const codeUsed = () => loginErrorFromWeChat(new CodeUsedError('the login code was exchanged already'));
 
-/** While another instance may still be storing its answer for a code WeChat calls used: how long to look for it. */
+/** While another instance may still be opening its session for a code WeChat calls used: how long to look for it. */
 const USED_CODE_WAIT_MS = [100, 250, 500, 1000];
 
+/** The session a code opened: a repeat of the code is judged by it. */
+interface OpenedByCode {
+  sessionId: number;
+  accountId: number;
+  /** The IP the session was opened from (or refreshed from since). */
+  ip: string;
+  /** Epoch ms of the first answer. */
+  openedAt: number;
+  /** Not revoked, not expired, its account live and enabled. */
+  live: boolean;
+  nickName: string;
+  avatar: string;
+  /** What the first answer said: the account was made by that login. */
+  isNew: boolean;
+}
+
+function openedFrom(row: LoginCodeSession, at: number): OpenedByCode {
+  return {
+    sessionId: row.sessionId,
+    accountId: row.accountId,
+    ip: row.ip,
+    openedAt: row.createTime.getTime(),
+    live: row.revokedAt === null && row.expiresAt.getTime() > at && row.dataFlag === 1 && row.accountIsDel === 0,
+    nickName: row.nickName,
+    avatar: row.avatar,
+    // A first login writes the account and its session with one time.
+    isNew: row.accountCreateTime.getTime() === row.createTime.getTime(),
+  };
+}
+
+/** A first submission of a code being served in this process: a concurrent one waits for the session it opens. */
+interface FirstSubmission {
+  opened: Promise<OpenedByCode>;
+  settle(opened: OpenedByCode): void;
+  fail(error: unknown): void;
+}
+
+function firstSubmission(): FirstSubmission {
+  let settle!: (opened: OpenedByCode) => void;
+  let fail!: (error: unknown) => void;
+  const opened = new Promise<OpenedByCode>((resolve, reject) => {
+    settle = resolve;
+    fail = reject;
+  });
+  // Nobody may be waiting: the submission itself answers its failure.
+  opened.catch(() => undefined);
+  return { opened, settle, fail };
+}
+
+/**
+ * A wx.login code is exchanged once. Its hash is written on the session its
+ * login opens (by the session's INSERT, under a unique key), so a code
+ * submitted again is judged by that session, without reaching WeChat: a
+ * retry (the same client IP, within `codeRetryWindowSeconds` of the first
+ * answer) is answered by restarting that session's refresh token, so only
+ * the newest answer's refresh token lives; any other repeat is CODE_USED.
+ */
 export function createLoginService(deps: LoginServiceDeps): LoginService {
   const now = deps.now ?? Date.now;
   const authType = openidAuthType(deps.appid);
   const ttlSeconds = deps.codeCacheTtlSeconds ?? 300;
+  const retryWindowMs = (deps.codeRetryWindowSeconds ?? 60) * 1000;
   const cache = deps.codeCache;
-  /** Codes being exchanged in this process: a second submission waits for the first one's answer. */
-  const inflight = new Map<string, Promise<ExchangedCode>>();
+  /** First submissions of codes being served in this process, by code hash. */
+  const inflight = new Map<string, FirstSubmission>();
 
   const hashOf = (code: string) => createHash('sha256').update(`${deps.appid}\0${code}`).digest('hex');
 
@@ -115,98 +177,147 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
       log.warn({ error: (error as Error).message }, 'login code cache unwritable: a retry of this code would reach WeChat');
     }
   };
-  const sessionFrom = (entry: CachedLoginCode): ExchangedCode | null => {
-    if (entry.outcome !== 'session') return null;
-    const sessionKey = deps.sessionKeys.decrypt(entry.encryptedSessionKey);
-    return sessionKey
-      ? {
-          session: { openid: entry.openid, unionid: entry.unionid, sessionKey },
-          encryptedSessionKey: entry.encryptedSessionKey,
-          answeredAt: entry.answeredAt,
-        }
-      : null;
-  };
 
-  async function exchange(code: string, hash: string, log: ServiceLogger): Promise<ExchangedCode> {
+  /** What is known of a code: the session it opened (a read that must succeed) and what the cache remembers. */
+  async function lookUp(hash: string, log: ServiceLogger): Promise<{ session: LoginCodeSession | null; cached: CachedLoginCode | null }> {
+    if (cache?.getWithSession) return cache.getWithSession(hash);
+    const [session, entry] = await Promise.all([findLoginCodeSession(deps.db, hash), cached(hash, log)]);
+    return { session, cached: entry };
+  }
+
+  /** After WeChat called the code used: the session another instance is opening for it, if it shows up. */
+  async function openedElsewhere(hash: string): Promise<LoginCodeSession | null> {
+    for (const waitMs of USED_CODE_WAIT_MS) {
+      const found = await findLoginCodeSession(deps.db, hash);
+      if (found) return found;
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+    return findLoginCodeSession(deps.db, hash);
+  }
+
+  /** Once per code: never retried after WeChat answered (a code is single-use). */
+  async function exchange(code: string, hash: string, log: ServiceLogger) {
     try {
-      // Once per code: never retried after WeChat answered (a code is single-use).
-      const session = await deps.code2session(code);
-      const answeredAt = now();
-      // Encrypted once: the cache entry and the identity's credential hold the same ciphertext.
-      const encryptedSessionKey = deps.sessionKeys.encrypt(session.sessionKey);
-      await remember(hash, { outcome: 'session', openid: session.openid, unionid: session.unionid, encryptedSessionKey, answeredAt }, log);
-      return { session, encryptedSessionKey, answeredAt };
+      return await deps.code2session(code);
     } catch (error) {
       const failure = failureOf(error);
       if (failure) await remember(hash, { outcome: 'failed', failure, answeredAt: now() }, log);
-      if (error instanceof CodeUsedError && cache) {
-        // Another instance may have exchanged this very code a moment ago and be storing its answer.
-        for (const waitMs of USED_CODE_WAIT_MS) {
-          const entry = await cached(hash, log);
-          const found = entry && sessionFrom(entry);
-          if (found) return found;
-          await new Promise((resolve) => setTimeout(resolve, waitMs));
-        }
-      }
       if (error instanceof WeChatMisconfiguredError) {
         log.error({ errcode: error.errcode, error: error.message }, 'WeChat refused our credentials: check WECHAT_APPID and WECHAT_SECRET');
       } else if (error instanceof WeChatBusyError || error instanceof WeChatUnavailableError || error instanceof WeChatTimeoutError) {
         // WeChat's own trouble: operators watch for a run of these.
         log.warn({ errcode: error.errcode, error: error.message }, 'WeChat could not log a player in');
       }
-      throw loginErrorFromWeChat(error);
+      throw error;
     }
   }
 
-  async function lookUpOrExchange(code: string, hash: string, log: ServiceLogger): Promise<ExchangedCode> {
-    const entry = await cached(hash, log);
-    if (entry?.outcome === 'failed') throw retryWithNewCode();
-    const found = entry && sessionFrom(entry);
-    if (found) return found;
-    return exchange(code, hash, log);
+  /** A code sent again: a retry of its first answer restarts the session's refresh token; anything else is CODE_USED. */
+  async function repeat(opened: OpenedByCode, caller: Caller): Promise<LoginAnswer> {
+    const at = now();
+    if (!opened.live || at - opened.openedAt > retryWindowMs) throw codeUsed();
+    if (opened.ip !== caller.ip) {
+      caller.log.warn({ sessionId: opened.sessionId }, 'a login code came again from another IP: refused (CODE_USED)');
+      throw codeUsed();
+    }
+    const refresh = newRefreshSecret();
+    // Refused once revoked meanwhile: a logout or a ban stays.
+    if (!(await restartSessionRefresh(deps.db, opened.sessionId, refresh.hash, new Date(at)))) throw codeUsed();
+    return {
+      ...deps.accessTokens.issue(opened.accountId, opened.sessionId),
+      refreshToken: formatRefreshToken(opened.sessionId, refresh.secret),
+      account: { id: opened.accountId, nickName: opened.nickName, avatarUrl: opened.avatar, isNew: opened.isNew },
+    };
   }
 
-  function sessionFor(code: string, log: ServiceLogger): Promise<ExchangedCode> {
-    const hash = hashOf(code);
-    // Registered before any await, so that concurrent submissions of one code share one look-up and one exchange.
-    const running = inflight.get(hash);
-    if (running) return running;
-    const work = lookUpOrExchange(code, hash, log).finally(() => inflight.delete(hash));
-    inflight.set(hash, work);
-    return work;
-  }
+  async function serveFirst(code: string, hash: string, caller: Caller, known: (opened: OpenedByCode) => void): Promise<LoginAnswer> {
+    const log = caller.log;
+    const found = await lookUp(hash, log);
+    const repeatOf = (row: LoginCodeSession) => {
+      const opened = openedFrom(row, now());
+      known(opened);
+      return repeat(opened, caller);
+    };
+    if (found.session) return repeatOf(found.session);
+    if (found.cached?.outcome === 'failed') throw retryWithNewCode();
+    // Exchanged by a server of the previous release, which kept every code in the cache: its session does not name the code.
+    if (found.cached) throw codeUsed();
 
-  return {
-    async wechatLogin(code, caller) {
-      const { session, encryptedSessionKey, answeredAt } = await sessionFor(code, caller.log);
-      const at = now();
-      const refresh = newRefreshSecret();
-      const account = await signInWithIdentity(deps.db, {
+    let session;
+    try {
+      session = await exchange(code, hash, log);
+    } catch (error) {
+      // Another instance may have exchanged this very code a moment ago and be opening its session.
+      const elsewhere = error instanceof CodeUsedError ? await openedElsewhere(hash) : null;
+      if (elsewhere) return repeatOf(elsewhere);
+      throw loginErrorFromWeChat(error);
+    }
+    const at = now();
+    const refresh = newRefreshSecret();
+    const encryptedSessionKey = deps.sessionKeys.encrypt(session.sessionKey);
+    let account;
+    try {
+      account = await signInWithIdentity(deps.db, {
         authType,
         identifier: session.openid,
         credential: encryptedSessionKey,
-        // The key's time is WeChat's answer, and stays its first sighting while WeChat hands the same key again.
-        credentialAt: new Date(answeredAt),
-        isSameCredential: (stored) => stored !== null && (stored === encryptedSessionKey || deps.sessionKeys.decrypt(stored) === session.sessionKey),
+        // The key's time stays its first sighting while WeChat hands the same key again.
+        isSameCredential: (stored) => stored !== null && deps.sessionKeys.decrypt(stored) === session.sessionKey,
         ip: caller.ip,
         at: new Date(at),
         linkedIdentities: session.unionid ? [{ authType: UNIONID_AUTH_TYPE, identifier: session.unionid }] : [],
         session: {
           refreshTokenHash: refresh.hash,
-          expiresAt: new Date(at + deps.sessions.refreshTokenTtlSeconds * 1000),
+          expiresAt: new Date(sessionExpiresAt(deps.sessions, at, at)),
           userAgent: caller.userAgent,
         },
+        loginCodeHash: hash,
       });
-      deps.onSignedIn?.(account.accountId);
-      if (account.dataFlag !== 1 || account.sessionId === null) {
-        throw new MinigateError({ code: 'FORBIDDEN', reason: 'ACCOUNT_DISABLED', message: 'This account is disabled' });
-      }
+    } catch (error) {
+      if (!(error instanceof LoginCodeTakenError)) throw error;
+      // WeChat answered another instance too, and its session came first: this submission is a repeat of it.
+      const first = await findLoginCodeSession(deps.db, hash);
+      if (!first) throw codeUsed();
+      return repeatOf(first);
+    }
+    deps.onSignedIn?.(account.accountId);
+    if (account.dataFlag !== 1 || account.sessionId === null) {
+      throw new MinigateError({ code: 'FORBIDDEN', reason: 'ACCOUNT_DISABLED', message: 'This account is disabled' });
+    }
+    known({
+      sessionId: account.sessionId,
+      accountId: account.accountId,
+      ip: caller.ip,
+      openedAt: at,
+      live: true,
+      nickName: account.nickName,
+      avatar: account.avatar,
+      isNew: account.isNew,
+    });
+    return {
+      ...deps.accessTokens.issue(account.accountId, account.sessionId),
+      refreshToken: formatRefreshToken(account.sessionId, refresh.secret),
+      account: { id: account.accountId, nickName: account.nickName, avatarUrl: account.avatar, isNew: account.isNew },
+    };
+  }
 
-      return {
-        ...deps.accessTokens.issue(account.accountId, account.sessionId),
-        refreshToken: formatRefreshToken(account.sessionId, refresh.secret),
-        account: { id: account.accountId, nickName: account.nickName, avatarUrl: account.avatar, isNew: account.isNew },
-      };
+  return {
+    async wechatLogin(code, caller) {
+      const hash = hashOf(code);
+      // Looked up and registered before any await, so that concurrent submissions of one code share one exchange.
+      const running = inflight.get(hash);
+      if (running) return repeat(await running.opened, caller);
+      const first = firstSubmission();
+      inflight.set(hash, first);
+      try {
+        return await serveFirst(code, hash, caller, first.settle);
+      } catch (error) {
+        // Those waiting answer the same (a no-op once the code's session is known).
+        first.fail(error);
+        throw error;
+      } finally {
+        inflight.delete(hash);
+      }
     },
 
     async pruneCodes() {

@@ -1,6 +1,7 @@
 import {
   pruneSessions,
   revokeAccountSessions,
+  revokeReusedSession,
   revokeSession,
   revokeSessionHoldingRefreshHash,
   rotateRefreshToken,
@@ -11,7 +12,7 @@ import {
 import type { AccessTokens } from '../access-tokens.js';
 import type { AuthenticatedUser, Caller } from '../context.js';
 import { MinigateError } from '../errors.js';
-import { formatRefreshToken, newRefreshSecret, parseRefreshToken } from '../refresh-tokens.js';
+import { createRefreshChain, formatRefreshToken, parseRefreshToken } from '../refresh-tokens.js';
 import type { RevocationCache } from '../revocation-cache.js';
 import type { SessionSettings } from './session-settings.js';
 import type { LoginAnswer } from './views.js';
@@ -32,10 +33,15 @@ export interface SessionServiceDeps {
   accessTokens: AccessTokens;
   revocations: RevocationCache;
   settings: SessionSettings;
+  /** ENCRYPTION_KEY and ENCRYPTION_KEYS_PREVIOUS: the refresh-token chain's keys are derived from them (see RefreshChain). */
+  encryption: { key: Buffer; previousKeys: Buffer[] };
   now?: () => number;
 }
 
-const REFUSED_REFRESH: Record<Exclude<RefreshOutcome['kind'], 'rotated'>, () => MinigateError> = {
+/** How often a refresh starts over when the session's chain moved while a presented token was walked. */
+const MAX_REFRESH_ROUNDS = 3;
+
+const REFUSED_REFRESH: Record<Exclude<RefreshOutcome['kind'], 'rotated' | 'unmatched'>, () => MinigateError> = {
   unknown: () =>
     new MinigateError({
       code: 'UNAUTHORIZED',
@@ -60,22 +66,38 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
   const now = deps.now ?? Date.now;
   const { settings } = deps;
 
+  const chain = createRefreshChain(deps.encryption.key, deps.encryption.previousKeys);
+
+  /** One pass: rotate, answer a retry, or prove a spent token and end its session. */
+  async function refreshOnce(presented: { sessionId: number; secret: string; hash: string }, caller: Caller) {
+    const at = now();
+    const children = chain.childrenOf(presented.secret);
+    const outcome = await rotateRefreshToken(deps.db, {
+      sessionId: presented.sessionId,
+      presentedHash: presented.hash,
+      childHashes: new Map([...children].map(([keyId, child]) => [keyId, child.hash])),
+      currentKeyId: chain.currentKeyId,
+      at: new Date(at),
+      reuseGraceMs: settings.refreshReuseGraceSeconds * 1000,
+      refreshTokenTtlMs: settings.refreshTokenTtlSeconds * 1000,
+      maxAgeMs: settings.maxAgeSeconds * 1000,
+      ip: caller.ip,
+      userAgent: caller.userAgent,
+    });
+    if (outcome.kind === 'rotated') return { ...outcome, secret: children.get(outcome.keyId)!.secret };
+    if (outcome.kind !== 'unmatched') return outcome;
+    // Outside the row lock: a walk is CPU (a few µs a step), and a forged token must not hold up the session's owner.
+    if (!(await chain.reaches(presented.secret, outcome.keyId, outcome.currentHash, outcome.rotations))) return { kind: 'unknown' as const };
+    return revokeReusedSession(deps.db, presented.sessionId, outcome.currentHash);
+  }
+
   return {
     async refresh(refreshToken, caller) {
       const presented = parseRefreshToken(refreshToken);
       if (!presented) throw REFUSED_REFRESH.unknown();
-      const at = now();
-      const next = newRefreshSecret();
-      const outcome = await rotateRefreshToken(deps.db, {
-        sessionId: presented.sessionId,
-        presentedHash: presented.hash,
-        nextHash: next.hash,
-        at: new Date(at),
-        reuseGraceMs: settings.refreshReuseGraceSeconds * 1000,
-        expiresAt: new Date(at + settings.refreshTokenTtlSeconds * 1000),
-        ip: caller.ip,
-        userAgent: caller.userAgent,
-      });
+      let outcome = await refreshOnce(presented, caller);
+      for (let round = 1; outcome.kind === 'moved' && round < MAX_REFRESH_ROUNDS; round++) outcome = await refreshOnce(presented, caller);
+      if (outcome.kind === 'moved') outcome = { kind: 'unknown' };
       if (outcome.kind === 'reused') {
         deps.revocations.sessionRevoked(presented.sessionId);
         caller.log.warn(
@@ -86,7 +108,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       if (outcome.kind !== 'rotated') throw REFUSED_REFRESH[outcome.kind]();
       return {
         ...deps.accessTokens.issue(outcome.accountId, presented.sessionId),
-        refreshToken: formatRefreshToken(presented.sessionId, next.secret),
+        refreshToken: formatRefreshToken(presented.sessionId, outcome.secret),
         account: { id: outcome.accountId, nickName: outcome.nickName, avatarUrl: outcome.avatar, isNew: false },
       };
     },

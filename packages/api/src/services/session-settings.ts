@@ -9,3 +9,12 @@ export interface SessionSettings {
   /** SESSION_MAX_AGE: a session ends this long after sign-in, however often it is refreshed. */
   maxAgeSeconds: number;
 }
+
+/**
+ * When a session signed in at `signedInAt` (epoch ms) and used at `at`
+ * expires: REFRESH_TOKEN_TTL after its last use, never past sign-in +
+ * SESSION_MAX_AGE. At sign-in, `at` is `signedInAt`.
+ */
+export function sessionExpiresAt(settings: Pick<SessionSettings, 'refreshTokenTtlSeconds' | 'maxAgeSeconds'>, signedInAt: number, at: number): number {
+  return Math.min(at + settings.refreshTokenTtlSeconds * 1000, signedInAt + settings.maxAgeSeconds * 1000);
+}
