@@ -74,6 +74,76 @@ describe('rate limits on the MySQL store (the default)', () => {
   });
 });
 
+describe('rate limits per IPv6 /64 (one subscriber holds a whole /64: a budget per address would be endless)', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack({ TRUST_PROXY: 'true', RATE_LIMIT_LOGIN: '4/60' });
+  });
+  afterAll(() => stack.close());
+
+  /** A random /64 under the documentation prefix, as four hextets of 4 digits (none 0: so it is already written as RFC 5952 would). */
+  const hextet = () => (0x1000 + (randomBytes(2).readUInt16BE() % 0xf000)).toString(16);
+  const randomPrefix = () => `2001:db8:${hextet()}:${hextet()}`;
+  const rateLimitKeys = async () =>
+    (
+      await stack.database.db
+        .selectFrom('rate_limit' as never)
+        .select('key' as never)
+        .execute()
+    ).map((row) => (row as { key: string }).key);
+
+  it('counts every address of one /64 against one budget; another /64 has its own; the session keeps the full address', async () => {
+    const prefix = randomPrefix();
+    const [first, second, third] = [`${prefix}::1`, `${prefix}:ffff:1:2:3`, `${prefix}:a:b:c:d`];
+    const statuses: number[] = [];
+    for (const [i, ip] of [first, second, third, first].entries()) statuses.push((await login(stack, `v6-a-${i}`, ip)).status);
+    expect(statuses).toEqual([200, 200, 200, 200]);
+    const refused = await login(stack, 'v6-a-4', `${prefix}::beef`);
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.data).toMatchObject({ reason: 'RATE_LIMITED', limit: 'login' });
+    // The next /64 up is someone else.
+    const last = prefix.lastIndexOf(':');
+    const neighbour = `${prefix.slice(0, last)}:${(parseInt(prefix.slice(last + 1), 16) ^ 1).toString(16)}::1`;
+    expect((await login(stack, 'v6-a-5', neighbour)).status).toBe(200);
+    expect((await rateLimitKeys()).filter((key) => key.includes(prefix))).toEqual([`${stack.config.redisKeyPrefix}login:${prefix}::/64`]);
+    // Only the limiter's key is the /64: the session row still names the address the login came from.
+    const secondLogin = await login(stack, 'v6-a-6', `${neighbour}2`);
+    const { sid } = JSON.parse(Buffer.from(secondLogin.body.result.data.accessToken.split('.')[1], 'base64url').toString()) as { sid: string };
+    const row = await stack.database.db.selectFrom('accountSession').select('ip').where('sessionId', '=', Number(sid)).executeTakeFirstOrThrow();
+    expect(row.ip).toBe(`${neighbour}2`);
+  });
+
+  it('keys one address alike however it is written: compressed, expanded, upper case', async () => {
+    const prefix = randomPrefix();
+    const [a, b, c, d] = prefix.split(':') as [string, string, string, string];
+    const pad = (hextet: string) => hextet.padStart(4, '0');
+    const spellings = [
+      `${prefix}::42`,
+      `${pad(a)}:${pad(b)}:${pad(c)}:${pad(d)}:0000:0000:0000:0042`,
+      `${prefix}:0:0:0:42`.toUpperCase(),
+      `${prefix}:0::42`,
+    ];
+    const statuses: number[] = [];
+    for (const [i, ip] of spellings.entries()) statuses.push((await login(stack, `v6-b-${i}`, ip)).status);
+    expect(statuses).toEqual([200, 200, 200, 200]);
+    expect((await login(stack, 'v6-b-4', `${prefix}::42`)).status).toBe(429);
+    expect((await rateLimitKeys()).filter((key) => key.toLowerCase().includes(prefix.slice(9)))).toEqual([`${stack.config.redisKeyPrefix}login:${prefix}::/64`]);
+  });
+
+  it('keys an IPv4-mapped IPv6 address as the IPv4 address it maps, and leaves IPv4 as it is', async () => {
+    const ip = randomIp();
+    const [w, x, y, z] = ip.split('.').map(Number) as [number, number, number, number];
+    const hex = `${((w << 8) | x).toString(16)}:${((y << 8) | z).toString(16)}`;
+    const statuses: number[] = [];
+    for (const [i, spelling] of [ip, `::ffff:${ip}`, `::FFFF:${hex}`, `0:0:0:0:0:ffff:${ip}`].entries()) {
+      statuses.push((await login(stack, `v4-mapped-${i}`, spelling)).status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 200]);
+    expect((await login(stack, 'v4-mapped-4', ip)).status).toBe(429);
+    expect((await rateLimitKeys()).filter((key) => key.endsWith(`:${ip}`) || key.includes('ffff'))).toEqual([`${stack.config.redisKeyPrefix}login:${ip}`]);
+  });
+});
+
 describe('the default limits', () => {
   let stack: TestStack;
   beforeAll(async () => {

@@ -4,6 +4,7 @@ import { parseDatabaseUrl } from '@minigate/db';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'mysql2';
 import { RateLimiterMemory, RateLimiterMySQL, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { rateLimitKeyOf } from './client-ip.js';
 import type { RateLimit, RateLimitSettings } from './config.js';
 
 export interface RateLimitStores {
@@ -27,7 +28,8 @@ const memory = (name: RateLimitName, limit: RateLimit) =>
  * else in memory (per instance, so N instances allow up to N times the
  * limit to a player spread across them). Each store limiter has an
  * in-memory insurance limiter with the same limit: a store outage neither
- * blocks players nor lifts the limits.
+ * blocks players nor lifts the limits. An IP is counted by the key
+ * rateLimitKeyOf gives it: an IPv6 address by its /64.
  */
 export function createRateLimits(settings: RateLimitSettings | null, stores: RateLimitStores, logger: ServiceLogger): RateLimits {
   if (!settings) {
@@ -56,7 +58,7 @@ export function createRateLimits(settings: RateLimitSettings | null, stores: Rat
   return {
     async consume(name, key) {
       try {
-        await limiters[name].consume(key);
+        await limiters[name].consume(rateLimitKeyOf(key));
         return null;
       } catch (refusal) {
         if (refusal instanceof RateLimiterRes) return Math.ceil(refusal.msBeforeNext / 1000);
