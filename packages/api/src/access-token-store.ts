@@ -7,7 +7,7 @@ const LOCK_TIMEOUT_SECONDS = 10;
 
 /**
  * The access token in the `wechat_access_token` table, one row per appid,
- * refreshed under MySQL's GET_LOCK (held on a connection of its own, so
+ * refreshed under a named lease (a row every instance and every Galera node sees, so
  * every instance of the deployment waits for the one refreshing).
  */
 export function createDatabaseAccessTokenStore(db: Kysely<Database>, options: { lockTimeoutSeconds?: number } = {}): AccessTokenStore {

@@ -6,6 +6,7 @@ import * as wechat from './migrations/0004-wechat.js';
 import * as profileChanges from './migrations/0005-profile-changes.js';
 import * as sessionChain from './migrations/0006-session-chain.js';
 import * as loginCodeOnSession from './migrations/0007-login-code-on-session.js';
+import * as namedLease from './migrations/0008-named-lease.js';
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-profile-changes': profileChanges,
   '0006-session-chain': sessionChain,
   '0007-login-code-on-session': loginCodeOnSession,
+  '0008-named-lease': namedLease,
 };
 
 function createMigrator(db: Kysely<any>): Migrator {

@@ -14,6 +14,14 @@ export interface Database {
   wechatAccessToken: WeChatAccessTokenTable;
   wechatLoginCode: WeChatLoginCodeTable;
   contentRecheck: ContentRecheckTable;
+  namedLease: NamedLeaseTable;
+}
+
+/** A lock every instance and node sees (withNamedLock): who holds it, until when. */
+export interface NamedLeaseTable {
+  name: string;
+  holder: string;
+  expiresAt: Date;
 }
 
 /** 1 valid, 0 disabled. */

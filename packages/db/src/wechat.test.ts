@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteAccount, exportAccount } from './account-lifecycle.js';
 import { signInWithIdentity } from './accounts.js';
@@ -29,7 +30,7 @@ describe('the shared access token row', () => {
     expect(await readAccessToken(database.db, 'wxb')).toBeNull();
   });
 
-  it('GET_LOCK lets one holder in at a time and gives up after its timeout', async () => {
+  it('a named lease lets one holder in at a time, gives up after its timeout, and lapses when its holder died', async () => {
     const order: string[] = [];
     let release = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
@@ -45,6 +46,12 @@ describe('the shared access token row', () => {
     release();
     await Promise.all([first, second]);
     expect(order).toEqual(['first in', 'first out', 'second in']);
+    expect(await database.db.selectFrom('namedLease').selectAll().execute()).toEqual([]);
+
+    // A holder that died (its row left behind, its lease running): refused until the lease lapses, then taken.
+    await sql`INSERT INTO named_lease (name, holder, expires_at) VALUES ('minigate-test:dead', ${'d'.repeat(32)}, NOW(3) + INTERVAL 1 SECOND)`.execute(database.db);
+    await expect(withNamedLock(database.db, 'minigate-test:dead', 0, async () => 'never')).rejects.toBeInstanceOf(NamedLockTimeoutError);
+    expect(await withNamedLock(database.db, 'minigate-test:dead', 5, async () => 'taken after the lapse')).toBe('taken after the lapse');
   });
 });
 
