@@ -46,6 +46,9 @@ const UNAVAILABLE_CODES = new Set([
   'PROTOCOL_SEQUENCE_TIMEOUT',
   'ER_CON_COUNT_ERROR',
   'ER_SERVER_SHUTDOWN',
+  // 1047: a Galera node cut off from the cluster's primary component ("WSREP has not yet prepared node for
+  // application use") refuses every statement until it rejoins.
+  'ER_UNKNOWN_COM_ERROR',
 ]);
 /** mysql2's messages for a connection it already knows is dead (they carry no code). */
 const CLOSED_CONNECTION = /closed state|Pool is closed|Connection lost/i;
