@@ -147,6 +147,14 @@ describe('docker/compose.yaml', () => {
     expect(service('server').ports).toContain('${MINIGATE_METRICS_PUBLISH:-127.0.0.1:9464}:9464');
   });
 
+  it('binds METRICS_PORT on every interface of the container, or the published metrics port reaches nothing', () => {
+    // The server binds METRICS_PORT on loopback unless METRICS_HOST says otherwise; a published port
+    // arrives on the container's own interface. Who reaches it is the `ports` entry's business.
+    const published = (service('server').ports ?? []).filter((entry) => entry.endsWith(`:${environmentOf('server').METRICS_PORT}`));
+    expect(published).toHaveLength(1);
+    expect(environmentOf('server').METRICS_HOST).toBe('0.0.0.0');
+  });
+
   it('gives the server time to drain before Docker kills it', () => {
     const grace = /^(\d+)s$/.exec(service('server').stop_grace_period ?? '')?.[1];
     // Docker's default is 10 s; the primary's own bound comes first.

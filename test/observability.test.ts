@@ -1,5 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '@minigate/db/testing';
 import { connect } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callProcedure, startTestStack, TEST_ENCRYPTION_KEY, TEST_JWT_SECRET, TEST_WECHAT_SECRET, type TestStack } from './support/stack.js';
 
@@ -50,6 +51,27 @@ function rawRequest(port: number, bytes: string | Buffer): Promise<{ status: num
 }
 
 const portOf = (stack: TestStack) => Number(new URL(stack.baseUrl).port);
+
+/** An IPv4 address of this machine other than loopback: where a player elsewhere would connect. */
+function nonLoopbackAddress(): string {
+  const found = Object.values(networkInterfaces())
+    .flat()
+    .find((each) => each?.family === 'IPv4' && !each.internal);
+  // No skip: without one, nothing here would tell METRICS_HOST from HOST.
+  if (!found) throw new Error('this machine has no IPv4 address but loopback: the METRICS_HOST test needs one (see `ip addr`)');
+  return found.address;
+}
+
+/** The status a GET answers, or the code of the error that kept it from answering (ECONNREFUSED). */
+async function reach(url: string): Promise<number | string> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    await response.arrayBuffer();
+    return response.status;
+  } catch (error) {
+    return (error as { cause?: { code?: string } }).cause?.code ?? String(error);
+  }
+}
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -340,6 +362,31 @@ describe('/metrics', () => {
       expect(response.body.error.data.reason).toBe('ROUTE_NOT_FOUND');
     } finally {
       await production.close();
+    }
+  });
+
+  it('binds METRICS_PORT on METRICS_HOST, loopback unless told otherwise, while HOST is 0.0.0.0', async () => {
+    const elsewhere = nonLoopbackAddress();
+    const metricsUrl = (target: TestStack) => new URL(String(linesOf(target).find((line) => line.msg === 'metrics listening')?.url));
+    const loopback = await startTestStack({ HOST: '0.0.0.0', METRICS_PORT: '0' });
+    try {
+      const url = metricsUrl(loopback);
+      // The API port answers there (HOST=0.0.0.0): the address is reachable from this process.
+      expect(await reach(`http://${elsewhere}:${portOf(loopback)}/healthz`)).toBe(200);
+      expect(await reach(`http://127.0.0.1:${url.port}/metrics`)).toBe(200);
+      expect(await reach(`http://${elsewhere}:${url.port}/metrics`)).toBe('ECONNREFUSED');
+      expect(url.hostname).toBe('127.0.0.1');
+    } finally {
+      await loopback.close();
+    }
+    const everywhere = await startTestStack({ HOST: '0.0.0.0', METRICS_PORT: '0', METRICS_HOST: '0.0.0.0' });
+    try {
+      const url = metricsUrl(everywhere);
+      expect(url.hostname).toBe('0.0.0.0');
+      expect(await reach(`http://127.0.0.1:${url.port}/metrics`)).toBe(200);
+      expect(await reach(`http://${elsewhere}:${url.port}/metrics`)).toBe(200);
+    } finally {
+      await everywhere.close();
     }
   });
 });

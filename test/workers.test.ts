@@ -1,6 +1,6 @@
 import { Agent, request } from 'node:http';
 import { readdir, readFile, readlink } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, networkInterfaces } from 'node:os';
 import { loadConfig } from '@minigate/server';
 import { createTestDatabase, type TestDatabase } from '@minigate/db/testing';
 import { startWeChatSimulator, type WeChatSimulator } from '@minigate/wechat-sim';
@@ -234,6 +234,44 @@ describe('WORKERS=2: a node:cluster primary and two workers on one port', () => 
     }
     expect(await server.exited).toBe(0);
     expect(primaryLines(server).find((line) => line.msg === 'metrics listening (every worker summed)')).toBeDefined();
+  });
+
+  it("binds the primary's METRICS_PORT on METRICS_HOST: loopback while HOST is 0.0.0.0", { timeout: 120_000 }, async () => {
+    // An IPv4 address of this machine other than loopback, where a player elsewhere would connect; no skip without one.
+    const elsewhere = Object.values(networkInterfaces())
+      .flat()
+      .find((each) => each?.family === 'IPv4' && !each.internal)?.address;
+    if (!elsewhere) throw new Error('this machine has no IPv4 address but loopback: the METRICS_HOST test needs one (see `ip addr`)');
+    const reach = async (url: string): Promise<number | string> => {
+      try {
+        const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+        await response.arrayBuffer();
+        return response.status;
+      } catch (error) {
+        return (error as { cause?: { code?: string } }).cause?.code ?? String(error);
+      }
+    };
+    const [port, metricsPort] = [await freePort(), await freePort()];
+    const server = run([BUILT_SERVER], {
+      NODE_ENV: 'production',
+      PORT: String(port),
+      METRICS_PORT: String(metricsPort),
+      WORKERS: '2',
+      ...testEnvironment(database.url, simulator.url),
+      HOST: '0.0.0.0',
+    });
+    try {
+      await eventually('two workers listening', server, () => (new Set(listeningPids(server)).size === 2 ? true : undefined));
+      // The workers answer there (HOST=0.0.0.0): the address is reachable from this process.
+      expect(await reach(`http://${elsewhere}:${port}/healthz`)).toBe(200);
+      expect(await reach(`http://127.0.0.1:${metricsPort}/metrics`)).toBe(200);
+      expect(await reach(`http://${elsewhere}:${metricsPort}/metrics`)).toBe('ECONNREFUSED');
+    } finally {
+      server.stop();
+    }
+    expect(await server.exited).toBe(0);
+    const listening = primaryLines(server).find((line) => line.msg === 'metrics listening (every worker summed)') as { url?: string } | undefined;
+    expect(listening?.url).toBe(`http://127.0.0.1:${metricsPort}/metrics`);
   });
 
   it('checks the configuration in the primary: a bad one fails once, before any worker starts', async () => {

@@ -4,8 +4,9 @@ import type { MetricsSource } from './metrics-listener.js';
 // Under WORKERS each worker counts its own requests; a scrape answered by
 // one of them would show that worker alone, and counters that jump between
 // workers' values from one scrape to the next. So the primary serves
-// METRICS_PORT and answers with the workers' metrics summed (prom-client's
-// AggregatorRegistry asks each worker over the cluster's IPC channel).
+// METRICS_PORT (on METRICS_HOST, as a single process does: main.ts) and
+// answers with the workers' metrics summed (prom-client's AggregatorRegistry
+// asks each worker over the cluster's IPC channel).
 
 /** In a worker: the registry the primary sums into its answer. */
 export function reportMetricsToPrimary(registry: Registry): void {

@@ -211,14 +211,15 @@ export function createHttpServer(
     return reply.status(503).send(transportErrorBody(503, verdict.message, verdict.reason));
   });
 
-  // /metrics: on its own listener when METRICS_PORT is set (the primary's, under WORKERS); on this port only outside production.
+  // /metrics: on its own listener when METRICS_PORT is set (the primary's, under WORKERS), bound to METRICS_HOST
+  // (loopback unless told otherwise, whatever HOST is); on this port only outside production.
   let metricsListener: MetricsListener | null = null;
   if (config.metricsPort !== null && options.metricsFromPrimary) {
     reportMetricsToPrimary(metrics.registry);
   } else if (config.metricsPort !== null) {
     const port = config.metricsPort;
     server.addHook('onReady', async () => {
-      metricsListener = await startMetricsListener(metrics.registry, config.host, port);
+      metricsListener = await startMetricsListener(metrics.registry, config.metricsHost, port);
       server.log.info({ url: metricsListener.url }, 'metrics listening');
     });
     server.addHook('onClose', async () => metricsListener?.close());

@@ -14,8 +14,9 @@ try {
   if (config.workers > 1 && cluster.isPrimary) {
     const log = createPrimaryLog(config.logLevel);
     // The workers' metrics, summed, on METRICS_PORT: served by the primary, which outlives any one worker;
-    // listening before any worker starts, so a port already taken fails the start once.
-    const metrics = config.metricsPort === null ? null : await startMetricsListener(workersMetrics(), config.host, config.metricsPort);
+    // listening before any worker starts, so a port already taken fails the start once. Bound to METRICS_HOST
+    // (loopback unless told otherwise), not HOST: players reach HOST.
+    const metrics = config.metricsPort === null ? null : await startMetricsListener(workersMetrics(), config.metricsHost, config.metricsPort);
     if (metrics) log.info({ url: metrics.url }, 'metrics listening (every worker summed)');
     const primary = startPrimary({ workers: config.workers, log });
     for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => primary.shutdown(signal));

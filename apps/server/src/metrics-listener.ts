@@ -11,7 +11,7 @@ export interface MetricsSource {
 }
 
 export interface MetricsListener {
-  /** Where Prometheus scrapes, e.g. http://0.0.0.0:9464/metrics. */
+  /** Where Prometheus scrapes, e.g. http://127.0.0.1:9464/metrics. */
   url: string;
   close(): Promise<void>;
 }
@@ -19,7 +19,10 @@ export interface MetricsListener {
 /**
  * /metrics on a listener of its own (METRICS_PORT): players reach the API
  * port through the reverse proxy, never this one, so the metrics cannot be
- * exposed by a proxy rule that forwards everything.
+ * exposed by a proxy rule that forwards everything. `host` is METRICS_HOST,
+ * never HOST: HOST is 0.0.0.0 in production, and the metrics (procedure
+ * names, error reasons, pool sizes) are not for players; loopback unless
+ * the deployment says where its Prometheus reaches.
  */
 export async function startMetricsListener(source: MetricsSource, host: string, port: number): Promise<MetricsListener> {
   const server: Server = createServer((request, response) => {
