@@ -25,7 +25,13 @@ async function loginsFrom(stack: TestStack, ip: string, count: number, prefix: s
 describe('rate limits on the MySQL store (the default)', () => {
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startTestStack({ TRUST_PROXY: 'true', RATE_LIMIT_LOGIN: '5/60', RATE_LIMIT_REFRESH: '3/60', RATE_LIMIT_CALLS: '20/60' });
+    stack = await startTestStack({
+      TRUST_PROXY: 'true',
+      RATE_LIMIT_LOGIN: '5/60',
+      RATE_LIMIT_REFRESH: '3/60',
+      RATE_LIMIT_LOGOUT: '3/60',
+      RATE_LIMIT_CALLS: '20/60',
+    });
   });
   afterAll(() => stack.close());
 
@@ -60,6 +66,30 @@ describe('rate limits on the MySQL store (the default)', () => {
       else expect(answer.body.error.data).toMatchObject({ reason: 'RATE_LIMITED', limit: 'refresh' });
     }
     expect(statuses).toEqual([200, 200, 200, 429]);
+  });
+
+  it('limits auth.logout per IP: the 4th a minute from one IP is 429, whatever proves the session; another IP is served', async () => {
+    const ip = randomIp();
+    const sessions: Array<{ accessToken: string; refreshToken: string }> = [];
+    for (let i = 0; i < 5; i++) sessions.push((await login(stack, `leaver-${i}`, randomIp())).body.result.data);
+    const logout = (session: { refreshToken: string }, address: string) =>
+      callProcedure(stack, 'mutation', 'auth.logout', { refreshToken: session.refreshToken }, from(address));
+    const answers = [];
+    for (const session of sessions.slice(0, 4)) answers.push(await logout(session, ip));
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 429]);
+    const refused = answers[3]!;
+    expect(refused.body.error.data).toMatchObject({ code: 'TOO_MANY_REQUESTS', reason: 'RATE_LIMITED', limit: 'logout' });
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    // With an access token instead of the refresh token: the same budget.
+    const withAccessToken = await callProcedure(stack, 'mutation', 'auth.logout', undefined, { ...bearer(sessions[4]!.accessToken), ...from(ip) });
+    expect(withAccessToken.status).toBe(429);
+    expect(withAccessToken.body.error.data).toMatchObject({ reason: 'RATE_LIMITED', limit: 'logout' });
+    // Another IP is served, and the refused logout had not ended its session.
+    const elsewhere = await logout(sessions[3]!, randomIp());
+    expect(elsewhere.status).toBe(200);
+    expect(elsewhere.body.result.data).toEqual({ loggedOut: true });
   });
 
   it('limits protected calls per account, not per IP: another player behind the same IP is served', async () => {
@@ -127,7 +157,9 @@ describe('rate limits per IPv6 /64 (one subscriber holds a whole /64: a budget p
     for (const [i, ip] of spellings.entries()) statuses.push((await login(stack, `v6-b-${i}`, ip)).status);
     expect(statuses).toEqual([200, 200, 200, 200]);
     expect((await login(stack, 'v6-b-4', `${prefix}::42`)).status).toBe(429);
-    expect((await rateLimitKeys()).filter((key) => key.toLowerCase().includes(prefix.slice(9)))).toEqual([`${stack.config.redisKeyPrefix}login:${prefix}::/64`]);
+    expect((await rateLimitKeys()).filter((key) => key.toLowerCase().includes(prefix.slice(9)))).toEqual([
+      `${stack.config.redisKeyPrefix}login:${prefix}::/64`,
+    ]);
   });
 
   it('keys an IPv4-mapped IPv6 address as the IPv4 address it maps, and leaves IPv4 as it is', async () => {
@@ -140,7 +172,9 @@ describe('rate limits per IPv6 /64 (one subscriber holds a whole /64: a budget p
     }
     expect(statuses).toEqual([200, 200, 200, 200]);
     expect((await login(stack, 'v4-mapped-4', ip)).status).toBe(429);
-    expect((await rateLimitKeys()).filter((key) => key.endsWith(`:${ip}`) || key.includes('ffff'))).toEqual([`${stack.config.redisKeyPrefix}login:${ip}`]);
+    expect((await rateLimitKeys()).filter((key) => key.endsWith(`:${ip}`) || key.includes('ffff'))).toEqual([
+      `${stack.config.redisKeyPrefix}login:${ip}`,
+    ]);
   });
 });
 

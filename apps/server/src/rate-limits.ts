@@ -9,7 +9,7 @@ import type { RateLimit, RateLimitSettings } from './config.js';
 
 export interface RateLimitStores {
   databaseUrl: string;
-  /** A mysql2 pool for the MySQL store (login, refresh) when there is no Redis. */
+  /** A mysql2 pool for the MySQL store (login, refresh, logout) when there is no Redis. */
   mysql: Pool | null;
   /** When REDIS_URL is set: every limit lives there, shared by every instance. */
   redis: Redis | null;
@@ -21,7 +21,7 @@ const memory = (name: RateLimitName, limit: RateLimit) =>
   new RateLimiterMemory({ keyPrefix: `minigate:${name}`, points: limit.points, duration: limit.durationSeconds });
 
 /**
- * The limits on rate-limiter-flexible. Login and refresh (per IP) are
+ * The limits on rate-limiter-flexible. Login, refresh and logout (per IP) are
  * shared by every instance: in MySQL (the table our migrations make; the
  * library is told not to create one) or in Redis. The per-account call
  * limit never costs a database transaction: in Redis when there is one,
@@ -51,6 +51,7 @@ export function createRateLimits(settings: RateLimitSettings | null, stores: Rat
   const limiters: Record<RateLimitName, RateLimiterAbstract> = {
     login: shared('login', settings.login),
     refresh: shared('refresh', settings.refresh),
+    logout: shared('logout', settings.logout),
     calls: stores.redis ? shared('calls', settings.calls) : memory('calls', settings.calls),
     ranking: stores.redis ? shared('ranking', settings.ranking) : memory('ranking', settings.ranking),
   };

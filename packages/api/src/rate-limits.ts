@@ -1,6 +1,10 @@
 /** The limits procedures apply; their sizes and stores are the server's configuration. */
-/** `ranking`: friend-ranking writes (ranking.*) per account, on top of `calls`. */
-export type RateLimitName = 'login' | 'refresh' | 'calls' | 'ranking';
+/**
+ * `login`, `refresh`, `logout`: the public auth procedures, per client IP.
+ * `calls`: every protected call, per account. `ranking`: friend-ranking
+ * writes (ranking.*) per account, on top of `calls`.
+ */
+export type RateLimitName = 'login' | 'refresh' | 'logout' | 'calls' | 'ranking';
 
 export interface RateLimits {
   /**

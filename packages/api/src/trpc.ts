@@ -75,6 +75,7 @@ export const publicProcedure = procedure;
 const LIMIT_MESSAGES: Record<RateLimitName, string> = {
   login: 'Too many logins from this network: try again shortly',
   refresh: 'Too many session refreshes from this network: try again shortly',
+  logout: 'Too many logouts from this network: try again shortly',
   calls: 'Too many calls for this player: slow down',
   ranking: 'Too many score writes for this player: slow down',
 };
@@ -92,7 +93,7 @@ async function enforce(ctx: Context, name: RateLimitName, key: string): Promise<
 }
 
 /** A public procedure limited per client IP (many players may share one behind carrier-grade NAT: the limits allow for it). */
-export const ipLimitedProcedure = (name: 'login' | 'refresh') =>
+export const ipLimitedProcedure = (name: 'login' | 'refresh' | 'logout') =>
   procedure.use(async ({ ctx, next }) => {
     await enforce(ctx, name, ctx.caller.ip);
     return next();

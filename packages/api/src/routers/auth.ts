@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ipLimitedProcedure, protectedProcedure, publicProcedure, router } from '../trpc.js';
+import { ipLimitedProcedure, protectedProcedure, router } from '../trpc.js';
 
 /** A wx.login code: WeChat's are 32 characters; anything printable up to 128 gets to WeChat, which judges it. */
 export const wechatLoginInput = z.object({
@@ -28,6 +28,10 @@ export const authRouter = router({
   refresh: ipLimitedProcedure('refresh')
     .input(refreshInput)
     .mutation(({ ctx, input }) => ctx.services.sessions.refresh(input.refreshToken, ctx.caller)),
-  logout: publicProcedure.input(logoutInput).mutation(({ ctx, input }) => ctx.services.sessions.logout(ctx.user, input?.refreshToken)),
+  // Public, so limited per IP like login and refresh: a call with only a refresh token costs a database write.
+  logout: ipLimitedProcedure('logout')
+    .input(logoutInput)
+    .mutation(({ ctx, input }) => ctx.services.sessions.logout(ctx.user, input?.refreshToken)),
+  // No limit per IP: it needs a live session (and is counted in that account's `calls`), and ends it, so each session calls it once.
   logoutAll: protectedProcedure.mutation(({ ctx }) => ctx.services.sessions.logoutAll(ctx.user)),
 });
