@@ -12,7 +12,9 @@ const USAGE = `usage: pnpm admin <task> [options]
   ban <account id> --reason <why> [--by <who>]      disable it and end its sessions
   unban <account id> --reason <why> [--by <who>]
   revoke <account id> [--session <id>] --reason <why> [--by <who>]   end one or all sessions
-  online                                      how many players are online now`;
+  online                                      how many players are online now
+  --help, -h                                  prints this and does nothing else
+Against DATABASE_URL (outside production, the development database); --by defaults to $USER.`;
 
 class UsageError extends Error {}
 
@@ -23,12 +25,47 @@ function accountIdOf(value: string | undefined): number {
   return Number(value);
 }
 
-async function run(admin: AdminService, argv: string[], defaultOperator: string | null): Promise<string[]> {
-  const { positionals, values } = parseArgs({
-    args: argv,
+const TASKS = ['find', 'sessions', 'ban', 'unban', 'revoke', 'online'];
+const OPTIONS = ['reason', 'by', 'session'] as const;
+type Option = (typeof OPTIONS)[number];
+
+interface CommandLine {
+  help: boolean;
+  positionals: string[];
+  values: Partial<Record<Option, string>>;
+}
+
+/** Reads the command line without touching anything: a mistake throws a UsageError naming it. */
+function parseCommandLine(args: string[]): CommandLine {
+  const { tokens } = parseArgs({
+    args,
+    options: { reason: { type: 'string' }, by: { type: 'string' }, session: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     allowPositionals: true,
-    options: { reason: { type: 'string' }, by: { type: 'string' }, session: { type: 'string' } },
+    strict: false,
+    tokens: true,
   });
+  const positionals = tokens.flatMap((token) => (token.kind === 'positional' ? [token.value] : []));
+  // --help wins wherever it stands before `--`, even as another option's value (`--reason --help`).
+  const end = args.indexOf('--');
+  const before = end === -1 ? args : args.slice(0, end);
+  if (before.includes('--help') || before.includes('-h') || tokens.some((token) => token.kind === 'option' && token.name === 'help')) {
+    return { help: true, positionals, values: {} };
+  }
+  const values: CommandLine['values'] = {};
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const name = OPTIONS.find((option) => option === token.name);
+    if (!name) throw new UsageError(`unknown option "${token.rawName}"`);
+    if (token.value === undefined || token.value === '') throw new UsageError(`${token.rawName} needs a value`);
+    values[name] = token.value;
+  }
+  const [task] = positionals;
+  if (!task) throw new UsageError('no task given');
+  if (!TASKS.includes(task)) throw new UsageError(`unknown task "${task}"`);
+  return { help: false, positionals, values };
+}
+
+async function run(admin: AdminService, { positionals, values }: CommandLine, defaultOperator: string | null): Promise<string[]> {
   const [task, target] = positionals;
   const action = () => {
     const by = values.by ?? defaultOperator;
@@ -78,19 +115,27 @@ async function run(admin: AdminService, argv: string[], defaultOperator: string 
   }
 }
 
-async function main(): Promise<void> {
+async function main(args: string[]): Promise<void> {
+  let command: CommandLine;
+  try {
+    command = parseCommandLine(args);
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    process.exitCode = 1;
+    return;
+  }
+  if (command.help) {
+    console.log(USAGE);
+    return;
+  }
   const config = loadAdminConfig();
   const db = createDatabase(config.databaseUrl, { connectionLimit: 2 });
   try {
-    const lines = await run(
-      createAdminService({ db, heartbeatTimeoutSeconds: config.heartbeatTimeoutSeconds }),
-      process.argv.slice(2),
-      config.defaultOperator,
-    );
+    const lines = await run(createAdminService({ db, heartbeatTimeoutSeconds: config.heartbeatTimeoutSeconds }), command, config.defaultOperator);
     for (const line of lines) console.log(line);
   } catch (error) {
-    if (error instanceof UsageError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-      console.error(`${(error as Error).message}\n${USAGE}`);
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n${USAGE}`);
     } else if ((error as { code?: string }).code === 'ECONNREFUSED') {
       console.error(`The database at ${describeDatabaseUrl(config.databaseUrl)} does not answer: start it or fix DATABASE_URL.`);
     } else {
@@ -102,7 +147,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
+main(process.argv.slice(2)).catch((error: unknown) => {
   console.error(error instanceof ConfigError ? error.message : `pnpm admin failed: ${(error as Error).message}`);
   process.exitCode = 1;
 });
