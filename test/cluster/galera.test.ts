@@ -64,22 +64,23 @@ const logCount = (pattern: RegExp) =>
   servers.reduce((sum, server) => sum + server.process.output().split('\n').filter((line) => pattern.test(line)).length, 0);
 
 describe('minigate on a 3-node MariaDB Galera cluster, one instance per node', () => {
-  it('400 first logins of 20 players over the 3 instances: exactly 20 accounts and no 5xx', async () => {
+  it.each([1, 2, 3])('400 first logins of 20 players over the 3 instances (round %i, 20 new players): exactly 20 accounts and no 5xx', async (round) => {
+    const accountsBefore = Number((await sql<{ n: number }>`SELECT COUNT(*) AS n FROM account`.execute(db)).rows[0]!.n);
     const deadlocksBefore = logCount(/Deadlock|ER_LOCK_DEADLOCK|1213/);
     const started = Date.now();
     const answers = await Promise.all(
       Array.from({ length: 400 }, (_, i) => {
         const player = i % 20;
-        return login(servers[i % 3]!, `galera-first-${player}`, playerIp(player)).then((answer) => ({ player, answer }));
+        return login(servers[i % 3]!, `galera-first-${round}-${player}`, playerIp(player)).then((answer) => ({ player, answer }));
       }),
     );
     const elapsed = Date.now() - started;
     const all = answers.map(({ answer }) => answer);
     const errors = serverErrors(all);
-    const accounts = Number((await sql<{ n: number }>`SELECT COUNT(*) AS n FROM account`.execute(db)).rows[0]!.n);
+    const accounts = Number((await sql<{ n: number }>`SELECT COUNT(*) AS n FROM account`.execute(db)).rows[0]!.n) - accountsBefore;
     const deadlocks = logCount(/Deadlock|ER_LOCK_DEADLOCK|1213/) - deadlocksBefore;
     summary(
-      `400 first logins of 20 players over 3 instances on 3 Galera nodes: ${JSON.stringify(tally(all))} in ${elapsed} ms; ` +
+      `round ${round}: 400 first logins of 20 players over 3 instances on 3 Galera nodes: ${JSON.stringify(tally(all))} in ${elapsed} ms; ` +
         `${errors.length} 5xx (${[...new Set(errors.map((error) => error.reason))].join(', ') || 'none'}); ` +
         `${deadlocks} deadlock line(s) in the servers' logs; ${accounts} accounts`,
     );
