@@ -78,6 +78,13 @@ export function startPrimary(options: PrimaryOptions): Primary {
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? SHUTDOWN_TIMEOUT_MS;
   const limit = options.restartsPerMinute ?? restartLimit(workers);
   const backoff = options.backoff ?? { baseMs: 250, maxMs: 5_000 };
+  // The kernel hands each connection to a worker (SCHED_NONE: every worker accepts on the shared socket), not the
+  // primary in turn (SCHED_RR, Linux's default). Under SCHED_RR the primary accepts the connection and sends it to a
+  // worker, keeping it open until the worker says it took it: a worker killed before it answered never does, and the
+  // connection stays open in the primary with no one to serve it (the client hangs until its own timeout). With
+  // SCHED_NONE a connection not yet accepted waits in the kernel's queue for the other worker, and one a dead worker had
+  // accepted is closed by the kernel: refused at once. Frozen at the first fork or setupPrimary(), so set before either.
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   if (options.exec) cluster.setupPrimary({ exec: options.exec.file, execArgv: options.exec.execArgv });
 
   const alive = new Set<Worker>();
