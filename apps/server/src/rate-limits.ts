@@ -1,7 +1,7 @@
 import type { RateLimitName, RateLimits, ServiceLogger } from '@minigate/api';
 import { unlimited } from '@minigate/api';
 import { parseDatabaseUrl } from '@minigate/db';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Pool } from 'mysql2';
 import { RateLimiterMemory, RateLimiterMySQL, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { rateLimitKeyOf } from './client-ip.js';
@@ -11,8 +11,8 @@ export interface RateLimitStores {
   databaseUrl: string;
   /** A mysql2 pool for the MySQL store (login, refresh, logout) when there is no Redis. */
   mysql: Pool | null;
-  /** When REDIS_URL is set: every limit lives there, shared by every instance. */
-  redis: Redis | null;
+  /** When REDIS_URL or REDIS_CLUSTER_NODES is set: every limit lives there, shared by every instance. */
+  redis: Redis | Cluster | null;
   /** REDIS_KEY_PREFIX; MySQL keys carry it too. */
   keyPrefix: string;
 }
@@ -44,6 +44,9 @@ export function createRateLimits(settings: RateLimitSettings | null, stores: Rat
       duration: limit.durationSeconds,
       insuranceLimiter: memory(name, limit),
     };
+    // A Redis Cluster too: a consume is one script on one key (`<keyPrefix>:<key>`), so keys need no hash tag and
+    // spread over the masters. A client not ready sends a consume to the insurance at once; one whose master is
+    // failing over gets there after ioredis's retries (2-3 s), the cluster client staying ready meanwhile.
     if (stores.redis) return new RateLimiterRedis({ ...options, storeClient: stores.redis, rejectIfRedisNotReady: true });
     if (!stores.mysql) throw new Error('rate limits need a MySQL pool or Redis');
     return new RateLimiterMySQL({ ...options, storeClient: stores.mysql, storeType: 'pool', dbName, tableName: 'rate_limit', tableCreated: true });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { SharedStoreUnavailableError, type CachedLoginCode, type LoginCodeCache } from '@minigate/api';
 import type { AccessTokenStore, StoredAccessToken } from '@minigate/wechat';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /** How long a lock may be held (one or two stable_token calls, each bounded by WECHAT_TIMEOUT_MS) and how long to wait for it. */
 const LOCK_LEASE_MS = 30_000;
@@ -32,19 +32,33 @@ async function redisCall<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
+/** A single Redis (REDIS_URL) or a Redis Cluster (REDIS_CLUSTER_NODES): every store here works on either. */
+export type RedisClient = Redis | Cluster;
+
 export class RedisLockTimeoutError extends Error {
   override name = 'RedisLockTimeoutError';
 }
 
 /**
- * The WeChat access token in Redis (REDIS_URL), one hash per appid under
- * REDIS_KEY_PREFIX: `<prefix>wechat:access_token:<appid>`, and its refresh
- * lock `<prefix>wechat:access_token_lock:<appid>` (SET NX PX with a random
- * value, released by compare-and-delete).
+ * The keys of an appid's access token: its hash and its refresh lock. The
+ * appid is their hash tag (`{<appid>}`), so that both sit in one slot of a
+ * Redis Cluster, on one master: a script or a MULTI may name both, and a
+ * failover takes or spares them together. A single Redis ignores the braces.
  */
-export function createRedisAccessTokenStore(redis: Redis, keyPrefix: string): AccessTokenStore {
-  const tokenKey = (appid: string) => `${keyPrefix}wechat:access_token:${appid}`;
-  const lockKey = (appid: string) => `${keyPrefix}wechat:access_token_lock:${appid}`;
+export function accessTokenKeys(keyPrefix: string, appid: string): { token: string; lock: string } {
+  return { token: `${keyPrefix}wechat:access_token:{${appid}}`, lock: `${keyPrefix}wechat:access_token_lock:{${appid}}` };
+}
+
+/**
+ * The WeChat access token in Redis (REDIS_URL or REDIS_CLUSTER_NODES), one
+ * hash per appid under REDIS_KEY_PREFIX: `<prefix>wechat:access_token:{<appid>}`,
+ * and its refresh lock `<prefix>wechat:access_token_lock:{<appid>}` (SET NX
+ * PX with a random value, released by compare-and-delete). Every command
+ * and script names one key.
+ */
+export function createRedisAccessTokenStore(redis: RedisClient, keyPrefix: string): AccessTokenStore {
+  const tokenKey = (appid: string) => accessTokenKeys(keyPrefix, appid).token;
+  const lockKey = (appid: string) => accessTokenKeys(keyPrefix, appid).lock;
   return {
     async read(appid) {
       const hash = await redisCall(() => redis.hgetall(tokenKey(appid)));
@@ -86,8 +100,12 @@ export function createRedisAccessTokenStore(redis: Redis, keyPrefix: string): Ac
   };
 }
 
-/** Remembered login codes in Redis: `<prefix>wechat:login_code:<hash>`, expiring by themselves. */
-export function createRedisLoginCodeCache(redis: Redis, keyPrefix: string): LoginCodeCache {
+/**
+ * Remembered login codes in Redis: `<prefix>wechat:login_code:<hash>`,
+ * expiring by themselves. One key a command, no hash tag: in a Redis
+ * Cluster the codes spread over every master.
+ */
+export function createRedisLoginCodeCache(redis: RedisClient, keyPrefix: string): LoginCodeCache {
   const key = (hash: string) => `${keyPrefix}wechat:login_code:${hash}`;
   return {
     async get(codeHash) {

@@ -24,11 +24,11 @@ import {
 } from '@minigate/api';
 import { createDatabase, type Database, type Kysely } from '@minigate/db';
 import { createMysqlPool } from '@minigate/db/mysql-pool';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { createCode2Session, createHttpTransport, createResilientTransport, type ResilienceEvent } from '@minigate/wechat';
 import type { Config } from './config.js';
 import { createRateLimits } from './rate-limits.js';
-import { createRedisAccessTokenStore, createRedisLoginCodeCache } from './redis-wechat-stores.js';
+import { createRedisAccessTokenStore, createRedisLoginCodeCache, type RedisClient } from './redis-wechat-stores.js';
 import { createWeChatCallTimer, type WeChatCallTimer } from './wechat-calls.js';
 
 /** Everything the HTTP layer serves, built once from the configuration. */
@@ -50,15 +50,48 @@ export interface Application {
   close(graceMs?: number): Promise<void>;
 }
 
+/**
+ * The Redis client of REDIS_URL or REDIS_CLUSTER_NODES, or null without
+ * either. No offline queue: while Redis is away, limits fall to the
+ * in-memory insurance at once. A cluster is found from its seeds and
+ * reached at the addresses its nodes announce (CLUSTER SLOTS), as they
+ * are: no NAT mapping, so those addresses must be reachable from here.
+ * While a master fails over, a command for its slots is retried every
+ * 100 ms (re-reading the slots) up to 16 times, then fails (2-3 s): the
+ * insurance limiter counts it, a login-code lookup goes to WeChat, and
+ * an access-token read answers SHARED_STORE_UNAVAILABLE. The rest of the
+ * cluster serves on.
+ */
+export function createRedisClient(config: Pick<Config, 'redisUrl' | 'redisClusterNodes'>, logger: ServiceLogger): RedisClient | null {
+  const unreachable = 'Redis unreachable: rate limits use the in-memory insurance';
+  if (config.redisClusterNodes) {
+    const cluster = new Cluster(config.redisClusterNodes, {
+      enableOfflineQueue: false,
+      // Each node's connection: one retry of a command, 2 s to connect (enableOfflineQueue and retryStrategy are the cluster's).
+      redisOptions: { maxRetriesPerRequest: 1, connectTimeout: 2_000 },
+      slotsRefreshTimeout: 2_000,
+      retryDelayOnFailover: 100,
+      retryDelayOnClusterDown: 100,
+      maxRedirections: 16,
+    });
+    cluster.on('error', (error: Error) => logger.warn({ error: error.message }, unreachable));
+    cluster.on('node error', (error: Error, node: string) => logger.warn({ error: error.message, node }, 'Redis Cluster node unreachable'));
+    return cluster;
+  }
+  if (!config.redisUrl) return null;
+  const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+  redis.on('error', (error: Error) => logger.warn({ error: error.message }, unreachable));
+  return redis;
+}
+
 export function wireApplication(config: Config, logger: ServiceLogger): Application {
   const db = createDatabase(config.databaseUrl);
   const runtime = createProcedureRuntime(logger);
   // rate-limiter-flexible takes a mysql2 pool of its own (a few connections: login and refresh only).
-  const rateLimitPool = config.rateLimits && !config.redisUrl ? createMysqlPool(config.databaseUrl, { connectionLimit: 4 }) : null;
-  // No offline queue: while Redis is away, limits fall to the in-memory insurance at once.
-  // Also the WeChat access token and the remembered login codes, when REDIS_URL is set.
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 }) : null;
-  redis?.on('error', (error: Error) => logger.warn({ error: error.message }, 'Redis unreachable: rate limits use the in-memory insurance'));
+  const rateLimitPool =
+    config.rateLimits && !config.redisUrl && !config.redisClusterNodes ? createMysqlPool(config.databaseUrl, { connectionLimit: 4 }) : null;
+  // Rate limits, the WeChat access token and the remembered login codes, when REDIS_URL or REDIS_CLUSTER_NODES is set.
+  const redis = createRedisClient(config, logger);
   const rateLimits = createRateLimits(
     config.rateLimits,
     { databaseUrl: config.databaseUrl, mysql: rateLimitPool, redis, keyPrefix: config.redisKeyPrefix },
