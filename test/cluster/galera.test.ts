@@ -61,37 +61,48 @@ const errorLines = () =>
 
 /** Lines of the servers' logs that mention `pattern`, counted. */
 const logCount = (pattern: RegExp) =>
-  servers.reduce((sum, server) => sum + server.process.output().split('\n').filter((line) => pattern.test(line)).length, 0);
+  servers.reduce(
+    (sum, server) =>
+      sum +
+      server.process
+        .output()
+        .split('\n')
+        .filter((line) => pattern.test(line)).length,
+    0,
+  );
 
 describe('minigate on a 3-node MariaDB Galera cluster, one instance per node', () => {
-  it.each([1, 2, 3])('400 first logins of 20 players over the 3 instances (round %i, 20 new players): exactly 20 accounts and no 5xx', async (round) => {
-    const accountsBefore = Number((await sql<{ n: number }>`SELECT COUNT(*) AS n FROM account`.execute(db)).rows[0]!.n);
-    const deadlocksBefore = logCount(/Deadlock|ER_LOCK_DEADLOCK|1213/);
-    const started = Date.now();
-    const answers = await Promise.all(
-      Array.from({ length: 400 }, (_, i) => {
-        const player = i % 20;
-        return login(servers[i % 3]!, `galera-first-${round}-${player}`, playerIp(player)).then((answer) => ({ player, answer }));
-      }),
-    );
-    const elapsed = Date.now() - started;
-    const all = answers.map(({ answer }) => answer);
-    const errors = serverErrors(all);
-    const accounts = Number((await sql<{ n: number }>`SELECT COUNT(*) AS n FROM account`.execute(db)).rows[0]!.n) - accountsBefore;
-    const deadlocks = logCount(/Deadlock|ER_LOCK_DEADLOCK|1213/) - deadlocksBefore;
-    summary(
-      `round ${round}: 400 first logins of 20 players over 3 instances on 3 Galera nodes: ${JSON.stringify(tally(all))} in ${elapsed} ms; ` +
-        `${errors.length} 5xx (${[...new Set(errors.map((error) => error.reason))].join(', ') || 'none'}); ` +
-        `${deadlocks} deadlock line(s) in the servers' logs; ${accounts} accounts`,
-    );
-    expect(errors, `${JSON.stringify(errors.slice(0, 3))}\n${errorLines()}`).toEqual([]);
-    expect(accounts).toBe(20);
-    for (let player = 0; player < 20; player++) {
-      const ids = new Set(answers.filter((entry) => entry.player === player).map(({ answer }) => answer.data?.account.id));
-      expect(ids.size, `player ${player}: ${[...ids].join(', ')}`).toBe(1);
-    }
-    expect(await halfWrittenAccounts()).toEqual([]);
-  });
+  it.each([1, 2, 3])(
+    '400 first logins of 20 players over the 3 instances (round %i, 20 new players): exactly 20 accounts and no 5xx',
+    async (round) => {
+      const accountsBefore = Number((await sql<{ n: number }>`SELECT COUNT(*) AS n FROM account`.execute(db)).rows[0]!.n);
+      const deadlocksBefore = logCount(/Deadlock|ER_LOCK_DEADLOCK|1213/);
+      const started = Date.now();
+      const answers = await Promise.all(
+        Array.from({ length: 400 }, (_, i) => {
+          const player = i % 20;
+          return login(servers[i % 3]!, `galera-first-${round}-${player}`, playerIp(player)).then((answer) => ({ player, answer }));
+        }),
+      );
+      const elapsed = Date.now() - started;
+      const all = answers.map(({ answer }) => answer);
+      const errors = serverErrors(all);
+      const accounts = Number((await sql<{ n: number }>`SELECT COUNT(*) AS n FROM account`.execute(db)).rows[0]!.n) - accountsBefore;
+      const deadlocks = logCount(/Deadlock|ER_LOCK_DEADLOCK|1213/) - deadlocksBefore;
+      summary(
+        `round ${round}: 400 first logins of 20 players over 3 instances on 3 Galera nodes: ${JSON.stringify(tally(all))} in ${elapsed} ms; ` +
+          `${errors.length} 5xx (${[...new Set(errors.map((error) => error.reason))].join(', ') || 'none'}); ` +
+          `${deadlocks} deadlock line(s) in the servers' logs; ${accounts} accounts`,
+      );
+      expect(errors, `${JSON.stringify(errors.slice(0, 3))}\n${errorLines()}`).toEqual([]);
+      expect(accounts).toBe(20);
+      for (let player = 0; player < 20; player++) {
+        const ids = new Set(answers.filter((entry) => entry.player === player).map(({ answer }) => answer.data?.account.id));
+        expect(ids.size, `player ${player}: ${[...ids].join(', ')}`).toBe(1);
+      }
+      expect(await halfWrittenAccounts()).toEqual([]);
+    },
+  );
 
   it("WeChat's access token, refreshed at once by instances on two nodes, costs one stable_token call", async () => {
     const players = await Promise.all(
@@ -103,7 +114,9 @@ describe('minigate on a 3-node MariaDB Galera cluster, one instance per node', (
     );
     const before = simulator.callCount('stable_token');
     const writes = await Promise.all(
-      players.flatMap(({ server, token }) => Array.from({ length: 4 }, (_, n) => call(server, 'ranking.submitScore', { input: { key: `s${n}`, score: n }, token }))),
+      players.flatMap(({ server, token }) =>
+        Array.from({ length: 4 }, (_, n) => call(server, 'ranking.submitScore', { input: { key: `s${n}`, score: n }, token })),
+      ),
     );
     const stableTokenCalls = simulator.callCount('stable_token') - before;
     summary(`access token refreshed at once on nodes 1 and 2: ${JSON.stringify(tally(writes))}; ${stableTokenCalls} stable_token call(s)`);
@@ -136,7 +149,9 @@ describe('minigate on a 3-node MariaDB Galera cluster, one instance per node', (
         }
       }),
     );
-    summary(`ban written on node 3: refused on instances 1/2/3 after ${refusedAfter.map((seen) => seen.ms).join('/')} ms (${refusedAfter[0]!.reason})`);
+    summary(
+      `ban written on node 3: refused on instances 1/2/3 after ${refusedAfter.map((seen) => seen.ms).join('/')} ms (${refusedAfter[0]!.reason})`,
+    );
     for (const seen of refusedAfter) {
       expect(seen.reason).toBe('ACCOUNT_DISABLED');
       expect(seen.ms).toBeLessThan(5_000);

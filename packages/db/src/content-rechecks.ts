@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
+import { transactionWithRetry } from './write-conflict-retry.js';
 
 export interface ContentRecheck {
   recheckId: number;
@@ -58,7 +59,7 @@ export async function countContentRechecks(db: Kysely<Database>, accountId: numb
 
 /** Blanks the account's nickname (account and profile) if it is still `nickName`; true when it was. */
 export async function clearNicknameIf(db: Kysely<Database>, accountId: number, nickName: string): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  return transactionWithRetry(db, async (trx) => {
     const result = await trx
       .updateTable('account')
       .set({ nickName: '' })

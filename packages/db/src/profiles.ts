@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
+import { transactionWithRetry } from './write-conflict-retry.js';
 
 /** Fields a player may change; each absent one stays as it is. */
 export interface ProfileChanges {
@@ -17,7 +18,7 @@ export interface ProfileChanges {
  * account is gone.
  */
 export async function updateProfile(db: Kysely<Database>, accountId: number, changes: ProfileChanges): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  return transactionWithRetry(db, async (trx) => {
     const accountChanges = {
       ...(changes.nickName !== undefined ? { nickName: changes.nickName } : {}),
       ...(changes.avatar !== undefined ? { avatar: changes.avatar } : {}),

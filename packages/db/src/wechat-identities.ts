@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
-import { isDuplicateKeyError, isWriteConflictError } from './database-errors.js';
+import { isDuplicateKeyError } from './database-errors.js';
 import type { Database } from './schema.js';
+import { retryOnWriteConflict, transactionWithRetry } from './write-conflict-retry.js';
 
 /** A live identity's credential (for a WeChat openid: the encrypted session key) and when it was set. */
 export interface IdentityCredential {
@@ -47,13 +48,7 @@ export async function bindPhoneIdentity(db: Kysely<Database>, binding: PhoneBind
   // Two binds of one number to two accounts can deadlock (the release's
   // gap locks against the other's insert): the loser runs again and then
   // sees the winner's row.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await bindPhoneOnce(db, binding);
-    } catch (error) {
-      if (attempt >= 4 || !isWriteConflictError(error)) throw error;
-    }
-  }
+  return retryOnWriteConflict(() => bindPhoneOnce(db, binding));
 }
 
 async function bindPhoneOnce(db: Kysely<Database>, binding: PhoneBinding): Promise<PhoneBindingOutcome> {
@@ -132,7 +127,7 @@ export interface WeChatUserInfoChanges {
 
 /** Stores WeChat's user info on the account (nickname, avatar) and the profile (the rest), in one transaction. False when the account is gone. */
 export async function applyWeChatUserInfo(db: Kysely<Database>, accountId: number, changes: WeChatUserInfoChanges): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  return transactionWithRetry(db, async (trx) => {
     const live = await trx
       .selectFrom('account')
       .select('accountId')

@@ -43,8 +43,10 @@ export interface GaleraCluster {
 function requireInstalled(): { mariadbd: string; installDb: string; provider: string } {
   const found = requireCommands('the Galera cluster', ['mariadbd', 'mariadb-install-db', 'rsync'] as const);
   const provider = findFile(PROVIDER_PATHS);
-  if (!provider) throw new ClusterSoftwareMissingError(`the Galera cluster cannot start: libgalera_smm.so (galera-4) not found. Install it with: ${INSTALL_HINT}`);
-  if (spawnSync('id', ['mysql']).status !== 0) throw new ClusterSoftwareMissingError(`the Galera cluster cannot start: no mysql user. Install: ${INSTALL_HINT}`);
+  if (!provider)
+    throw new ClusterSoftwareMissingError(`the Galera cluster cannot start: libgalera_smm.so (galera-4) not found. Install it with: ${INSTALL_HINT}`);
+  if (spawnSync('id', ['mysql']).status !== 0)
+    throw new ClusterSoftwareMissingError(`the Galera cluster cannot start: no mysql user. Install: ${INSTALL_HINT}`);
   return { mariadbd: found.mariadbd, installDb: found['mariadb-install-db'], provider };
 }
 
@@ -147,7 +149,12 @@ export async function startGaleraCluster(): Promise<GaleraCluster> {
     }
   };
   const synced = (node: number) =>
-    until(`node ${node} was not Synced`, 180_000, async () => ((await stateOf(node)) === 'Synced' ? true : undefined), () => tail(node));
+    until(
+      `node ${node} was not Synced`,
+      180_000,
+      async () => ((await stateOf(node)) === 'Synced' ? true : undefined),
+      () => tail(node),
+    );
 
   async function kill(node: number): Promise<void> {
     const daemon = daemons.get(node);

@@ -15,7 +15,11 @@ export interface ServerInstance {
 }
 
 /** One built server per entry of `databaseUrls` (each its own DATABASE_URL: one Galera node each), `env` on top; resolves once all answer /healthz. */
-export async function startServers(databaseUrls: readonly string[], wechatApiBase: string, env: Record<string, string> = {}): Promise<ServerInstance[]> {
+export async function startServers(
+  databaseUrls: readonly string[],
+  wechatApiBase: string,
+  env: Record<string, string> = {},
+): Promise<ServerInstance[]> {
   const servers: ServerInstance[] = [];
   for (const [i, databaseUrl] of databaseUrls.entries()) {
     const port = await freePort();
