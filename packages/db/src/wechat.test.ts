@@ -49,7 +49,9 @@ describe('the shared access token row', () => {
     expect(await database.db.selectFrom('namedLease').selectAll().execute()).toEqual([]);
 
     // A holder that died (its row left behind, its lease running): refused until the lease lapses, then taken.
-    await sql`INSERT INTO named_lease (name, holder, expires_at) VALUES ('minigate-test:dead', ${'d'.repeat(32)}, NOW(3) + INTERVAL 1 SECOND)`.execute(database.db);
+    await sql`INSERT INTO named_lease (name, holder, expires_at) VALUES ('minigate-test:dead', ${'d'.repeat(32)}, NOW(3) + INTERVAL 1 SECOND)`.execute(
+      database.db,
+    );
     await expect(withNamedLock(database.db, 'minigate-test:dead', 0, async () => 'never')).rejects.toBeInstanceOf(NamedLockTimeoutError);
     expect(await withNamedLock(database.db, 'minigate-test:dead', 5, async () => 'taken after the lapse')).toBe('taken after the lapse');
   });
