@@ -3,7 +3,8 @@ import { createTestDatabase, type TestDatabase } from '@minigate/db/testing';
 import { startWeChatSimulator, type WeChatSimulator } from '@minigate/wechat-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerOfConnection } from './support/connection-owner.js';
-import { BUILT_SERVER, freePort, run, type Run } from './support/processes.js';
+import { eventually, listeningPids, primaryLines } from './support/primary-log.js';
+import { BUILT_SERVER, freePort, run } from './support/processes.js';
 import { TEST_APPID, TEST_WECHAT_SECRET, testEnvironment } from './support/stack.js';
 
 // WORKERS=2 on the built server: a worker killed with SIGKILL must not take
@@ -28,37 +29,6 @@ const ROUNDS = 20;
 const ROUNDS_PER_SERVER = 5;
 const CALLS_PER_ROUND = 4;
 
-interface PrimaryLine {
-  role: 'primary';
-  pid: number;
-  msg: string;
-  workerPid?: number;
-}
-
-function primaryLines(server: Run): PrimaryLine[] {
-  return server
-    .output()
-    .split('\n')
-    .flatMap((line) => {
-      try {
-        const parsed = JSON.parse(line) as Partial<PrimaryLine>;
-        return parsed.role === 'primary' ? [parsed as PrimaryLine] : [];
-      } catch {
-        return [];
-      }
-    });
-}
-
-async function eventually<T>(what: string, server: Run, probe: () => T | undefined, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = probe();
-    if (value !== undefined) return value;
-    await new Promise((done) => setTimeout(done, 20));
-  }
-  throw new Error(`${what} did not happen within ${timeoutMs / 1000} s:\n${server.output()}`);
-}
-
 const isAlive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -69,9 +39,7 @@ const isAlive = (pid: number) => {
 };
 
 type Outcome =
-  | { kind: 'answered'; status: number; ms: number }
-  | { kind: 'refused'; code: string; ms: number }
-  | { kind: 'hung'; path: string; heldBy: string };
+  { kind: 'answered'; status: number; ms: number } | { kind: 'refused'; code: string; ms: number } | { kind: 'hung'; path: string; heldBy: string };
 
 /**
  * One call on a new connection. Answered, refused (a connection error), or,
@@ -108,43 +76,52 @@ function callOnce(port: number, path: string, holders: Record<number, string>): 
 }
 
 describe('WORKERS=2: a worker killed with SIGKILL', () => {
-  it(`leaves no call hanging: ${ROUNDS} rounds of kill-and-call, each call answered or refused within ${HANG_BOUND_MS / 1000} s`, { timeout: 600_000 }, async () => {
-    const outcomes: Outcome[] = [];
-    for (let batch = 0; batch < ROUNDS / ROUNDS_PER_SERVER; batch++) {
-      const port = await freePort();
-      const server = run([BUILT_SERVER], { NODE_ENV: 'production', PORT: String(port), WORKERS: '2', ...testEnvironment(database.url, simulator.url) });
-      const killed = new Set<number>();
-      const live = () => [...new Set(primaryLines(server).flatMap((line) => (line.msg === 'worker listening' && line.workerPid ? [line.workerPid] : [])))].filter((pid) => !killed.has(pid));
-      try {
-        await eventually('two workers listening', server, () => (live().length === 2 ? true : undefined));
-        const primaryPid = primaryLines(server)[0]!.pid;
-        for (let round = 0; round < ROUNDS_PER_SERVER; round++) {
-          const workers = live();
-          const victim = workers[round % 2]!;
-          const holders: Record<number, string> = { [primaryPid]: 'the primary', [victim]: 'the killed worker' };
-          for (const pid of workers) holders[pid] ??= 'the other worker';
-          process.kill(victim, 'SIGKILL');
-          killed.add(victim);
-          const paths = Array.from({ length: CALLS_PER_ROUND }, (_, index) => (index % 2 ? '/trpc/account.me' : '/healthz'));
-          outcomes.push(...(await Promise.all(paths.map((path) => callOnce(port, path, holders)))));
-          await eventually('a replacement worker listening', server, () => (live().length === 2 && !isAlive(victim) ? true : undefined));
+  it(
+    `leaves no call hanging: ${ROUNDS} rounds of kill-and-call, each call answered or refused within ${HANG_BOUND_MS / 1000} s`,
+    { timeout: 600_000 },
+    async () => {
+      const outcomes: Outcome[] = [];
+      for (let batch = 0; batch < ROUNDS / ROUNDS_PER_SERVER; batch++) {
+        const port = await freePort();
+        const server = run([BUILT_SERVER], {
+          NODE_ENV: 'production',
+          PORT: String(port),
+          WORKERS: '2',
+          ...testEnvironment(database.url, simulator.url),
+        });
+        const killed = new Set<number>();
+        const live = () => [...new Set(listeningPids(server))].filter((pid) => !killed.has(pid));
+        try {
+          await eventually('two workers listening', server, () => (live().length === 2 ? true : undefined));
+          const primaryPid = primaryLines(server)[0]!.pid;
+          for (let round = 0; round < ROUNDS_PER_SERVER; round++) {
+            const workers = live();
+            const victim = workers[round % 2]!;
+            const holders: Record<number, string> = { [primaryPid]: 'the primary', [victim]: 'the killed worker' };
+            for (const pid of workers) holders[pid] ??= 'the other worker';
+            process.kill(victim, 'SIGKILL');
+            killed.add(victim);
+            const paths = Array.from({ length: CALLS_PER_ROUND }, (_, index) => (index % 2 ? '/trpc/account.me' : '/healthz'));
+            outcomes.push(...(await Promise.all(paths.map((path) => callOnce(port, path, holders)))));
+            await eventually('a replacement worker listening', server, () => (live().length === 2 && !isAlive(victim) ? true : undefined));
+          }
+        } finally {
+          server.stop();
         }
-      } finally {
-        server.stop();
+        expect(await server.exited).toBe(0);
       }
-      expect(await server.exited).toBe(0);
-    }
 
-    const count = (kind: Outcome['kind']) => outcomes.filter((outcome) => outcome.kind === kind).length;
-    const slowest = Math.max(0, ...outcomes.flatMap((outcome) => ('ms' in outcome ? [outcome.ms] : [])));
-    const hung = outcomes.filter((outcome) => outcome.kind === 'hung');
-    console.log(
-      `${ROUNDS} rounds × ${CALLS_PER_ROUND} calls after a SIGKILL: ${count('answered')} answered, ${count('refused')} refused, ${hung.length} hung` +
-        ` (slowest settled call ${slowest} ms)` +
-        (hung.length ? `; hung calls held by: ${hung.map((outcome) => outcome.heldBy).join(', ')}` : ''),
-    );
-    expect(hung).toEqual([]);
-    // An answer is the call's own: the health check's 200, account.me's 401 without a token; never a 5xx.
-    for (const outcome of outcomes) if (outcome.kind === 'answered') expect([200, 401]).toContain(outcome.status);
-  });
+      const count = (kind: Outcome['kind']) => outcomes.filter((outcome) => outcome.kind === kind).length;
+      const slowest = Math.max(0, ...outcomes.flatMap((outcome) => ('ms' in outcome ? [outcome.ms] : [])));
+      const hung = outcomes.filter((outcome) => outcome.kind === 'hung');
+      console.log(
+        `${ROUNDS} rounds × ${CALLS_PER_ROUND} calls after a SIGKILL: ${count('answered')} answered, ${count('refused')} refused, ${hung.length} hung` +
+          ` (slowest settled call ${slowest} ms)` +
+          (hung.length ? `; hung calls held by: ${hung.map((outcome) => outcome.heldBy).join(', ')}` : ''),
+      );
+      expect(hung).toEqual([]);
+      // An answer is the call's own: the health check's 200, account.me's 401 without a token; never a 5xx.
+      for (const outcome of outcomes) if (outcome.kind === 'answered') expect([200, 401]).toContain(outcome.status);
+    },
+  );
 });

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { AuditAction, Database, DataFlag } from './schema.js';
+import { lockLiveAccount } from './live-account.js';
 import { listAccountSessions, revokeAccountSessions, type SessionSummary } from './sessions.js';
 import { transactionWithRetry } from './write-conflict-retry.js';
 
@@ -25,18 +26,6 @@ export interface AuditEntry {
 // Galera (locks are local to a node there; a conflict with another node's
 // write fails the COMMIT with 1213, and transactionWithRetry runs the whole
 // transaction again, with fresh stamps). No GET_LOCK, no table lock.
-
-/** Locks the account's row while it is live; false when there is no live account. */
-async function lockLiveAccount(trx: Transaction<Database>, accountId: number): Promise<boolean> {
-  const live = await trx
-    .selectFrom('account')
-    .select('accountId')
-    .where('accountId', '=', accountId)
-    .where('isDel', '=', 0)
-    .forUpdate()
-    .executeTakeFirst();
-  return live !== undefined;
-}
 
 /** Locks the account's session rows (all of them: the rows a revocation of them all scans), or the one named. */
 async function lockSessions(trx: Transaction<Database>, accountId: number, sessionId?: number): Promise<void> {

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { isDuplicateKeyError } from './database-errors.js';
+import { lockLiveAccount } from './live-account.js';
 import type { Database } from './schema.js';
 import { retryOnWriteConflict, transactionWithRetry } from './write-conflict-retry.js';
 
@@ -54,14 +55,7 @@ export async function bindPhoneIdentity(db: Kysely<Database>, binding: PhoneBind
 async function bindPhoneOnce(db: Kysely<Database>, binding: PhoneBinding): Promise<PhoneBindingOutcome> {
   try {
     return await db.transaction().execute(async (trx) => {
-      const live = await trx
-        .selectFrom('account')
-        .select('accountId')
-        .where('accountId', '=', binding.accountId)
-        .where('isDel', '=', 0)
-        .forUpdate()
-        .executeTakeFirst();
-      if (!live) return 'account_gone';
+      if (!(await lockLiveAccount(trx, binding.accountId))) return 'account_gone';
       const holder = await trx
         .selectFrom('accountAuth')
         .innerJoin('account', 'account.accountId', 'accountAuth.accountId')
@@ -128,14 +122,7 @@ export interface WeChatUserInfoChanges {
 /** Stores WeChat's user info on the account (nickname, avatar) and the profile (the rest), in one transaction. False when the account is gone. */
 export async function applyWeChatUserInfo(db: Kysely<Database>, accountId: number, changes: WeChatUserInfoChanges): Promise<boolean> {
   return transactionWithRetry(db, async (trx) => {
-    const live = await trx
-      .selectFrom('account')
-      .select('accountId')
-      .where('accountId', '=', accountId)
-      .where('isDel', '=', 0)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!live) return false;
+    if (!(await lockLiveAccount(trx, accountId))) return false;
     const accountChanges = {
       ...(changes.nickName !== undefined ? { nickName: changes.nickName } : {}),
       ...(changes.avatar !== undefined ? { avatar: changes.avatar } : {}),
