@@ -137,11 +137,15 @@ describe('sessions: one per login, over HTTP against MariaDB', () => {
     expect((await me(thief.accessToken)).body.error.data.reason).toBe('SESSION_REVOKED');
   });
 
-  it('a forged secret with a real session id is refused and ends nothing, however long the session\'s chain', async () => {
+  it("a forged secret with a real session id is refused and ends nothing, however long the session's chain", async () => {
     const first = await login('sessions-cyd');
     let live = first.refreshToken;
     for (let i = 0; i < 30; i++) live = (await rotated(live)).refreshToken;
-    for (const secret of [randomBytes(32).toString('base64url'), 'A'.repeat(43), first.refreshToken.split('.')[1]!.replace(/^./, (c) => (c === 'A' ? 'B' : 'A'))]) {
+    for (const secret of [
+      randomBytes(32).toString('base64url'),
+      'A'.repeat(43),
+      first.refreshToken.split('.')[1]!.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')),
+    ]) {
       const forged = await refresh(`${sessionIdOf(first.refreshToken)}.${secret}`);
       expect(forged.status).toBe(401);
       expect(forged.body.error.data.reason).toBe('REFRESH_TOKEN_INVALID');

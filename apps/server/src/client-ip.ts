@@ -52,9 +52,11 @@ export function rateLimitKeyOf(key: string): string {
   if (!groups) return key;
   const [g0, g1, g2, g3, g4, g5, g6 = 0, g7 = 0] = groups;
   if (g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0xffff) return `${g6 >> 8}.${g6 & 0xff}.${g7 >> 8}.${g7 & 0xff}`;
-  const network = new URL(`http://[${groups
-    .slice(0, 4)
-    .map((group) => group.toString(16))
-    .join(':')}::]/`).hostname.slice(1, -1);
+  const network = new URL(
+    `http://[${groups
+      .slice(0, 4)
+      .map((group) => group.toString(16))
+      .join(':')}::]/`,
+  ).hostname.slice(1, -1);
   return `${network}/64`;
 }

@@ -15,6 +15,10 @@ export interface SessionSettings {
  * expires: REFRESH_TOKEN_TTL after its last use, never past sign-in +
  * SESSION_MAX_AGE. At sign-in, `at` is `signedInAt`.
  */
-export function sessionExpiresAt(settings: Pick<SessionSettings, 'refreshTokenTtlSeconds' | 'maxAgeSeconds'>, signedInAt: number, at: number): number {
+export function sessionExpiresAt(
+  settings: Pick<SessionSettings, 'refreshTokenTtlSeconds' | 'maxAgeSeconds'>,
+  signedInAt: number,
+  at: number,
+): number {
   return Math.min(at + settings.refreshTokenTtlSeconds * 1000, signedInAt + settings.maxAgeSeconds * 1000);
 }
