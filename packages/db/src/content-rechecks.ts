@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
-import { transactionWithRetry } from './write-conflict-retry.js';
+import { statementWithRetry, transactionWithRetry } from './write-conflict-retry.js';
 
 export interface ContentRecheck {
   recheckId: number;
@@ -16,10 +16,12 @@ export async function queueContentRecheck(
   db: Kysely<Database>,
   entry: { accountId: number; field: string; content: string; at: Date },
 ): Promise<void> {
-  await db
-    .insertInto('contentRecheck')
-    .values({ accountId: entry.accountId, field: entry.field, content: entry.content, nextAttemptAt: entry.at, createTime: entry.at })
-    .execute();
+  await statementWithRetry(db, () =>
+    db
+      .insertInto('contentRecheck')
+      .values({ accountId: entry.accountId, field: entry.field, content: entry.content, nextAttemptAt: entry.at, createTime: entry.at })
+      .execute(),
+  );
 }
 
 /** Up to `limit` rechecks due by `now`, oldest first. */
@@ -40,11 +42,13 @@ export async function finishContentRecheck(db: Kysely<Database>, recheckId: numb
 
 /** WeChat still could not judge: try again at `next`. */
 export async function postponeContentRecheck(db: Kysely<Database>, recheckId: number, next: Date): Promise<void> {
-  await db
-    .updateTable('contentRecheck')
-    .set({ attempts: sql<number>`attempts + 1`, nextAttemptAt: next })
-    .where('recheckId', '=', recheckId)
-    .execute();
+  await statementWithRetry(db, () =>
+    db
+      .updateTable('contentRecheck')
+      .set({ attempts: sql<number>`attempts + 1`, nextAttemptAt: next })
+      .where('recheckId', '=', recheckId)
+      .execute(),
+  );
 }
 
 /** The rechecks waiting for the account, e.g. to tell the player their nickname is still under review. */

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
-import { transactionWithRetry } from './write-conflict-retry.js';
+import { statementWithRetry, transactionWithRetry } from './write-conflict-retry.js';
 
 /** Fields a player may change; each absent one stays as it is. */
 export interface ProfileChanges {
@@ -48,20 +48,22 @@ export async function updateProfile(db: Kysely<Database>, accountId: number, cha
  * Returns the account's online seconds, or undefined when it is gone.
  */
 export async function recordHeartbeat(db: Kysely<Database>, accountId: number, at: Date, timeoutSeconds: number): Promise<number | undefined> {
-  await db
-    .updateTable('accountProfile')
-    // MySQL assigns left to right and later assignments see earlier ones:
-    // online_seconds comes first, so it reads the previous status and time.
-    .set({
-      onlineSeconds: sql<number>`online_seconds + IF(
-        online_status = 1 AND heartbeat_time IS NOT NULL AND heartbeat_time <= ${at} AND heartbeat_time >= ${at} - INTERVAL ${timeoutSeconds} SECOND,
-        TIMESTAMPDIFF(SECOND, heartbeat_time, ${at}), 0)`,
-      onlineStatus: 1,
-      heartbeatTime: at,
-    })
-    .where('accountId', '=', accountId)
-    .where('isDel', '=', 0)
-    .execute();
+  await statementWithRetry(db, () =>
+    db
+      .updateTable('accountProfile')
+      // MySQL assigns left to right and later assignments see earlier ones:
+      // online_seconds comes first, so it reads the previous status and time.
+      .set({
+        onlineSeconds: sql<number>`online_seconds + IF(
+          online_status = 1 AND heartbeat_time IS NOT NULL AND heartbeat_time <= ${at} AND heartbeat_time >= ${at} - INTERVAL ${timeoutSeconds} SECOND,
+          TIMESTAMPDIFF(SECOND, heartbeat_time, ${at}), 0)`,
+        onlineStatus: 1,
+        heartbeatTime: at,
+      })
+      .where('accountId', '=', accountId)
+      .where('isDel', '=', 0)
+      .execute(),
+  );
   const row = await db
     .selectFrom('accountProfile')
     .select('onlineSeconds')
@@ -73,12 +75,14 @@ export async function recordHeartbeat(db: Kysely<Database>, accountId: number, a
 
 /** Marks offline every player whose last heartbeat is older than `before`; returns how many. */
 export async function sweepOffline(db: Kysely<Database>, before: Date): Promise<number> {
-  const result = await db
-    .updateTable('accountProfile')
-    .set({ onlineStatus: 0 })
-    .where('onlineStatus', '=', 1)
-    .where((eb) => eb.or([eb('heartbeatTime', '<', before), eb('heartbeatTime', 'is', null)]))
-    .executeTakeFirst();
+  const result = await statementWithRetry(db, () =>
+    db
+      .updateTable('accountProfile')
+      .set({ onlineStatus: 0 })
+      .where('onlineStatus', '=', 1)
+      .where((eb) => eb.or([eb('heartbeatTime', '<', before), eb('heartbeatTime', 'is', null)]))
+      .executeTakeFirst(),
+  );
   return Number(result.numUpdatedRows);
 }
 

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database, SessionRevokedReason } from './schema.js';
-import { transactionWithRetry } from './write-conflict-retry.js';
+import { statementWithRetry, transactionWithRetry } from './write-conflict-retry.js';
 
 /** A session to open at sign-in (in the sign-in's transaction). */
 export interface NewSession {
@@ -203,41 +203,47 @@ export async function revokeReusedSession(
  * given one.
  */
 export async function restartSessionRefresh(db: Kysely<Database>, sessionId: number, refreshTokenHash: string, at: Date): Promise<boolean> {
-  const result = await db
-    .updateTable('accountSession')
-    .set({
-      refreshTokenHash,
-      previousRefreshTokenHash: null,
-      rotatedAt: null,
-      refreshRotations: 0,
-      refreshKeyId: null,
-      lastUsedAt: at,
-    })
-    .where('sessionId', '=', sessionId)
-    .where('revokedAt', 'is', null)
-    .executeTakeFirst();
+  const result = await statementWithRetry(db, () =>
+    db
+      .updateTable('accountSession')
+      .set({
+        refreshTokenHash,
+        previousRefreshTokenHash: null,
+        rotatedAt: null,
+        refreshRotations: 0,
+        refreshKeyId: null,
+        lastUsedAt: at,
+      })
+      .where('sessionId', '=', sessionId)
+      .where('revokedAt', 'is', null)
+      .executeTakeFirst(),
+  );
   return Number(result.numUpdatedRows) > 0;
 }
 
 async function revokeSessionRow(db: Kysely<Database>, sessionId: number, reason: SessionRevokedReason): Promise<boolean> {
-  const result = await db
-    .updateTable('accountSession')
-    .set({ revokedAt: sql<Date>`NOW(3)`, revokedReason: reason })
-    .where('sessionId', '=', sessionId)
-    .where('revokedAt', 'is', null)
-    .executeTakeFirst();
+  const result = await statementWithRetry(db, () =>
+    db
+      .updateTable('accountSession')
+      .set({ revokedAt: sql<Date>`NOW(3)`, revokedReason: reason })
+      .where('sessionId', '=', sessionId)
+      .where('revokedAt', 'is', null)
+      .executeTakeFirst(),
+  );
   return Number(result.numUpdatedRows) > 0;
 }
 
 /** Ends one session of an account; false when it was not live (or not the account's). */
 export async function revokeSession(db: Kysely<Database>, accountId: number, sessionId: number, reason: SessionRevokedReason): Promise<boolean> {
-  const result = await db
-    .updateTable('accountSession')
-    .set({ revokedAt: sql<Date>`NOW(3)`, revokedReason: reason })
-    .where('sessionId', '=', sessionId)
-    .where('accountId', '=', accountId)
-    .where('revokedAt', 'is', null)
-    .executeTakeFirst();
+  const result = await statementWithRetry(db, () =>
+    db
+      .updateTable('accountSession')
+      .set({ revokedAt: sql<Date>`NOW(3)`, revokedReason: reason })
+      .where('sessionId', '=', sessionId)
+      .where('accountId', '=', accountId)
+      .where('revokedAt', 'is', null)
+      .executeTakeFirst(),
+  );
   return Number(result.numUpdatedRows) > 0;
 }
 
@@ -248,24 +254,28 @@ export async function revokeSessionHoldingRefreshHash(
   refreshTokenHash: string,
   reason: SessionRevokedReason,
 ): Promise<boolean> {
-  const result = await db
-    .updateTable('accountSession')
-    .set({ revokedAt: sql<Date>`NOW(3)`, revokedReason: reason })
-    .where('sessionId', '=', sessionId)
-    .where('refreshTokenHash', '=', refreshTokenHash)
-    .where('revokedAt', 'is', null)
-    .executeTakeFirst();
+  const result = await statementWithRetry(db, () =>
+    db
+      .updateTable('accountSession')
+      .set({ revokedAt: sql<Date>`NOW(3)`, revokedReason: reason })
+      .where('sessionId', '=', sessionId)
+      .where('refreshTokenHash', '=', refreshTokenHash)
+      .where('revokedAt', 'is', null)
+      .executeTakeFirst(),
+  );
   return Number(result.numUpdatedRows) > 0;
 }
 
 /** Ends every live session of an account (logoutAll, ban, deletion); returns how many. */
 export async function revokeAccountSessions(db: Kysely<Database>, accountId: number, reason: SessionRevokedReason): Promise<number> {
-  const result = await db
-    .updateTable('accountSession')
-    .set({ revokedAt: sql<Date>`NOW(3)`, revokedReason: reason })
-    .where('accountId', '=', accountId)
-    .where('revokedAt', 'is', null)
-    .executeTakeFirst();
+  const result = await statementWithRetry(db, () =>
+    db
+      .updateTable('accountSession')
+      .set({ revokedAt: sql<Date>`NOW(3)`, revokedReason: reason })
+      .where('accountId', '=', accountId)
+      .where('revokedAt', 'is', null)
+      .executeTakeFirst(),
+  );
   return Number(result.numUpdatedRows);
 }
 
@@ -317,11 +327,13 @@ const PRUNE_BATCH = 1_000;
 export async function pruneSessions(db: Kysely<Database>, before: Date): Promise<number> {
   let pruned = 0;
   for (;;) {
-    const result = await db
-      .deleteFrom('accountSession')
-      .where((eb) => eb.or([eb('expiresAt', '<', before), eb('revokedAt', '<', before)]))
-      .limit(PRUNE_BATCH)
-      .executeTakeFirst();
+    const result = await statementWithRetry(db, () =>
+      db
+        .deleteFrom('accountSession')
+        .where((eb) => eb.or([eb('expiresAt', '<', before), eb('revokedAt', '<', before)]))
+        .limit(PRUNE_BATCH)
+        .executeTakeFirst(),
+    );
     const deleted = Number(result.numDeletedRows);
     pruned += deleted;
     if (deleted < PRUNE_BATCH) return pruned;

@@ -45,3 +45,13 @@ export function transactionWithRetry<T>(
 ): Promise<T> {
   return retryOnWriteConflict(() => db.transaction().execute(work), options);
 }
+
+/**
+ * One autocommit statement, run again on a write conflict (Galera retries
+ * one itself, wsrep_retry_autocommit, but only once). Given a transaction,
+ * runs once: a conflict rolled the whole transaction back, and only its own
+ * retry may run it again.
+ */
+export function statementWithRetry<T>(db: Kysely<Database>, work: () => Promise<T>): Promise<T> {
+  return db.isTransaction ? work() : retryOnWriteConflict(work);
+}
