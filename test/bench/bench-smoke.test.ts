@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BenchResults } from './figures.js';
+import { parseTargetLine, targetLineProblems, targetLineText, type BenchResults, type TargetLine } from './figures.js';
 import { ROOT } from './servers.js';
 
 // `pnpm bench --quick` on tiny rounds: the harness runs every scenario end to
@@ -33,6 +33,32 @@ function runBench(out: string): Promise<{ code: number | null; output: string }>
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, output })));
 }
 
+/** The target lines the bench printed: those under `targets:`, up to the next empty line. */
+function printedTargetLines(output: string): string[] {
+  const lines = output.split('\n');
+  const start = lines.indexOf('targets:');
+  if (start < 0) return [];
+  const end = lines.indexOf('', start);
+  return lines.slice(start + 1, end < 0 ? undefined : end);
+}
+
+/** Each target line, in the JSON and as printed, carries a figure and a PASS/MISS verdict that follows from it. */
+function expectWholeTargetLines(targets: TargetLine[], printed: string[]): void {
+  for (const target of targets) {
+    const problems = targetLineProblems(target);
+    expect(problems, `target ${target.key}: ${problems.join('; ')} in ${JSON.stringify(target)}`).toEqual([]);
+  }
+  expect(printed, 'the printed target lines, one for each target').toHaveLength(targets.length);
+  printed.forEach((line, i) => {
+    const parsed = parseTargetLine(line);
+    expect(parsed, `not a target line: ${JSON.stringify(line)}`).not.toBeNull();
+    const problems = targetLineProblems(parsed as Omit<TargetLine, 'key'>);
+    expect(problems, `printed target line: ${problems.join('; ')} in ${JSON.stringify(line)}`).toEqual([]);
+    const { key, ...json } = targets[i] as TargetLine;
+    expect(parsed, `printed target ${key}`).toEqual(json);
+  });
+}
+
 const SCENARIOS = [
   'protected',
   'login-returning',
@@ -59,12 +85,8 @@ describe('pnpm bench --quick', () => {
     expect(results.machine.node).toBe(process.versions.node);
     expect(results.scenarios.map((scenario) => scenario.key)).toEqual(SCENARIOS);
     for (const scenario of results.scenarios) {
-      if (!scenario.available) {
-        // WORKERS=2 may be missing from a build: then it says why.
-        expect(scenario.key, scenario.note).toMatch(/^workers-/);
-        expect(scenario.note).toBeTruthy();
-        continue;
-      }
+      // Every scenario runs: one that did not would leave its target without a figure.
+      expect(scenario.available, `${scenario.key}: ${scenario.note}`).toBe(true);
       expect(scenario.variants.length, scenario.key).toBeGreaterThanOrEqual(2);
       for (const variant of scenario.variants) {
         const where = `${scenario.key} ${variant.key}`;
@@ -97,7 +119,7 @@ describe('pnpm bench --quick', () => {
     expect(results.client.minifiedBytes).toBeGreaterThan(results.client.gzipBytes);
     expect(results.ready.startsMs).toHaveLength(1);
     expect(results.ready.medianMs).toBeGreaterThan(0);
-    // One line for each target of the issue; a verdict wherever there is a figure.
+    // One line for each target of the issue, each with a figure and a PASS/MISS verdict, in the JSON and printed.
     expect(results.targets.map((target) => target.key)).toEqual([
       'protected:minigate/bare:throughput',
       ...['login-returning', 'login-returning-50ms', 'login-new', 'login-new-50ms'].flatMap((key) => [
@@ -109,8 +131,50 @@ describe('pnpm bench --quick', () => {
       'client',
       'ready',
     ]);
-    for (const target of results.targets)
-      expect(target.pass === null ? target.value : typeof target.pass).toBe(target.pass === null ? null : 'boolean');
-    expect(output).toMatch(/^(PASS|MISS|N\/A) {2}protected call ≥ 0\.6× the bare tRPC query/m);
+    expectWholeTargetLines(results.targets, printedTargetLines(output));
+    expect(printedTargetLines(output)[0]).toMatch(/^(PASS|MISS) {2}protected call ≥ 0\.6× the bare tRPC query +\d/);
+  });
+});
+
+// The check above, on lines made here: it must refuse a target line without a figure or a verdict.
+describe('the target lines check', () => {
+  const whole: TargetLine = {
+    key: 'protected:minigate/bare:throughput',
+    name: 'protected call ≥ 0.6× the bare tRPC query',
+    value: 0.83,
+    op: '>=',
+    target: 0.6,
+    unit: '×',
+    pass: true,
+  };
+  const client: TargetLine = { key: 'client', name: 'client game file ≤ 10 KB gzip', value: 3.21, op: '<=', target: 10, unit: ' KB', pass: true };
+  const bare: TargetLine = { ...whole, value: null, pass: null };
+
+  it('takes whole lines: each printed line parses back to its target', () => {
+    expect(targetLineText(whole)).toBe('PASS  protected call ≥ 0.6× the bare tRPC query                    0.83× (target ≥ 0.6×)');
+    const { key: _wholeKey, ...wholeLine } = whole;
+    const { key: _clientKey, ...clientLine } = client;
+    expect(parseTargetLine(targetLineText(whole))).toEqual(wholeLine);
+    expect(parseTargetLine(targetLineText(client))).toEqual(clientLine);
+    expect(() => expectWholeTargetLines([whole, client], [whole, client].map(targetLineText))).not.toThrow();
+  });
+
+  it('refuses a target with neither figure nor verdict, in the JSON and printed', () => {
+    expect(targetLineProblems(bare)).toEqual(['no figure (null)', 'no PASS/MISS verdict (N/A)']);
+    expect(targetLineText(bare)).toMatch(/^N\/A {3}protected call .* not available \(target ≥ 0\.6×\)$/);
+    expect(() => expectWholeTargetLines([bare], [targetLineText(bare)])).toThrow(/no figure/);
+    // Whole in the JSON, printed without them.
+    expect(() => expectWholeTargetLines([whole], [targetLineText(bare)])).toThrow(/no figure/);
+  });
+
+  it('refuses a figure without a verdict, a verdict the figure does not give, and a line that is not a target line', () => {
+    expect(targetLineProblems({ ...whole, pass: null })).toEqual(['no PASS/MISS verdict (N/A)']);
+    expect(targetLineProblems({ ...whole, value: 0.5 })).toEqual(['verdict PASS where 0.5 >= 0.6 is false']);
+    expect(targetLineProblems({ ...client, value: Number.NaN, pass: false })).toEqual(['no figure (NaN)']);
+    expect(() => expectWholeTargetLines([{ ...whole, value: 0.5 }], [targetLineText({ ...whole, value: 0.5 })])).toThrow(/verdict PASS/);
+    const noVerdict = targetLineText(whole).replace(/^PASS/, '    ');
+    expect(parseTargetLine(noVerdict)).toBeNull();
+    expect(() => expectWholeTargetLines([whole], [noVerdict])).toThrow(/not a target line/);
+    expect(() => expectWholeTargetLines([whole], [])).toThrow(/one for each target/);
   });
 });

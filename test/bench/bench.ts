@@ -23,6 +23,7 @@ import {
   type ScenarioFigures,
   type TargetLine,
   type VariantFigures,
+  targetLineText,
   toJson,
 } from './figures.js';
 import { LoadGenerator, type Measured } from './load-client.js';
@@ -696,11 +697,7 @@ function printReport(results: BenchResults): void {
   say(`server start-to-ready (spawn → /healthz 200): median ${results.ready.medianMs} ms of ${results.ready.startsMs.join(', ')} ms`);
   say();
   say('targets:');
-  for (const target of results.targets) {
-    const verdict = target.pass === null ? 'N/A ' : target.pass ? 'PASS' : 'MISS';
-    const value = target.value === null ? 'not available' : `${target.value}${target.unit}`;
-    say(`${verdict}  ${pad(target.name, 60)} ${value} (target ${target.op === '>=' ? '≥' : '≤'} ${target.target}${target.unit})`);
-  }
+  for (const target of results.targets) say(targetLineText(target));
 }
 
 // --- profile mode -----------------------------------------------------------------------------

@@ -74,6 +74,51 @@ export interface TargetLine {
   pass: boolean | null;
 }
 
+/** A target's verdict: PASS or MISS where there is a figure, N/A where there is none. */
+export function verdictOf(target: Pick<TargetLine, 'pass'>): 'PASS' | 'MISS' | 'N/A' {
+  return target.pass === null ? 'N/A' : target.pass ? 'PASS' : 'MISS';
+}
+
+/** A target as the bench prints it: `PASS  <name, padded to 60> 0.83× (target ≥ 0.6×)`. */
+export function targetLineText(target: Omit<TargetLine, 'key'>): string {
+  const value = target.value === null ? 'not available' : `${target.value}${target.unit}`;
+  return `${verdictOf(target).padEnd(4)}  ${target.name.padEnd(60)} ${value} (target ${target.op === '>=' ? '≥' : '≤'} ${target.target}${target.unit})`;
+}
+
+const TARGET_LINE = /^(PASS|MISS|N\/A) +(.+?) +(?:not available|(-?\d+(?:\.\d+)?)( ?[^\d\s()]*)) \(target ([≥≤]) (-?\d+(?:\.\d+)?)( ?[^\d\s()]*)\)$/;
+
+/** A printed target line taken apart (targetLineText's inverse); null for a line that is not one. */
+export function parseTargetLine(line: string): Omit<TargetLine, 'key'> | null {
+  const match = TARGET_LINE.exec(line);
+  if (!match) return null;
+  const [, verdict, name, value, valueUnit, op, target, targetUnit] = match;
+  return {
+    name: String(name),
+    value: value === undefined ? null : Number(value),
+    op: op === '≥' ? '>=' : '<=',
+    target: Number(target),
+    unit: valueUnit ?? targetUnit ?? '',
+    pass: verdict === 'N/A' ? null : verdict === 'PASS',
+  };
+}
+
+/**
+ * What keeps a target line from counting: no figure, no PASS/MISS verdict, or a verdict the figure
+ * does not give. Empty for a whole line.
+ */
+export function targetLineProblems(target: Omit<TargetLine, 'key'>): string[] {
+  const problems: string[] = [];
+  const hasFigure = typeof target.value === 'number' && Number.isFinite(target.value);
+  if (!hasFigure) problems.push(`no figure (${String(target.value)})`);
+  if (typeof target.pass !== 'boolean') problems.push(`no PASS/MISS verdict (${verdictOf(target)})`);
+  else if (hasFigure) {
+    const value = target.value as number;
+    const meets = target.op === '>=' ? value >= target.target : value <= target.target;
+    if (meets !== target.pass) problems.push(`verdict ${verdictOf(target)} where ${value} ${target.op} ${target.target} is ${meets}`);
+  }
+  return problems;
+}
+
 export interface BenchResults {
   version: 1;
   date: string;
