@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   );
 
   const simulator = setup.simulator
-    ? await startWeChatSimulator({ ...setup.simulator, apps: [{ appid: config.wechat.appid, secret: config.wechat.secret }] })
+    ? await startWeChatSimulator({ ...setup.simulator, apps: config.wechat.apps.map(({ appid, secret }) => ({ appid, secret })) })
     : null;
 
   await startServer(config, { onClose: async () => simulator?.close() });

@@ -97,11 +97,13 @@ export function wireApplication(config: Config, logger: ServiceLogger): Applicat
     { databaseUrl: config.databaseUrl, mysql: rateLimitPool, redis, keyPrefix: config.redisKeyPrefix },
     logger,
   );
+  // One mini-game is served today: the first (and only) of the configured apps.
+  const [app] = config.wechat.apps;
   const wechatCalls = createWeChatCallTimer();
   const wechatTransport = wechatCalls.instrument(createHttpTransport({ timeoutMs: config.wechat.timeoutMs }));
   // Backup domains for connections never made, and a breaker that stops piling calls onto an unreachable WeChat.
   const wechatSend = createResilientTransport(wechatTransport.send, {
-    primaryBase: config.wechat.apiBase,
+    primaryBase: app.apiBase,
     backupBases: config.wechat.backupBases,
     breaker: { failureThreshold: config.wechat.circuit.failureThreshold, openMs: config.wechat.circuit.openSeconds * 1000 },
     onEvent: (event: ResilienceEvent) =>
@@ -109,7 +111,7 @@ export function wireApplication(config: Config, logger: ServiceLogger): Applicat
   }).send;
   const cipher = createSessionKeyCipher(config.encryption.key, config.encryption.previousKeys);
   const wechat = createWeChatApi({
-    app: config.wechat,
+    app,
     transport: wechatSend,
     // Shared by every instance, encrypted at rest, refreshed single-flight under the store's lock.
     tokenStore: encryptedAccessTokenStore(
@@ -136,7 +138,7 @@ export function wireApplication(config: Config, logger: ServiceLogger): Applicat
     ...(config.accountCacheMax > 0 ? { onAccountChanges: views.feedChanges } : {}),
   });
   const sessions = createSessionService({ db, accessTokens, revocations, settings: config.sessions, encryption: config.encryption });
-  const sessionKeys = createSessionKeys({ db, cipher, openidAuthType: openidAuthType(config.wechat.appid) });
+  const sessionKeys = createSessionKeys({ db, cipher, openidAuthType: openidAuthType(app.appid) });
   const contentGuard = createContentGuard({
     db,
     wechat,
@@ -148,8 +150,8 @@ export function wireApplication(config: Config, logger: ServiceLogger): Applicat
   const services = {
     login: createLoginService({
       db,
-      appid: config.wechat.appid,
-      code2session: createCode2Session(config.wechat, wechatSend),
+      appid: app.appid,
+      code2session: createCode2Session(app, wechatSend),
       accessTokens,
       sessionKeys: cipher,
       sessions: config.sessions,

@@ -1,0 +1,61 @@
+import { resolve } from 'node:path';
+import { DEV_DATABASE_URL } from '@minigate/db';
+import { z } from 'zod';
+import { loadDevSecrets } from '../dev-secrets.js';
+import { server, hostOf } from './server.js';
+import { ConfigError, port, problemsOf, section, setting } from './settings.js';
+import { DEV_APPID, wechat } from './wechat.js';
+
+export const development = section(
+  'Development',
+  '`pnpm dev` only. It fills in what development needs and you left unset: the development database, the simulated app `' +
+    DEV_APPID +
+    '` and secrets generated once and kept in `.minigate/dev-secrets.json` (ignored by git), so tokens survive a restart.',
+  {
+    WECHAT_SIM_PORT: setting(port(), {
+      default: '3001',
+      production: 'development only: `pnpm dev` refuses `NODE_ENV=production`',
+      description: "the WeChat simulator's port (not started when `WECHAT_API_BASE` is set)",
+    }),
+  },
+);
+
+/** What `pnpm dev` reads before the configuration: where to start the simulator, if at all. */
+const developmentView = z.object({
+  NODE_ENV: server.settings.shape.NODE_ENV.refine(
+    (mode) => mode !== 'production',
+    'pnpm dev is development mode (it starts the WeChat simulator); run pnpm start in production',
+  ),
+  HOST: server.settings.shape.HOST,
+  // Set: WeChat (or a proxy) instead of the simulator.
+  WECHAT_API_BASE: wechat.settings.shape.WECHAT_API_BASE.unwrap().optional(),
+  ...development.settings.shape,
+});
+
+export interface DevelopmentSetup {
+  /** Values under the environment for loadConfig: the environment wins. */
+  defaults: Record<string, string>;
+  /** Where to start the WeChat simulator, or null when WECHAT_API_BASE points elsewhere. */
+  simulator: { host: string; port: number } | null;
+}
+
+/**
+ * Development defaults (ARCHITECTURE.md): local database, the simulator
+ * standing in for WeChat, secrets kept in .minigate/. Refuses production:
+ * the simulator is never started there.
+ */
+export function developmentSetup(env: Record<string, string | undefined>): DevelopmentSetup {
+  const parsed = developmentView.safeParse(env);
+  if (!parsed.success) throw new ConfigError(problemsOf(parsed.error, env));
+  const values = parsed.data;
+  const simulator = values.WECHAT_API_BASE ? null : { host: hostOf(values.HOST, false), port: values.WECHAT_SIM_PORT };
+  return {
+    defaults: {
+      DATABASE_URL: DEV_DATABASE_URL,
+      WECHAT_APPID: DEV_APPID,
+      ...loadDevSecrets(resolve(process.cwd(), '.minigate/dev-secrets.json')),
+      ...(simulator ? { WECHAT_API_BASE: `http://${simulator.host}:${simulator.port}` } : {}),
+    },
+    simulator,
+  };
+}

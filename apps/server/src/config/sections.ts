@@ -1,0 +1,28 @@
+// The sections of the configuration, in the order of docs/configuration.md
+// and .env.example, and of the problems a bad configuration lists.
+import { z } from 'zod';
+import { accounts } from './accounts.js';
+import { database } from './database.js';
+import { development } from './development.js';
+import { limits } from './limits.js';
+import { observability } from './observability.js';
+import { redis } from './redis.js';
+import { server } from './server.js';
+import { sessions } from './sessions.js';
+import type { Section } from './settings.js';
+import { wechat } from './wechat.js';
+
+/** Every section documented: the server's, then pnpm dev's own. */
+export const SECTIONS: readonly Section[] = [server, database, wechat, sessions, accounts, limits, redis, observability, development];
+
+/** Every variable the server reads (SECTIONS but development). */
+export const serverSettings = z.object({
+  ...server.settings.shape,
+  ...database.settings.shape,
+  ...wechat.settings.shape,
+  ...sessions.settings.shape,
+  ...accounts.settings.shape,
+  ...limits.settings.shape,
+  ...redis.settings.shape,
+  ...observability.settings.shape,
+});
