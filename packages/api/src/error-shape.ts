@@ -1,5 +1,6 @@
 import type { TRPCError } from '@trpc/server';
-import type { DefaultErrorShape } from '@trpc/server/unstable-core-do-not-import';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
+import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY, type TRPC_ERROR_CODE_NUMBER } from '@trpc/server/rpc';
 import { ZodError } from 'zod';
 import { MinigateError, type ErrorReason } from './errors.js';
 
@@ -10,7 +11,7 @@ export interface InvalidField {
 }
 
 export interface MinigateErrorData {
-  code: DefaultErrorShape['data']['code'];
+  code: TRPC_ERROR_CODE_KEY;
   httpStatus: number;
   path?: string;
   /** Stable UPPER_SNAKE reason; see ErrorReason. */
@@ -25,7 +26,7 @@ export interface MinigateErrorData {
 
 export interface MinigateErrorShape {
   message: string;
-  code: DefaultErrorShape['code'];
+  code: TRPC_ERROR_CODE_NUMBER;
   data: MinigateErrorData;
 }
 
@@ -48,16 +49,20 @@ function fieldsOf(error: ZodError): InvalidField[] {
 
 /**
  * The error every caller sees: tRPC's shape plus `data.reason` (and
- * `fields`, `retryAfterSeconds` where they apply). Never a stack trace, and
- * never the message of an unexpected error, which may quote SQL or a secret.
+ * `fields`, `retryAfterSeconds`, `limit` where they apply). Never a stack
+ * trace, and never the message of an unexpected error, which may quote SQL
+ * or a secret. The router's errorFormatter, and a function of the error and
+ * its path alone: the server's access log and metrics call it for the reason
+ * the caller got, through no tRPC internals.
  */
-export function formatError(shape: DefaultErrorShape, error: TRPCError): MinigateErrorShape {
-  const base = { code: shape.data.code, httpStatus: shape.data.httpStatus, ...(shape.data.path ? { path: shape.data.path } : {}) };
+export function formatError(error: TRPCError, path?: string): MinigateErrorShape {
+  const code = TRPC_ERROR_CODES_BY_KEY[error.code];
+  const base = { code: error.code, httpStatus: getHTTPStatusCodeFromError(error), ...(path ? { path } : {}) };
 
   if (error instanceof MinigateError) {
     return {
       message: error.message,
-      code: shape.code,
+      code,
       data: {
         ...base,
         reason: error.reason,
@@ -71,22 +76,22 @@ export function formatError(shape: DefaultErrorShape, error: TRPCError): Minigat
     const fields = fieldsOf(error.cause);
     return {
       message: `Invalid input: ${fields.map((field) => `${field.path}: ${field.message}`).join('; ')}`,
-      code: shape.code,
+      code,
       data: { ...base, reason: 'INPUT_INVALID', fields },
     };
   }
   if (error.code === 'PARSE_ERROR' || (error.code === 'BAD_REQUEST' && error.cause instanceof SyntaxError)) {
-    return { message: 'The request body is not valid JSON', code: shape.code, data: { ...base, reason: 'BODY_INVALID' } };
+    return { message: 'The request body is not valid JSON', code, data: { ...base, reason: 'BODY_INVALID' } };
   }
   if (error.code === 'INTERNAL_SERVER_ERROR') {
-    return { message: 'Internal server error', code: shape.code, data: { ...base, reason: 'INTERNAL' } };
+    return { message: 'Internal server error', code, data: { ...base, reason: 'INTERNAL' } };
   }
   if (error.code === 'BAD_REQUEST' && error.message === BATCH_TOO_LARGE_MESSAGE) {
-    return { message: error.message, code: shape.code, data: { ...base, reason: 'BATCH_TOO_LARGE' } };
+    return { message: error.message, code, data: { ...base, reason: 'BATCH_TOO_LARGE' } };
   }
   return {
     message: error.message,
-    code: shape.code,
+    code,
     // Any other tRPC code is already a stable UPPER_SNAKE name.
     data: { ...base, reason: REASON_BY_CODE[error.code] ?? error.code },
   };

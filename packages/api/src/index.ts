@@ -26,7 +26,7 @@ export type { LoginAnswer, AccountSummary, AccountView, HeartbeatAnswer, Account
 export { unlimited, type RateLimits, type RateLimitName } from './rate-limits.js';
 export { createProcedureRuntime, type ProcedureRuntime } from './procedure-runtime.js';
 export { MinigateError, retryAfterSeconds, SharedStoreUnavailableError, type ErrorReason } from './errors.js';
-export type { MinigateErrorShape, MinigateErrorData, InvalidField } from './error-shape.js';
+export { formatError, type MinigateErrorShape, type MinigateErrorData, type InvalidField } from './error-shape.js';
 export { createWeChatApi, type WeChatApi, type WeChatApiOptions } from './wechat-api.js';
 export { createDatabaseAccessTokenStore, encryptedAccessTokenStore } from './access-token-store.js';
 export { createDatabaseLoginCodeCache, type CachedLoginCode, type LoginCodeCache } from './login-code-cache.js';

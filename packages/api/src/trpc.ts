@@ -8,9 +8,11 @@ import type { SessionVerdict } from './session-guard.js';
 
 // No data transformer: the wire format is plain JSON, so a Unity game or
 // curl can speak it. isDev stays false: stack traces never leave the server.
+// Every error's shape, data.reason and the rest, is formatError's: tRPC's
+// default shape (code, httpStatus, path) is rebuilt there from the error.
 const t = initTRPC.context<Context>().create({
   isDev: false,
-  errorFormatter: ({ shape, error }) => formatError(shape, error),
+  errorFormatter: ({ error, path }) => formatError(error, path),
 });
 
 export const router = t.router;
