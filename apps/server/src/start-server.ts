@@ -19,7 +19,10 @@ export class SchemaOutdatedError extends Error {
  * release the pool.
  */
 export async function startServer(config: Config, options: { onClose?: () => Promise<void> } = {}): Promise<FastifyInstance> {
-  const { server, application } = createHttpServer(config, (log) => wireApplication(config, log), { metricsFromPrimary: cluster.isWorker });
+  const { server, application, closing } = createHttpServer(config, (log) => wireApplication(config, log), {
+    metricsFromPrimary: cluster.isWorker,
+    connectionCloseWhileClosing: true,
+  });
   if (options.onClose) server.addHook('onClose', options.onClose);
   try {
     await sql`SELECT 1`.execute(application.db);
@@ -41,20 +44,13 @@ export async function startServer(config: Config, options: { onClose?: () => Pro
     }
     server.log.info({ applied: await migrateToLatest(application.db) }, 'applied pending migrations (MIGRATE_ON_START)');
   }
-  // Once shutting down, every answer says Connection: close: a keep-alive
-  // connection whose request finishes after the close began would otherwise
-  // stay open (and hold the close) for keepAliveTimeout.
-  let closing = false;
-  server.addHook('onSend', async (_request, reply) => {
-    if (closing) void reply.header('connection', 'close');
-  });
   // The revocation window is loaded before the first call is served.
   await application.start();
   await server.listen({ host: config.host, port: config.port });
 
   const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
+    // From here on every answer says Connection: close, and a new request is 503 SERVER_CLOSING (closing-plugin.ts).
+    if (!closing.begin()) return;
     server.log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
     force.unref();
