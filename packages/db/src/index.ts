@@ -43,7 +43,19 @@ export {
   type AccountExport,
   type AccountLookup,
 } from './account-lifecycle.js';
-export { databaseUrlSchema, loadDatabaseConfig, DEV_DATABASE_URL, type DatabaseConfig } from './config.js';
+export {
+  databaseUrlSchema,
+  loadDatabaseConfig,
+  DEV_DATABASE_URL,
+  databaseSettings,
+  databaseToolSettings,
+  problemsOf,
+  setting,
+  settingDocs,
+  toolDatabaseUrl,
+  type DatabaseConfig,
+  type SettingDoc,
+} from './config.js';
 export { seedDemoAccounts, DEMO_PLAYERS, DEMO_AUTH_TYPE, type SeedResult } from './seed.js';
 export {
   readAccessToken,

@@ -3,18 +3,7 @@
 // (see packages/db/src/config.ts for the wrapper and the registry).
 import { z } from 'zod';
 
-// @minigate/db does not export its settings toolkit (packages/db/src/index.ts
-// lists its public names); until it does, the server reaches the file itself.
-// The direction is the allowed one: server → db.
-export {
-  databaseSettings,
-  databaseToolSettings,
-  problemsOf,
-  setting,
-  settingDocs,
-  toolDatabaseUrl,
-  type SettingDoc,
-} from '../../../../packages/db/src/config.js';
+export { databaseSettings, databaseToolSettings, problemsOf, setting, settingDocs, toolDatabaseUrl, type SettingDoc } from '@minigate/db';
 
 /** A bad configuration: every problem found, one line each, never a secret's value. */
 export class ConfigError extends Error {
