@@ -1,23 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { createTestDatabase, type TestDatabase } from '@minigate/db/testing';
-import { startWeChatSimulator, type WeChatSimulator } from '@minigate/wechat-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILT_SERVER, freePort, run, waitFor, type Run } from './support/processes.js';
-import { TEST_APPID, TEST_WECHAT_SECRET, testEnvironment } from './support/stack.js';
+import { useDatabaseAndSimulator } from './support/database-and-simulator.js';
+import { TEST_APPID, testEnvironment } from './support/stack.js';
 
 // Two production server processes (the built bundle) sharing WeChat's
 // access token and the remembered login codes: in MySQL (the default) and
 // in Redis (REDIS_URL, the real one at 127.0.0.1:6379).
-let database: TestDatabase;
-let simulator: WeChatSimulator;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  simulator = await startWeChatSimulator({ apps: [{ appid: TEST_APPID, secret: TEST_WECHAT_SECRET }] });
-});
-afterAll(async () => {
-  await simulator.close();
-  await database.drop();
-});
+const shared = useDatabaseAndSimulator();
 
 interface Instance {
   url: string;
@@ -32,7 +22,7 @@ async function startInstances(env: Record<string, string>): Promise<Instance[]> 
       NODE_ENV: 'production',
       PORT: String(port),
       LOG_LEVEL: 'warn',
-      ...testEnvironment(database.url, simulator.url),
+      ...testEnvironment(shared.database.url, shared.simulator.url),
       ...env,
     });
     instances.push({ url: `http://127.0.0.1:${port}`, process });
@@ -67,13 +57,13 @@ describe.each([
     const players = await Promise.all(
       instances.map(async (instance, i) => {
         const answer = await call(instance, 'auth.wechatLogin', {
-          code: simulator.issueCode(TEST_APPID, `tok-${i}-${randomBytes(3).toString('hex')}`),
+          code: shared.simulator.issueCode(TEST_APPID, `tok-${i}-${randomBytes(3).toString('hex')}`),
         });
         expect(answer.status).toBe(200);
         return { instance, token: answer.body.result.data.accessToken as string };
       }),
     );
-    const before = simulator.callCount('stable_token');
+    const before = shared.simulator.callCount('stable_token');
     const writes = await Promise.all(
       players.flatMap(({ instance, token }) =>
         Array.from({ length: 4 }, (_, n) => call(instance, 'ranking.submitScore', { key: `score${n}`, score: n }, token)),
@@ -81,21 +71,21 @@ describe.each([
     );
     expect(writes.map((answer) => answer.status)).toEqual(Array(8).fill(200));
     // Each round starts with an empty store (MySQL first, then a fresh Redis prefix): one refresh, shared.
-    expect(simulator.callCount('stable_token') - before).toBe(1);
-    const token = simulator.currentAccessToken(TEST_APPID);
+    expect(shared.simulator.callCount('stable_token') - before).toBe(1);
+    const token = shared.simulator.currentAccessToken(TEST_APPID);
     expect(token).toBeTruthy();
-    expect(simulator.requestLog.filter((entry) => entry.endpoint === 'set_user_storage').every((entry) => entry.query.access_token === token)).toBe(
-      true,
-    );
+    expect(
+      shared.simulator.requestLog.filter((entry) => entry.endpoint === 'set_user_storage').every((entry) => entry.query.access_token === token),
+    ).toBe(true);
   });
 
   it('a code submitted to one instance and again to the other reaches WeChat once and signs in the same account', async () => {
-    const code = simulator.issueCode(TEST_APPID, `twice-${randomBytes(3).toString('hex')}`);
-    const before = simulator.callCount('jscode2session');
+    const code = shared.simulator.issueCode(TEST_APPID, `twice-${randomBytes(3).toString('hex')}`);
+    const before = shared.simulator.callCount('jscode2session');
     const first = await call(instances[0]!, 'auth.wechatLogin', { code });
     const second = await call(instances[1]!, 'auth.wechatLogin', { code });
     expect([first.status, second.status]).toEqual([200, 200]);
     expect(second.body.result.data.account.id).toBe(first.body.result.data.account.id);
-    expect(simulator.callCount('jscode2session') - before).toBe(1);
+    expect(shared.simulator.callCount('jscode2session') - before).toBe(1);
   });
 });

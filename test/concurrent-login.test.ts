@@ -1,8 +1,7 @@
-import { createTestDatabase, type TestDatabase } from '@minigate/db/testing';
-import { startWeChatSimulator, type WeChatSimulator } from '@minigate/wechat-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInstances, stopInstances, type Instance } from './support/instances.js';
-import { callProcedure, startTestStack, TEST_APPID, TEST_WECHAT_SECRET, type TestStack } from './support/stack.js';
+import { useDatabaseAndSimulator } from './support/database-and-simulator.js';
+import { callProcedure, startTestStack, TEST_APPID, type TestStack } from './support/stack.js';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -46,19 +45,19 @@ describe('concurrent first logins', () => {
 });
 
 describe('one code submitted to two instances at once (built servers on one MariaDB)', () => {
-  let database: TestDatabase;
-  let simulator: WeChatSimulator;
+  const shared = useDatabaseAndSimulator();
   let instances: Instance[];
   beforeAll(async () => {
-    database = await createTestDatabase();
-    simulator = await startWeChatSimulator({ apps: [{ appid: TEST_APPID, secret: TEST_WECHAT_SECRET }] });
     // TRUST_PROXY: each call says which IP it comes from.
-    instances = await startInstances(2, { databaseUrl: database.url, wechatApiBase: simulator.url, logLevel: 'warn', env: { TRUST_PROXY: 'true' } });
+    instances = await startInstances(2, {
+      databaseUrl: shared.database.url,
+      wechatApiBase: shared.simulator.url,
+      logLevel: 'warn',
+      env: { TRUST_PROXY: 'true' },
+    });
   });
   afterAll(async () => {
     if (instances) await stopInstances(instances);
-    await simulator?.close();
-    await database?.drop();
   });
 
   const login = async (instance: Instance, code: string, ip: string) => {
@@ -71,12 +70,12 @@ describe('one code submitted to two instances at once (built servers on one Mari
     return { status: response.status, reason: body.error?.data.reason as string | undefined, data: body.result?.data };
   };
   const sessionsWith = async (player: string) => {
-    const identity = await database.db
+    const identity = await shared.database.db
       .selectFrom('accountAuth')
       .select('accountId')
-      .where('identifier', '=', simulator.openidFor(TEST_APPID, player))
+      .where('identifier', '=', shared.simulator.openidFor(TEST_APPID, player))
       .executeTakeFirstOrThrow();
-    return database.db.selectFrom('accountSession').select('sessionId').where('accountId', '=', identity.accountId).execute();
+    return shared.database.db.selectFrom('accountSession').select('sessionId').where('accountId', '=', identity.accountId).execute();
   };
 
   it.each([
@@ -85,7 +84,7 @@ describe('one code submitted to two instances at once (built servers on one Mari
   ])('%s: one session, whichever instance wins', async (name, ipA, ipB) => {
     for (let round = 0; round < 5; round++) {
       const player = `two-instances-${ipB}-${round}`;
-      const code = simulator.issueCode(TEST_APPID, player);
+      const code = shared.simulator.issueCode(TEST_APPID, player);
       const answers = await Promise.all([login(instances[0]!, code, ipA), login(instances[1]!, code, ipB)]);
       const opened = answers.filter((answer) => answer.status === 200);
       expect(opened.length, JSON.stringify(answers)).toBeGreaterThanOrEqual(1);

@@ -1,21 +1,12 @@
-import { createTestDatabase, type TestDatabase } from '@minigate/db/testing';
-import { startWeChatSimulator, type WeChatSimulator } from '@minigate/wechat-sim';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '@minigate/db/testing';
+import { describe, expect, it } from 'vitest';
 import { BUILT_SERVER, freePort, run, waitFor } from './support/processes.js';
-import { TEST_APPID, TEST_WECHAT_SECRET, testEnvironment } from './support/stack.js';
+import { useDatabaseAndSimulator } from './support/database-and-simulator.js';
+import { TEST_APPID, testEnvironment } from './support/stack.js';
 
 // The built server in production mode: what SIGTERM does to calls in
 // flight, and what start does on a database it cannot serve.
-let database: TestDatabase;
-let simulator: WeChatSimulator;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  simulator = await startWeChatSimulator({ apps: [{ appid: TEST_APPID, secret: TEST_WECHAT_SECRET }] });
-});
-afterAll(async () => {
-  await simulator.close();
-  await database.drop();
-});
+const shared = useDatabaseAndSimulator();
 
 /** The server's output without its access lines: what to show when an assertion fails. */
 const notable = (output: string) =>
@@ -32,7 +23,7 @@ describe('SIGTERM drains', () => {
       PORT: String(port),
       RATE_LIMITS: 'off',
       WECHAT_TIMEOUT_MS: '10000',
-      ...testEnvironment(database.url, simulator.url),
+      ...testEnvironment(shared.database.url, shared.simulator.url),
     });
     await waitFor(`http://127.0.0.1:${port}/healthz`, server);
     try {
@@ -40,16 +31,16 @@ describe('SIGTERM drains', () => {
         fetch(`http://127.0.0.1:${port}/trpc/auth.wechatLogin`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ code: simulator.issueCode(TEST_APPID, player) }),
+          body: JSON.stringify({ code: shared.simulator.issueCode(TEST_APPID, player) }),
           ...(signal ? { signal } : {}),
         });
-      const exchanged = simulator.callCount('jscode2session');
+      const exchanged = shared.simulator.callCount('jscode2session');
       const inFlight = (count: number) =>
-        expect.poll(() => simulator.callCount('jscode2session') - exchanged, { timeout: 20_000, interval: 20 }).toBeGreaterThanOrEqual(count);
+        expect.poll(() => shared.simulator.callCount('jscode2session') - exchanged, { timeout: 20_000, interval: 20 }).toBeGreaterThanOrEqual(count);
       // A load generator that disconnects: these 20 clients hang up, and
       // WeChat answers their logins last (6 s), after the HTTP server has
       // closed: the pool must stay open until they end.
-      simulator.injectFault({ kind: 'delay', ms: 6_000 }, 20);
+      shared.simulator.injectFault({ kind: 'delay', ms: 6_000 }, 20);
       const hangUp = new AbortController();
       const abandoned = Array.from({ length: 20 }, (_, i) =>
         login(`drain-gone-${i}`, hangUp.signal).then(
@@ -59,7 +50,7 @@ describe('SIGTERM drains', () => {
       );
       await inFlight(20);
       // 100 more, answered by WeChat after 1.5 s.
-      simulator.setFault('jscode2session', { kind: 'delay', ms: 1_500 });
+      shared.simulator.setFault('jscode2session', { kind: 'delay', ms: 1_500 });
       const kept = Array.from({ length: 100 }, (_, i) =>
         login(`drain-${i}`).then(async (response) => ({ status: response.status, body: await response.text() })),
       );
@@ -75,14 +66,14 @@ describe('SIGTERM drains', () => {
       expect(Date.now() - signalledAt).toBeLessThan(10_000);
       expect(server.output()).not.toMatch(/closed state|procedure failed|Pool is closed/);
       // The abandoned logins ran to the end: their accounts are complete.
-      const accounts = await database.db.selectFrom('accountAuth').select('identifier').where('identifier', 'like', 'o%').execute();
-      const abandonedOpenids = Array.from({ length: 20 }, (_, i) => simulator.openidFor(TEST_APPID, `drain-gone-${i}`));
+      const accounts = await shared.database.db.selectFrom('accountAuth').select('identifier').where('identifier', 'like', 'o%').execute();
+      const abandonedOpenids = Array.from({ length: 20 }, (_, i) => shared.simulator.openidFor(TEST_APPID, `drain-gone-${i}`));
       expect(
         abandonedOpenids.filter((openid) => !accounts.some((row) => row.identifier === openid)),
         notable(server.output()),
       ).toEqual([]);
     } finally {
-      simulator.clearFaults();
+      shared.simulator.clearFaults();
       server.stop();
     }
   });
@@ -92,7 +83,11 @@ describe('start on a database it cannot serve', () => {
   it('refuses an unmigrated database in one sentence naming pnpm db:migrate, and migrates it when told to', async () => {
     const empty = await createTestDatabase({ migrate: false });
     try {
-      const refused = run([BUILT_SERVER], { NODE_ENV: 'production', PORT: String(await freePort()), ...testEnvironment(empty.url, simulator.url) });
+      const refused = run([BUILT_SERVER], {
+        NODE_ENV: 'production',
+        PORT: String(await freePort()),
+        ...testEnvironment(empty.url, shared.simulator.url),
+      });
       expect(await refused.exited).toBe(1);
       const output = refused.output().trim().split('\n');
       expect(output).toHaveLength(1);
@@ -105,14 +100,14 @@ describe('start on a database it cannot serve', () => {
         NODE_ENV: 'production',
         PORT: String(port),
         MIGRATE_ON_START: 'true',
-        ...testEnvironment(empty.url, simulator.url),
+        ...testEnvironment(empty.url, shared.simulator.url),
       });
       try {
         await waitFor(`http://127.0.0.1:${port}/healthz`, migrating);
         const login = await fetch(`http://127.0.0.1:${port}/trpc/auth.wechatLogin`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ code: simulator.issueCode(TEST_APPID, 'fresh-db') }),
+          body: JSON.stringify({ code: shared.simulator.issueCode(TEST_APPID, 'fresh-db') }),
         });
         expect(login.status).toBe(200);
         expect(migrating.output()).toContain('applied pending migrations');

@@ -1,30 +1,24 @@
 import { sql } from 'kysely';
-import { createTestDatabase, type TestDatabase } from '@minigate/db/testing';
-import { startWeChatSimulator, type WeChatSimulator } from '@minigate/wechat-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInstances, stopInstances, type Instance } from './support/instances.js';
 import { ADMIN_ENTRY, run, TSX } from './support/processes.js';
-import { TEST_APPID, TEST_WECHAT_SECRET } from './support/stack.js';
+import { useDatabaseAndSimulator } from './support/database-and-simulator.js';
+import { TEST_APPID } from './support/stack.js';
 
 // Two production server processes (the built bundle) on one database: what
 // one instance, the admin CLI or an operator's SQL revokes must stop on the
 // other within 5 seconds.
 const BOUND_MS = 5_000;
 
-let database: TestDatabase;
-let simulator: WeChatSimulator;
+const shared = useDatabaseAndSimulator();
 let instances: Instance[] = [];
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  simulator = await startWeChatSimulator({ apps: [{ appid: TEST_APPID, secret: TEST_WECHAT_SECRET }] });
-  instances = await startInstances(2, { databaseUrl: database.url, wechatApiBase: simulator.url, logLevel: 'warn', names: ['A', 'B'] });
+  instances = await startInstances(2, { databaseUrl: shared.database.url, wechatApiBase: shared.simulator.url, logLevel: 'warn', names: ['A', 'B'] });
 });
 
 afterAll(async () => {
   await stopInstances(instances);
-  await simulator.close();
-  await database.drop();
 });
 
 const [A, B] = [0, 1] as const;
@@ -40,7 +34,7 @@ async function call(instance: 0 | 1, path: string, token?: string, input?: unkno
 }
 
 async function login(instance: 0 | 1, player: string) {
-  const answer = await call(instance, 'auth.wechatLogin', undefined, { code: simulator.issueCode(TEST_APPID, player) });
+  const answer = await call(instance, 'auth.wechatLogin', undefined, { code: shared.simulator.issueCode(TEST_APPID, player) });
   expect(answer.status).toBe(200);
   return answer.data as { accessToken: string; account: { id: number } };
 }
@@ -57,7 +51,7 @@ async function refusedWithin(instance: 0 | 1, token: string): Promise<{ ms: numb
 }
 
 async function admin(...args: string[]): Promise<string> {
-  const cli = run([TSX, ADMIN_ENTRY, ...args], { DATABASE_URL: database.url, USER: 'ops-test' });
+  const cli = run([TSX, ADMIN_ENTRY, ...args], { DATABASE_URL: shared.database.url, USER: 'ops-test' });
   const code = await cli.exited;
   expect(code, cli.output()).toBe(0);
   return cli.output();
@@ -85,28 +79,28 @@ describe('revocation across two server processes on one database', () => {
       expect(seen.reason).toBe('ACCOUNT_DISABLED');
       expect(seen.ms).toBeLessThan(BOUND_MS);
     }
-    const relogin = await call(A, 'auth.wechatLogin', undefined, { code: simulator.issueCode(TEST_APPID, 'multi-ben') });
+    const relogin = await call(A, 'auth.wechatLogin', undefined, { code: shared.simulator.issueCode(TEST_APPID, 'multi-ben') });
     expect(relogin).toMatchObject({ status: 403, reason: 'ACCOUNT_DISABLED' });
 
-    const audit = await database.db
+    const audit = await shared.database.db
       .selectFrom('accountAudit')
       .select(['action', 'reason', 'actor'])
       .where('accountId', '=', player.account.id)
       .execute();
     expect(audit).toEqual([{ action: 'ban', reason: 'cheating in ranked', actor: 'ops-test' }]);
-    expect(await admin('find', simulator.openidFor(TEST_APPID, 'multi-ben'))).toMatch(new RegExp(`account ${player.account.id}: banned`));
+    expect(await admin('find', shared.simulator.openidFor(TEST_APPID, 'multi-ben'))).toMatch(new RegExp(`account ${player.account.id}: banned`));
     const sessions = await admin('sessions', String(player.account.id));
     expect(sessions.match(/revoked .* \(banned\)/g)).toHaveLength(2);
 
     expect(await admin('unban', String(player.account.id), '--reason', 'appeal accepted', '--by', 'lead')).toContain(
       `unbanned account ${player.account.id}`,
     );
-    expect((await call(B, 'auth.wechatLogin', undefined, { code: simulator.issueCode(TEST_APPID, 'multi-ben') })).status).toBe(200);
+    expect((await call(B, 'auth.wechatLogin', undefined, { code: shared.simulator.issueCode(TEST_APPID, 'multi-ben') })).status).toBe(200);
   });
 
   it('a ban written by hand in SQL stops existing sessions on both instances within 5 s', async () => {
     const player = await login(A, 'multi-cat');
-    await sql`UPDATE account SET data_flag = 0 WHERE account_id = ${player.account.id}`.execute(database.db);
+    await sql`UPDATE account SET data_flag = 0 WHERE account_id = ${player.account.id}`.execute(shared.database.db);
     const [onA, onB] = await Promise.all([refusedWithin(A, player.accessToken), refusedWithin(B, player.accessToken)]);
     for (const seen of [onA, onB]) {
       expect(seen.reason).toBe('ACCOUNT_DISABLED');
@@ -121,10 +115,10 @@ describe('revocation across two server processes on one database', () => {
     expect(await admin('revoke', String(player.account.id), '--reason', 'lost phone')).toContain('ended 1 session(s)');
     expect((await refusedWithin(A, player.accessToken)).reason).toBe('SESSION_REVOKED');
 
-    const bad = run([TSX, ADMIN_ENTRY, 'ban', 'not-a-number', '--reason', 'x'], { DATABASE_URL: database.url, USER: 'ops-test' });
+    const bad = run([TSX, ADMIN_ENTRY, 'ban', 'not-a-number', '--reason', 'x'], { DATABASE_URL: shared.database.url, USER: 'ops-test' });
     expect(await bad.exited).toBe(1);
     expect(bad.output()).toMatch(/^an account id is a positive number, not "not-a-number"\nusage: pnpm admin/);
-    const noReason = run([TSX, ADMIN_ENTRY, 'ban', '1'], { DATABASE_URL: database.url, USER: 'ops-test' });
+    const noReason = run([TSX, ADMIN_ENTRY, 'ban', '1'], { DATABASE_URL: shared.database.url, USER: 'ops-test' });
     expect(await noReason.exited).toBe(1);
     expect(noReason.output()).toMatch(/ban needs --reason/);
   });
@@ -167,7 +161,7 @@ describe('account.me held in memory, across two server processes', () => {
     const player = await login(B, 'views-fay');
     const before = await me(A, player.accessToken);
     for (const instance of [A, B]) expect((await me(instance, player.accessToken)).profile.level).toBe(1);
-    await sql`UPDATE account_profile SET level = 7, experience = 1200 WHERE account_id = ${player.account.id}`.execute(database.db);
+    await sql`UPDATE account_profile SET level = 7, experience = 1200 WHERE account_id = ${player.account.id}`.execute(shared.database.db);
     const [onA, onB] = await Promise.all(
       [A, B].map((instance) => meWithin(instance as 0 | 1, player.accessToken, (view) => view.profile.level === 7)),
     );

@@ -1,10 +1,9 @@
 import { createMysqlPool } from '@minigate/db/mysql-pool';
-import { createTestDatabase, type TestDatabase } from '@minigate/db/testing';
-import { startWeChatSimulator, type WeChatSimulator } from '@minigate/wechat-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInstances, stopInstances, type Instance } from './support/instances.js';
 import { ADMIN_ENTRY, run, TSX } from './support/processes.js';
-import { TEST_APPID, TEST_WECHAT_SECRET } from './support/stack.js';
+import { useDatabaseAndSimulator } from './support/database-and-simulator.js';
+import { TEST_APPID } from './support/stack.js';
 
 // A ban or a deletion that waits on a row lock commits seconds after it
 // started. The revocation feed reads rows by the time they were stamped: a
@@ -18,23 +17,18 @@ import { TEST_APPID, TEST_WECHAT_SECRET } from './support/stack.js';
 const BOUND_MS = 5_000;
 const HOLD_MS = 8_000;
 
-let database: TestDatabase;
-let simulator: WeChatSimulator;
+const shared = useDatabaseAndSimulator();
 let instances: Instance[] = [];
 let raw: ReturnType<ReturnType<typeof createMysqlPool>['promise']>;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  raw = createMysqlPool(database.url, { connectionLimit: 3 }).promise();
-  simulator = await startWeChatSimulator({ apps: [{ appid: TEST_APPID, secret: TEST_WECHAT_SECRET }] });
-  instances = await startInstances(2, { databaseUrl: database.url, wechatApiBase: simulator.url, logLevel: 'warn', names: ['A', 'B'] });
+  raw = createMysqlPool(shared.database.url, { connectionLimit: 3 }).promise();
+  instances = await startInstances(2, { databaseUrl: shared.database.url, wechatApiBase: shared.simulator.url, logLevel: 'warn', names: ['A', 'B'] });
 });
 
 afterAll(async () => {
   await stopInstances(instances);
-  await simulator.close();
   await raw.end();
-  await database.drop();
 });
 
 const [A, B] = [0, 1] as const;
@@ -58,7 +52,7 @@ async function me(instance: 0 | 1, token: string): Promise<{ status: number; rea
 }
 
 async function login(instance: 0 | 1, player: string) {
-  const answer = await call(instance, 'auth.wechatLogin', undefined, { code: simulator.issueCode(TEST_APPID, player) });
+  const answer = await call(instance, 'auth.wechatLogin', undefined, { code: shared.simulator.issueCode(TEST_APPID, player) });
   expect(answer.status).toBe(200);
   return answer.data as { accessToken: string; account: { id: number } };
 }
@@ -173,7 +167,7 @@ describe('a revocation that commits late (it waited 8 s on a row lock)', () => {
     for (const instance of [A, B]) expect((await me(instance, player.accessToken)).status).toBe(200);
 
     const ban = run([TSX, ADMIN_ENTRY, 'ban', String(player.account.id), '--reason', 'late commit'], {
-      DATABASE_URL: database.url,
+      DATABASE_URL: shared.database.url,
       USER: 'ops-test',
     });
     const { result, releasedAt, committedAt, calls } = await lateCommit(player.account.id, player.accessToken, () => ({

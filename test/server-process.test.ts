@@ -1,32 +1,22 @@
 import { spawn } from 'node:child_process';
 import { knownMigrations } from '@minigate/db';
-import { createTestDatabase, type TestDatabase } from '@minigate/db/testing';
-import { startWeChatSimulator, type WeChatSimulator } from '@minigate/wechat-sim';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BUILT_SERVER, DEV_ENTRY, freePort, run, TSX, waitFor } from './support/processes.js';
+import { useDatabaseAndSimulator } from './support/database-and-simulator.js';
 import { TEST_APPID, TEST_JWT_SECRET, TEST_WECHAT_SECRET, testEnvironment } from './support/stack.js';
 
-let database: TestDatabase;
-let simulator: WeChatSimulator;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  simulator = await startWeChatSimulator({ apps: [{ appid: TEST_APPID, secret: TEST_WECHAT_SECRET }] });
-});
-afterAll(async () => {
-  await simulator.close();
-  await database.drop();
-});
+const shared = useDatabaseAndSimulator();
 
 describe('pnpm start (the built server, production mode)', () => {
   it('serves a login and a protected call, then closes gracefully on SIGTERM', async () => {
     const port = await freePort();
-    const server = run([BUILT_SERVER], { NODE_ENV: 'production', PORT: String(port), ...testEnvironment(database.url, simulator.url) });
+    const server = run([BUILT_SERVER], { NODE_ENV: 'production', PORT: String(port), ...testEnvironment(shared.database.url, shared.simulator.url) });
     try {
       await waitFor(`http://127.0.0.1:${port}/healthz`, server);
       const login = await fetch(`http://127.0.0.1:${port}/trpc/auth.wechatLogin`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ code: simulator.issueCode(TEST_APPID, 'prod-player') }),
+        body: JSON.stringify({ code: shared.simulator.issueCode(TEST_APPID, 'prod-player') }),
       }).then((response) => response.json() as Promise<any>);
       const me = await fetch(`http://127.0.0.1:${port}/trpc/account.me`, {
         headers: { authorization: `Bearer ${login.result.data.accessToken}` },
@@ -65,7 +55,7 @@ describe('pnpm dev', () => {
   });
 
   it('creates and migrates its database, starts the simulator, and prints a curl example that works', async () => {
-    const devDatabase = `${database.url}_dev`;
+    const devDatabase = `${shared.database.url}_dev`;
     const port = await freePort();
     const simulatorPort = await freePort();
     const dev = run([TSX, DEV_ENTRY], { DATABASE_URL: devDatabase, PORT: String(port), WECHAT_SIM_PORT: String(simulatorPort), LOG_LEVEL: 'warn' });

@@ -1,27 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import { createTestDatabase, type TestDatabase } from '@minigate/db/testing';
-import { startWeChatSimulator, type WeChatSimulator } from '@minigate/wechat-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInstances, stopInstances, type Instance } from './support/instances.js';
-import { TEST_APPID, TEST_WECHAT_SECRET } from './support/stack.js';
+import { useDatabaseAndSimulator } from './support/database-and-simulator.js';
+import { TEST_APPID } from './support/stack.js';
 
 // Three production server processes (the built bundle) on one MariaDB, with
 // and without Redis: limits and revocation hold across them, and one killed
 // with SIGKILL loses nothing committed.
-let database: TestDatabase;
-let simulator: WeChatSimulator;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  simulator = await startWeChatSimulator({ apps: [{ appid: TEST_APPID, secret: TEST_WECHAT_SECRET }] });
-});
-afterAll(async () => {
-  await simulator.close();
-  await database.drop();
-});
+const shared = useDatabaseAndSimulator();
 
 /** Three built servers on the test database, proxied (TRUST_PROXY) so that each call can come from an IP of its own. */
 const startThree = (env: Record<string, string>) =>
-  startInstances(3, { databaseUrl: database.url, wechatApiBase: simulator.url, logLevel: 'warn', env: { TRUST_PROXY: 'true', ...env } });
+  startInstances(3, {
+    databaseUrl: shared.database.url,
+    wechatApiBase: shared.simulator.url,
+    logLevel: 'warn',
+    env: { TRUST_PROXY: 'true', ...env },
+  });
 
 async function call(instance: Instance, path: string, options: { token?: string; input?: unknown; ip?: string } = {}) {
   const response = await fetch(`${instance.url}/trpc/${path}`, {
@@ -38,7 +33,7 @@ async function call(instance: Instance, path: string, options: { token?: string;
 }
 
 const login = (instance: Instance, player: string, ip?: string) =>
-  call(instance, 'auth.wechatLogin', { input: { code: simulator.issueCode(TEST_APPID, player) }, ...(ip ? { ip } : {}) });
+  call(instance, 'auth.wechatLogin', { input: { code: shared.simulator.issueCode(TEST_APPID, player) }, ...(ip ? { ip } : {}) });
 const randomIp = () => `10.${[0, 0, 0].map(() => randomBytes(1)[0]! % 250).join('.')}`;
 
 describe('three instances on one MariaDB (rate limits in MySQL)', () => {
@@ -82,7 +77,7 @@ describe('three instances on one MariaDB (rate limits in MySQL)', () => {
     victim.process.kill('SIGKILL');
     expect(await victim.process.exited).toBe(null);
 
-    const rows = await database.db
+    const rows = await shared.database.db
       .selectFrom('account')
       .innerJoin('accountProfile', 'accountProfile.accountId', 'account.accountId')
       .select('account.accountId')

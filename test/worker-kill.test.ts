@@ -1,26 +1,16 @@
 import { request } from 'node:http';
-import { createTestDatabase, type TestDatabase } from '@minigate/db/testing';
-import { startWeChatSimulator, type WeChatSimulator } from '@minigate/wechat-sim';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ownerOfConnection } from './support/connection-owner.js';
 import { eventually, listeningPids, primaryLines } from './support/primary-log.js';
 import { BUILT_SERVER, freePort, run } from './support/processes.js';
-import { TEST_APPID, TEST_WECHAT_SECRET, testEnvironment } from './support/stack.js';
+import { useDatabaseAndSimulator } from './support/database-and-simulator.js';
+import { testEnvironment } from './support/stack.js';
 
 // WORKERS=2 on the built server: a worker killed with SIGKILL must not take
 // with it a connection it never accepted. Every call sent right after the
 // kill is answered (by the other worker) or refused at once; none hangs.
 
-let database: TestDatabase;
-let simulator: WeChatSimulator;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  simulator = await startWeChatSimulator({ apps: [{ appid: TEST_APPID, secret: TEST_WECHAT_SECRET }] });
-});
-afterAll(async () => {
-  await simulator?.close();
-  await database?.drop();
-});
+const shared = useDatabaseAndSimulator();
 
 /** Far above a call's latency (milliseconds), even on a loaded machine: a call still open after this is hung. */
 const HANG_BOUND_MS = 3_000;
@@ -87,7 +77,7 @@ describe('WORKERS=2: a worker killed with SIGKILL', () => {
           NODE_ENV: 'production',
           PORT: String(port),
           WORKERS: '2',
-          ...testEnvironment(database.url, simulator.url),
+          ...testEnvironment(shared.database.url, shared.simulator.url),
         });
         const killed = new Set<number>();
         const live = () => [...new Set(listeningPids(server))].filter((pid) => !killed.has(pid));

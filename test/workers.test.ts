@@ -1,27 +1,17 @@
 import { Agent, request } from 'node:http';
 import { availableParallelism, networkInterfaces } from 'node:os';
 import { loadConfig } from '@minigate/server';
-import { createTestDatabase, type TestDatabase } from '@minigate/db/testing';
-import { startWeChatSimulator, type WeChatSimulator } from '@minigate/wechat-sim';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ownerOfConnection } from './support/connection-owner.js';
 import { eventually, listeningPids, primaryLines } from './support/primary-log.js';
 import { BUILT_SERVER, freePort, run } from './support/processes.js';
-import { TEST_APPID, TEST_WECHAT_SECRET, testEnvironment } from './support/stack.js';
+import { useDatabaseAndSimulator } from './support/database-and-simulator.js';
+import { TEST_APPID, testEnvironment } from './support/stack.js';
 
 // WORKERS=2 on the built server (`pnpm build`, then `node apps/server/dist/main.js`,
 // as the Docker image runs it): a node:cluster primary and two full servers on one port.
 
-let database: TestDatabase;
-let simulator: WeChatSimulator;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  simulator = await startWeChatSimulator({ apps: [{ appid: TEST_APPID, secret: TEST_WECHAT_SECRET }] });
-});
-afterAll(async () => {
-  await simulator?.close();
-  await database?.drop();
-});
+const shared = useDatabaseAndSimulator();
 
 /** Connections played at most until each of two workers has answered one (each is the kernel's pick). */
 const MAX_CONNECTIONS_TO_MEET_BOTH = 40;
@@ -56,7 +46,7 @@ async function playOneConnection(
       outgoing.end(body === undefined ? undefined : JSON.stringify(body));
     });
   try {
-    const code = simulator.issueCode(TEST_APPID, player);
+    const code = shared.simulator.issueCode(TEST_APPID, player);
     const login = await call('POST', '/trpc/auth.wechatLogin', { 'content-type': 'application/json' }, { code });
     const me = await call('GET', '/trpc/account.me', { authorization: `Bearer ${login.body.result?.data?.accessToken}` });
     const other = otherToken === undefined ? undefined : await call('GET', '/trpc/account.me', { authorization: `Bearer ${otherToken}` });
@@ -88,7 +78,12 @@ const isAlive = (pid: number) => {
 describe('WORKERS=2: a node:cluster primary and two workers on one port', () => {
   it('serves from both workers, replaces a worker killed with SIGKILL, and drains on SIGTERM', { timeout: 180_000 }, async () => {
     const port = await freePort();
-    const server = run([BUILT_SERVER], { NODE_ENV: 'production', PORT: String(port), WORKERS: '2', ...testEnvironment(database.url, simulator.url) });
+    const server = run([BUILT_SERVER], {
+      NODE_ENV: 'production',
+      PORT: String(port),
+      WORKERS: '2',
+      ...testEnvironment(shared.database.url, shared.simulator.url),
+    });
     try {
       const first = await eventually('two workers listening', server, () => {
         const pids = [...new Set(listeningPids(server))];
@@ -147,7 +142,7 @@ describe('WORKERS=2: a node:cluster primary and two workers on one port', () => 
       PORT: String(port),
       METRICS_PORT: String(metricsPort),
       WORKERS: '2',
-      ...testEnvironment(database.url, simulator.url),
+      ...testEnvironment(shared.database.url, shared.simulator.url),
     });
     try {
       const pids = await eventually('two workers listening', server, () => {
@@ -205,7 +200,7 @@ describe('WORKERS=2: a node:cluster primary and two workers on one port', () => 
       PORT: String(port),
       METRICS_PORT: String(metricsPort),
       WORKERS: '2',
-      ...testEnvironment(database.url, simulator.url),
+      ...testEnvironment(shared.database.url, shared.simulator.url),
       HOST: '0.0.0.0',
     });
     try {
@@ -237,7 +232,7 @@ describe('WORKERS=2: a node:cluster primary and two workers on one port', () => 
       NODE_ENV: 'production',
       PORT: String(await freePort()),
       WORKERS: '2',
-      ...testEnvironment(`mysql://root@127.0.0.1:${closedPort}/minigate_nowhere`, simulator.url),
+      ...testEnvironment(`mysql://root@127.0.0.1:${closedPort}/minigate_nowhere`, shared.simulator.url),
     });
     expect(await server.exited).toBe(1);
     const fatal = primaryLines(server).filter((line) => line.level === 60);

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createTestDatabase, type TestDatabase } from '@minigate/db/testing';
-import { startWeChatSimulator, type WeChatSimulator } from '@minigate/wechat-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInstances, stopInstances, type Instance } from '../support/instances.js';
-import { TEST_APPID, TEST_WECHAT_SECRET } from '../support/stack.js';
+import { useDatabaseAndSimulator } from '../support/database-and-simulator.js';
+import { TEST_APPID } from '../support/stack.js';
 import { startRedisCluster, type RedisCluster, type RedisClusterNode } from './support/redis-cluster.js';
 
 // Two built servers on a real Redis Cluster (three masters, each with a replica: test/cluster/support/redis-cluster.ts),
@@ -17,18 +16,15 @@ const PREFIX = 'minigate-cluster:';
 const summary = (line: string) => console.log(`[cluster] ${line}`);
 
 let cluster: RedisCluster;
-let database: TestDatabase;
-let simulator: WeChatSimulator;
+const shared = useDatabaseAndSimulator();
 let instances: Instance[] = [];
 
 beforeAll(async () => {
   const started = Date.now();
   cluster = await startRedisCluster();
   summary(`Redis Cluster up in ${Date.now() - started} ms: masters ${(await cluster.masters()).map(describeNode).join(', ')}`);
-  database = await createTestDatabase();
-  simulator = await startWeChatSimulator({ apps: [{ appid: TEST_APPID, secret: TEST_WECHAT_SECRET }] });
   const env = { TRUST_PROXY: 'true', REDIS_KEY_PREFIX: PREFIX, RATE_LIMIT_LOGIN: `${LOGIN_LIMIT}/60` };
-  const options = { databaseUrl: database.url, wechatApiBase: simulator.url, logLevel: 'warn' };
+  const options = { databaseUrl: shared.database.url, wechatApiBase: shared.simulator.url, logLevel: 'warn' };
   const [one, two] = cluster.ports;
   const [replica] = cluster.ports.slice(4);
   instances = [
@@ -43,8 +39,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stopInstances(instances);
-  await simulator?.close();
-  await database?.drop();
   await cluster?.close();
 }, 120_000);
 
@@ -76,7 +70,7 @@ async function call(instance: Instance, path: string, options: { input?: unknown
 }
 
 const login = (instance: Instance, player: string, ip: string) =>
-  call(instance, 'auth.wechatLogin', { input: { code: simulator.issueCode(TEST_APPID, player) }, ip });
+  call(instance, 'auth.wechatLogin', { input: { code: shared.simulator.issueCode(TEST_APPID, player) }, ip });
 const loginKey = (ip: string) => `${PREFIX}login:${ip}`;
 const describeNode = (node: RedisClusterNode) => `${node.port} (${node.slots.map(([from, to]) => `${from}-${to}`).join(' ')})`;
 const serverErrors = (answers: readonly Answer[]) => answers.filter((answer) => answer.status >= 500 || answer.status === 0);
@@ -148,7 +142,7 @@ describe('minigate on a Redis Cluster (3 masters, 3 replicas), two instances', (
   it("WeChat's access token is fetched once and shared: token and lock in one slot", async () => {
     const players = await Promise.all(instances.map((instance, i) => login(instance, `token-${i}`, `10.72.0.${i + 1}`)));
     expect(statuses(players)).toEqual([200, 200]);
-    const before = simulator.callCount('stable_token');
+    const before = shared.simulator.callCount('stable_token');
     // Each player writes through both instances at once: every write needs the token.
     const writes = await Promise.all(
       players.flatMap((player, i) =>
@@ -162,7 +156,7 @@ describe('minigate on a Redis Cluster (3 masters, 3 replicas), two instances', (
       ),
     );
     expect(statuses(writes)).toEqual(Array(8).fill(200));
-    expect(simulator.callCount('stable_token') - before).toBe(1);
+    expect(shared.simulator.callCount('stable_token') - before).toBe(1);
 
     const tokenKey = `${PREFIX}wechat:access_token:{${TEST_APPID}}`;
     const lockKey = `${PREFIX}wechat:access_token_lock:{${TEST_APPID}}`;
@@ -172,24 +166,24 @@ describe('minigate on a Redis Cluster (3 masters, 3 replicas), two instances', (
     const stored = await cluster.cli(master.port, 'hgetall', tokenKey);
     expect(stored).toContain('expiresAt');
     // Encrypted at rest: the token WeChat issued is not in the hash.
-    expect(stored).not.toContain(simulator.currentAccessToken(TEST_APPID)!);
+    expect(stored).not.toContain(shared.simulator.currentAccessToken(TEST_APPID)!);
     expect((await cluster.keys(`${PREFIX}wechat:access_token*`)).map((found) => found.port)).toEqual([master.port]);
     summary(
-      `access token: 8 ranking writes over 2 instances at once, ${simulator.callCount('stable_token') - before} stable_token call; ` +
+      `access token: 8 ranking writes over 2 instances at once, ${shared.simulator.callCount('stable_token') - before} stable_token call; ` +
         `token and lock keys both in slot ${slot} (hash tag {${TEST_APPID}}) on master ${master.port}`,
     );
   });
 
   it('a code that met a busy WeChat on one instance is CODE_RETRY_WITH_NEW_CODE on the other, without reaching WeChat', async () => {
-    const code = simulator.issueCode(TEST_APPID, 'busy-amy');
+    const code = shared.simulator.issueCode(TEST_APPID, 'busy-amy');
     const ip = '10.73.0.1';
-    const before = simulator.callCount('jscode2session');
-    simulator.injectFault({ kind: 'errcode', errcode: -1 });
+    const before = shared.simulator.callCount('jscode2session');
+    shared.simulator.injectFault({ kind: 'errcode', errcode: -1 });
     const first = await call(instances[0]!, 'auth.wechatLogin', { input: { code }, ip });
     expect(first).toMatchObject({ status: 503, reason: 'WECHAT_BUSY' });
     const again = await call(instances[1]!, 'auth.wechatLogin', { input: { code }, ip });
     expect(again).toMatchObject({ status: 503, reason: 'CODE_RETRY_WITH_NEW_CODE' });
-    expect(simulator.callCount('jscode2session') - before).toBe(1);
+    expect(shared.simulator.callCount('jscode2session') - before).toBe(1);
 
     const key = `${PREFIX}wechat:login_code:${createHash('sha256').update(`${TEST_APPID}\0${code}`).digest('hex')}`;
     const master = await cluster.masterOf(await cluster.slotOf(key));
@@ -198,7 +192,7 @@ describe('minigate on a Redis Cluster (3 masters, 3 replicas), two instances', (
     expect((await login(instances[1]!, 'busy-amy', ip)).status).toBe(200);
     summary(
       `login code: busy (-1) on instance 1, then ${again.status} ${again.reason} on instance 2; ` +
-        `${simulator.callCount('jscode2session') - before - 1} more jscode2session call for it; remembered on master ${master.port}`,
+        `${shared.simulator.callCount('jscode2session') - before - 1} more jscode2session call for it; remembered on master ${master.port}`,
     );
   });
 

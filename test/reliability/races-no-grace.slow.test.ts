@@ -1,7 +1,6 @@
-import { createTestDatabase, type TestDatabase } from '@minigate/db/testing';
-import { startWeChatSimulator, type WeChatSimulator } from '@minigate/wechat-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_APPID, TEST_ENCRYPTION_KEY, TEST_JWT_SECRET, TEST_WECHAT_SECRET } from '../support/stack.js';
+import { useDatabaseAndSimulator } from '../support/database-and-simulator.js';
+import { TEST_ENCRYPTION_KEY, TEST_JWT_SECRET, TEST_WECHAT_SECRET } from '../support/stack.js';
 import { RecordingClient } from './support/http.js';
 import { startInstances, stopInstances, type Instance } from '../support/instances.js';
 import { LeakScan, leakSummary } from './support/leaks.js';
@@ -14,19 +13,16 @@ import { startWeChatTap, type WeChatTap } from './support/wechat-tap.js';
 // must be dead on both instances (twice over).
 const REFRESHES = 50;
 
-let database: TestDatabase;
-let simulator: WeChatSimulator;
+const shared = useDatabaseAndSimulator();
 let tap: WeChatTap;
 let instances: Instance[];
 const leaks = new LeakScan();
 const http = new RecordingClient(leaks);
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  simulator = await startWeChatSimulator({ apps: [{ appid: TEST_APPID, secret: TEST_WECHAT_SECRET }] });
-  tap = await startWeChatTap(simulator.url);
+  tap = await startWeChatTap(shared.simulator.url);
   instances = await startInstances(2, {
-    databaseUrl: database.url,
+    databaseUrl: shared.database.url,
     wechatApiBase: tap.url,
     env: {
       REFRESH_REUSE_GRACE: '0',
@@ -46,14 +42,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await stopInstances(instances ?? []);
   await tap?.close();
-  await simulator?.close();
-  await database?.drop();
 });
 
 describe('races without a reuse grace', () => {
   it(`${REFRESHES} parallel refreshes of one token on two instances, REFRESH_REUSE_GRACE=0 → never two live tokens`, async () => {
     const results = [];
-    for (const player of ['storm-a', 'storm-b']) results.push(await refreshStorm(instances, { database, simulator, http }, player, REFRESHES));
+    for (const player of ['storm-a', 'storm-b'])
+      results.push(await refreshStorm(instances, { database: shared.database, simulator: shared.simulator, http }, player, REFRESHES));
     console.log(
       `races: ${REFRESHES} refreshes of one token on 2 instances (no reuse grace): ${results.map(describeStorm).join('; ')}; never two live`,
     );

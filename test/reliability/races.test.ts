@@ -1,6 +1,5 @@
-import { createTestDatabase, type TestDatabase } from '@minigate/db/testing';
-import { startWeChatSimulator, type WeChatSimulator } from '@minigate/wechat-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useDatabaseAndSimulator } from '../support/database-and-simulator.js';
 import { TEST_APPID, TEST_ENCRYPTION_KEY, TEST_JWT_SECRET, TEST_WECHAT_SECRET } from '../support/stack.js';
 import { RecordingClient } from './support/http.js';
 import { startInstances, stopInstances, type Instance } from '../support/instances.js';
@@ -18,18 +17,15 @@ const PLAYERS = 20;
 const LOGINS_PER_PLAYER = 10;
 const REFRESHES = 50;
 
-let database: TestDatabase;
-let simulator: WeChatSimulator;
+const shared = useDatabaseAndSimulator();
 let tap: WeChatTap;
 let instances: Instance[];
 const leaks = new LeakScan();
 const http = new RecordingClient(leaks);
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  simulator = await startWeChatSimulator({ apps: [{ appid: TEST_APPID, secret: TEST_WECHAT_SECRET }] });
-  tap = await startWeChatTap(simulator.url);
-  const options = { databaseUrl: database.url, wechatApiBase: tap.url };
+  tap = await startWeChatTap(shared.simulator.url);
+  const options = { databaseUrl: shared.database.url, wechatApiBase: tap.url };
   // Limits on (in MySQL, shared), sized so that the races, not the limits, decide.
   // The WeChat timeout long: the simulator shares this busy process, and the race is about the database.
   const env = { RATE_LIMIT_LOGIN: '100000/60', RATE_LIMIT_REFRESH: '100000/60', RATE_LIMIT_CALLS: '100000/60', WECHAT_TIMEOUT_MS: '20000' };
@@ -43,8 +39,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stopInstances(instances ?? []);
   await tap?.close();
-  await simulator?.close();
-  await database?.drop();
 });
 
 const login = (instance: Instance, code: string) => http.call(instance.url, 'mutation', 'auth.wechatLogin', { code });
@@ -63,7 +57,7 @@ describe('races on two instances sharing one database', () => {
     const players = Array.from({ length: PLAYERS }, (_, i) => `race-${i}`);
     const attempts = shuffled(players.flatMap((player) => Array.from({ length: LOGINS_PER_PLAYER }, () => player))).map((player, i) => ({
       player,
-      code: simulator.issueCode(TEST_APPID, player),
+      code: shared.simulator.issueCode(TEST_APPID, player),
       instance: instances[i % 2]!,
     }));
     for (const { code } of attempts) leaks.secret('login code', code);
@@ -89,7 +83,7 @@ describe('races on two instances sharing one database', () => {
     expect(new Set(accountOf.values()).size).toBe(PLAYERS);
 
     // In the database: exactly those accounts, each with one profile and one openid identity, and no stray rows.
-    const db = database.db;
+    const db = shared.database.db;
     const accounts = await db.selectFrom('account').select(['accountId']).execute();
     expect(accounts.map((row) => row.accountId).sort((a, b) => a - b)).toEqual([...accountOf.values()].sort((a, b) => a - b));
     const profiles = await db.selectFrom('accountProfile').select(['accountId']).execute();
@@ -98,7 +92,7 @@ describe('races on two instances sharing one database', () => {
     expect(identities).toHaveLength(PLAYERS);
     for (const [player, accountId] of accountOf) {
       expect(identities.filter((row) => row.accountId === accountId)).toEqual([
-        { accountId, authType: `wechat_openid:${TEST_APPID}`, identifier: simulator.openidFor(TEST_APPID, player) },
+        { accountId, authType: `wechat_openid:${TEST_APPID}`, identifier: shared.simulator.openidFor(TEST_APPID, player) },
       ]);
     }
     // Every login opened its own session.
@@ -114,14 +108,14 @@ describe('races on two instances sharing one database', () => {
   });
 
   it(`${REFRESHES} parallel refreshes of one token on two instances → all get the same child, one live refresh token (or the session revoked), never two`, async () => {
-    const result = await refreshStorm(instances, { database, simulator, http }, 'storm', REFRESHES);
+    const result = await refreshStorm(instances, { database: shared.database, simulator: shared.simulator, http }, 'storm', REFRESHES);
     console.log(`races: ${REFRESHES} refreshes of one token on 2 instances (reuse grace 10 s): ${describeStorm(result)}; never two live`);
   });
 
   it('leak scan: no secret, session key or token in any answer or log line of these races', () => {
     for (const key of tap.sessionKeys) leaks.secret('session key', key);
-    for (let i = 0; i < PLAYERS; i++) expect(tap.sessionKeys).toContain(simulator.sessionKeyFor(TEST_APPID, `race-${i}`));
-    leaks.secret('WeChat access token', simulator.currentAccessToken(TEST_APPID));
+    for (let i = 0; i < PLAYERS; i++) expect(tap.sessionKeys).toContain(shared.simulator.sessionKeyFor(TEST_APPID, `race-${i}`));
+    leaks.secret('WeChat access token', shared.simulator.currentAccessToken(TEST_APPID));
     for (const token of tap.accessTokens) leaks.secret('WeChat access token', token);
     const report = leaks.scan();
     expect(report.secrets['session key']).toBeGreaterThanOrEqual(PLAYERS * LOGINS_PER_PLAYER);

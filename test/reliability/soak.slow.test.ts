@@ -1,7 +1,6 @@
-import { createTestDatabase, type TestDatabase } from '@minigate/db/testing';
-import { startWeChatSimulator, type WeChatSimulator } from '@minigate/wechat-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/processes.js';
+import { useDatabaseAndSimulator } from '../support/database-and-simulator.js';
 import { TEST_APPID, TEST_ENCRYPTION_KEY, TEST_JWT_SECRET, TEST_WECHAT_SECRET } from '../support/stack.js';
 import { bearer, RecordingClient, type Answer } from './support/http.js';
 import { residentBytes, startInstances, stopInstances, type Instance } from '../support/instances.js';
@@ -24,8 +23,7 @@ const PLAYERS_PER_LANE = 25;
 const SAMPLE_MS = 5_000;
 const RSS_GROWTH_ALLOWED = 0.15;
 
-let database: TestDatabase;
-let simulator: WeChatSimulator;
+const shared = useDatabaseAndSimulator();
 let tap: WeChatTap;
 let server: Instance;
 /** The server's /metrics (METRICS_PORT): its V8 heap in use, beside the RSS. */
@@ -35,12 +33,10 @@ const http = new RecordingClient(leaks);
 
 beforeAll(async () => {
   expect(SOAK_SECONDS, 'SOAK_SECONDS').toBeGreaterThanOrEqual(30);
-  database = await createTestDatabase();
-  simulator = await startWeChatSimulator({ apps: [{ appid: TEST_APPID, secret: TEST_WECHAT_SECRET }] });
-  tap = await startWeChatTap(simulator.url);
+  tap = await startWeChatTap(shared.simulator.url);
   metricsUrl = `http://127.0.0.1:${await freePort()}/metrics`;
   [server] = (await startInstances(1, {
-    databaseUrl: database.url,
+    databaseUrl: shared.database.url,
     wechatApiBase: tap.url,
     env: { RATE_LIMITS: 'off', WECHAT_TIMEOUT_MS: '20000', METRICS_PORT: new URL(metricsUrl).port },
     names: ['soak'],
@@ -53,8 +49,6 @@ beforeAll(async () => {
 afterAll(async () => {
   if (server) await stopInstances([server]);
   await tap?.close();
-  await simulator?.close();
-  await database?.drop();
 });
 
 interface Player {
@@ -110,7 +104,7 @@ describe('soak', () => {
       const act = async (player: Player) => {
         const url = server.url;
         if (!player.tokens || Math.random() < 0.03) {
-          const code = simulator.issueCode(TEST_APPID, player.name);
+          const code = shared.simulator.issueCode(TEST_APPID, player.name);
           leaks.secret('login code', code);
           const answer = await http.call(url, 'mutation', 'auth.wechatLogin', { code });
           if (check('login', answer)) player.tokens = answer.body.result.data;
