@@ -11,8 +11,8 @@ let stack: TestStack;
 let uncached: TestStack;
 beforeAll(async () => {
   [stack, uncached] = await Promise.all([startTestStack(), startTestStack({ ACCOUNT_CACHE_MAX: '0' })]);
-  stack.application.revocations.stop();
-  await stack.application.revocations.poll();
+  stack.application.changeFeed.stop();
+  await stack.application.changeFeed.poll();
 });
 afterAll(() => Promise.all([stack.close(), uncached.close()]));
 
@@ -37,18 +37,18 @@ describe('account.me from memory', () => {
   it('serves a repeated account.me without reading the row, and forgets it when the feed shows the row changed', async () => {
     const player = await signedIn(stack, 'views-amy');
     // The login's own change reaches the feed: read it, so what follows starts from a quiet feed.
-    await stack.application.revocations.poll();
+    await stack.application.changeFeed.poll();
     expect((await me(stack, player.accessToken)).profile.level).toBe(1);
     await setLevel(stack, player.id, 5);
     // Not read again: the view held in memory answers until the feed has been read.
     expect((await me(stack, player.accessToken)).profile.level).toBe(1);
-    await stack.application.revocations.poll();
+    await stack.application.changeFeed.poll();
     expect((await me(stack, player.accessToken)).profile.level).toBe(5);
   });
 
   it("sees this instance's own changes at once: a profile update, a heartbeat, a new login", async () => {
     const player = await signedIn(stack, 'views-bob');
-    await stack.application.revocations.poll();
+    await stack.application.changeFeed.poll();
     expect((await me(stack, player.accessToken)).nickName).toBe('');
     const updated = await callProcedure(stack, 'mutation', 'account.updateProfile', { nickName: 'Bob' }, bearer(player.accessToken));
     expect(updated.status).toBe(200);

@@ -86,7 +86,7 @@ describe('the client renews sessions', () => {
     const sandbox = sandboxFor('renew-cid');
     const { id } = await loggedIn(sandbox);
     await stack.database.db.updateTable('account').set({ dataFlag: 0 }).where('accountId', '=', id).execute();
-    await stack.application.revocations.poll();
+    await stack.application.changeFeed.poll();
     const outcome = await playGame(
       sandbox,
       `const c = require('./minigate.js').createClient({ url: '${stack.trpcUrl}', wx });

@@ -4,10 +4,11 @@ import {
   createContextFactory,
   createProcedureRuntime,
   createLoginService,
+  createChangeFeed,
   createRevocationCache,
   createAccountViewCache,
   createSessionGuard,
-  createSessionKeyCipher,
+  createAtRestCipher,
   createSessionService,
   createContentGuard,
   createDatabaseAccessTokenStore,
@@ -19,6 +20,7 @@ import {
   encryptedAccessTokenStore,
   openidAuthType,
   type AccountViewCache,
+  type ChangeFeed,
   type RevocationCache,
   type ServiceLogger,
 } from '@minigate/api';
@@ -36,6 +38,8 @@ export interface Application {
   createContext: ReturnType<typeof createContextFactory>;
   db: Kysely<Database>;
   revocations: RevocationCache;
+  /** Reads the database's change feed into the revocation cache and the account-view cache. */
+  changeFeed: ChangeFeed;
   /** account.me answers held in memory. */
   views: AccountViewCache;
   /** Every call to WeChat, timed (for /metrics). */
@@ -109,7 +113,7 @@ export function wireApplication(config: Config, logger: ServiceLogger): Applicat
     onEvent: (event: ResilienceEvent) =>
       event.kind === 'circuit-closed' ? logger.info({}, 'WeChat answers again: circuit closed') : logger.warn({ ...event }, `WeChat: ${event.kind}`),
   }).send;
-  const cipher = createSessionKeyCipher(config.encryption.key, config.encryption.previousKeys);
+  const cipher = createAtRestCipher(config.encryption.key, config.encryption.previousKeys);
   const wechat = createWeChatApi({
     app,
     transport: wechatSend,
@@ -126,14 +130,19 @@ export function wireApplication(config: Config, logger: ServiceLogger): Applicat
     audience: config.jwt.audience,
     ttlSeconds: config.jwt.accessTokenTtlSeconds,
   });
-  // account.me answers from memory while the change feed (read by the revocation cache) is current.
-  const views = createAccountViewCache({ maxEntries: config.accountCacheMax, feedIsCurrent: () => revocations.isCurrent() });
   const revocations = createRevocationCache({
+    accessTokenTtlSeconds: config.jwt.accessTokenTtlSeconds,
+    maxEntries: config.revocation.maxEntries,
+    logger,
+  });
+  // account.me answers from memory while the change feed (as the revocation cache has received it) is current.
+  const views = createAccountViewCache({ maxEntries: config.accountCacheMax, feedIsCurrent: () => revocations.isCurrent() });
+  const changeFeed = createChangeFeed({
     db,
     accessTokenTtlSeconds: config.jwt.accessTokenTtlSeconds,
     pollIntervalMs: config.revocation.pollIntervalMs,
-    maxEntries: config.revocation.maxEntries,
     logger,
+    revocations,
     // No views held (ACCOUNT_CACHE_MAX=0): the feed need not read profile changes.
     ...(config.accountCacheMax > 0 ? { onAccountChanges: views.feedChanges } : {}),
   });
@@ -193,6 +202,7 @@ export function wireApplication(config: Config, logger: ServiceLogger): Applicat
     createContext: createContextFactory({ services, accessTokens }),
     db,
     revocations,
+    changeFeed,
     views,
     wechatCalls,
     async start() {
@@ -205,7 +215,7 @@ export function wireApplication(config: Config, logger: ServiceLogger): Applicat
         ]);
         if (!ready) logger.warn({}, 'Redis not ready after 2 s: rate limits count in memory until it is');
       }
-      await revocations.start();
+      await changeFeed.start();
       every(config.sessions.pruneIntervalSeconds, 'pruned ended sessions', () => sessions.prune());
       every(Math.max(5, Math.floor(config.heartbeatTimeoutSeconds / 2)), 'marked silent players offline', () => accounts.sweepOffline());
       every(config.wechat.contentRecheckIntervalSeconds, 'rechecked nicknames stored while WeChat could not judge them', () =>
@@ -214,7 +224,7 @@ export function wireApplication(config: Config, logger: ServiceLogger): Applicat
       every(60, 'pruned remembered login codes', () => services.login.pruneCodes());
     },
     async close(graceMs = 10_000) {
-      revocations.stop();
+      changeFeed.stop();
       for (const timer of timers) clearInterval(timer);
       let timeout: ReturnType<typeof setTimeout> | undefined;
       const graceOver = new Promise<void>((resolve) => {

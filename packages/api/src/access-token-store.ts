@@ -1,6 +1,6 @@
 import { invalidateAccessToken, readAccessToken, withNamedLock, writeAccessToken, type Database, type Kysely } from '@minigate/db';
 import type { AccessTokenStore, StoredAccessToken } from '@minigate/wechat';
-import type { SessionKeyCipher } from './session-key-cipher.js';
+import type { AtRestCipher } from './at-rest-cipher.js';
 
 /** How long an instance waits for another one's refresh before it gives up; the refresh itself is one or two stable_token calls. */
 const LOCK_TIMEOUT_SECONDS = 10;
@@ -26,7 +26,7 @@ export function createDatabaseAccessTokenStore(db: Kysely<Database>, options: { 
  * credential. Invalidation compares the stored ciphertext it read, so a
  * token another instance wrote meanwhile is left alone.
  */
-export function encryptedAccessTokenStore(store: AccessTokenStore, cipher: SessionKeyCipher): AccessTokenStore {
+export function encryptedAccessTokenStore(store: AccessTokenStore, cipher: AtRestCipher): AccessTokenStore {
   const open = (record: StoredAccessToken | null): StoredAccessToken | null => {
     if (!record) return null;
     const token = cipher.decrypt(record.token);

@@ -5,7 +5,7 @@ import type { AccountView } from './services/views.js';
  * repeated `account.me` costs no database read; for every player alike
  * (bounded by `maxEntries`, the oldest forgotten first), not one hot session.
  *
- * Never staler than the change feed (RevocationCache, one read a second):
+ * Never staler than the change feed (ChangeFeed, one read a second):
  *
  * - a change made through this instance (a profile update, a heartbeat, a
  *   login, a deletion) forgets the account's view at once;
@@ -42,7 +42,7 @@ export interface AccountViewCacheStats {
 export interface AccountViewCacheOptions {
   /** ACCOUNT_CACHE_MAX: views held at most (about half a kilobyte each); 0 holds none. */
   maxEntries: number;
-  /** Whether the change feed is current (RevocationCache.isCurrent). */
+  /** Whether the change feed is current (RevocationCache.isCurrent: fed within its staleness bound). */
   feedIsCurrent: () => boolean;
   now?: () => number;
 }

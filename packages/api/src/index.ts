@@ -12,8 +12,9 @@ export {
   type Caller,
 } from './context.js';
 export { createAccessTokens, keyIdOf, type AccessTokens, type AccessTokenOptions, type IssuedAccessToken } from './access-tokens.js';
-export { createSessionKeyCipher, type SessionKeyCipher } from './session-key-cipher.js';
+export { createAtRestCipher, type AtRestCipher } from './at-rest-cipher.js';
 export { createAccountViewCache, type AccountViewCache, type AccountViewCacheStats } from './account-view-cache.js';
+export { createChangeFeed, type ChangeFeed, type ChangeFeedOptions, type AccountChanges } from './change-feed.js';
 export { createRevocationCache, type RevocationCache, type RevocationCacheOptions, type RevocationCacheStats } from './revocation-cache.js';
 export { createSessionGuard, type SessionGuard } from './session-guard.js';
 export { createLoginService, openidAuthType, UNIONID_AUTH_TYPE, type LoginService, type LoginServiceDeps } from './services/login-service.js';

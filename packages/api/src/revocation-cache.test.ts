@@ -2,6 +2,7 @@ import { createDatabase, revokeSession, signInWithIdentity, type Database, type 
 import { createMysqlPool } from '@minigate/db/mysql-pool';
 import { createTestDatabase, type TestDatabase } from '@minigate/db/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createChangeFeed, type ChangeFeedOptions } from './change-feed.js';
 import { createRevocationCache, type RevocationCacheOptions } from './revocation-cache.js';
 import { createSessionGuard } from './session-guard.js';
 
@@ -27,8 +28,15 @@ async function player(db: Kysely<Database> = database.db): Promise<{ accountId: 
   return { accountId: signedIn.accountId, sessionId: signedIn.sessionId! };
 }
 
-function cache(options: Partial<RevocationCacheOptions> = {}) {
-  return createRevocationCache({ db: database.db, accessTokenTtlSeconds: 7200, maxEntries: 1_000, logger: quiet, ...options });
+/** A revocation cache and the change feed that fills it (start, poll and stop are the feed's), on one clock. */
+function fed(options: RevocationCacheOptions & Omit<ChangeFeedOptions, 'revocations'>) {
+  const revocations = createRevocationCache(options);
+  const feed = createChangeFeed({ ...options, revocations });
+  return { ...revocations, start: feed.start, poll: feed.poll, stop: feed.stop };
+}
+
+function cache(options: Partial<RevocationCacheOptions & ChangeFeedOptions> = {}) {
+  return fed({ db: database.db, accessTokenTtlSeconds: 7200, maxEntries: 1_000, logger: quiet, ...options });
 }
 
 describe('revocation cache', () => {
@@ -105,7 +113,7 @@ describe('revocation cache', () => {
 
     const unreachable = createDatabase('mysql://root@127.0.0.1:1/nowhere');
     const warnings: string[] = [];
-    const cut = createRevocationCache({
+    const cut = fed({
       db: unreachable,
       accessTokenTtlSeconds: 7200,
       maxEntries: 1_000,
@@ -202,7 +210,7 @@ describe('revocation cache over its bound (REVOCATION_CACHE_MAX), reloading', ()
       .where('sessionId', '=', dropped.sessionId)
       .execute();
     let clock = 1_000_000;
-    const revocations = createRevocationCache({
+    const revocations = fed({
       db: own.db,
       accessTokenTtlSeconds: 600,
       maxEntries: MAX,

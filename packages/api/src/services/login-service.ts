@@ -22,7 +22,7 @@ import type { Caller } from '../context.js';
 import { MinigateError } from '../errors.js';
 import type { CachedLoginCode, LoginCodeCache } from '../login-code-cache.js';
 import { formatRefreshToken, newRefreshSecret } from '../refresh-tokens.js';
-import type { SessionKeyCipher } from '../session-key-cipher.js';
+import type { AtRestCipher } from '../at-rest-cipher.js';
 import type { ServiceLogger } from './service-logger.js';
 import { sessionExpiresAt, type SessionSettings } from './session-settings.js';
 import type { LoginAnswer } from './views.js';
@@ -42,7 +42,7 @@ export interface LoginServiceDeps {
   appid: string;
   code2session: Code2Session;
   accessTokens: AccessTokens;
-  sessionKeys: SessionKeyCipher;
+  sessionKeys: AtRestCipher;
   sessions: SessionSettings;
   /**
    * The codes whose jscode2session met a failure that may have consumed

@@ -1,5 +1,5 @@
 import { findIdentityCredential, type Database, type Kysely } from '@minigate/db';
-import type { SessionKeyCipher } from '../session-key-cipher.js';
+import type { AtRestCipher } from '../at-rest-cipher.js';
 import { sessionKeyStale } from './wechat-call-errors.js';
 
 /** The player's WeChat identity as the server holds it: openid, the current session_key and when it was set. */
@@ -18,7 +18,7 @@ export interface SessionKeys {
 }
 
 /** Reads the openid identity's credential (encrypted with ENCRYPTION_KEY) and decrypts it. */
-export function createSessionKeys(deps: { db: Kysely<Database>; cipher: SessionKeyCipher; openidAuthType: string }): SessionKeys {
+export function createSessionKeys(deps: { db: Kysely<Database>; cipher: AtRestCipher; openidAuthType: string }): SessionKeys {
   return {
     async current(accountId) {
       const identity = await findIdentityCredential(deps.db, accountId, deps.openidAuthType);

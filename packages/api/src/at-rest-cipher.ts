@@ -1,8 +1,8 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 
-/** Encrypts session keys at rest (the `credential` column). */
-export interface SessionKeyCipher {
-  encrypt(sessionKey: string): string;
+/** Encrypts secrets at rest: WeChat session keys (the `credential` column) and the app's access token (MySQL or Redis). */
+export interface AtRestCipher {
+  encrypt(plaintext: string): string;
   /** Returns null when no known key opens the value (tampered, or written under a retired key). */
   decrypt(stored: string): string | null;
 }
@@ -23,7 +23,7 @@ function keyId(key: Buffer): string {
  * value is `v1.<key id>.<iv>.<tag>.<ciphertext>` (base64url), about 90
  * characters for a WeChat session key.
  */
-export function createSessionKeyCipher(currentKey: Buffer, previousKeys: readonly Buffer[] = []): SessionKeyCipher {
+export function createAtRestCipher(currentKey: Buffer, previousKeys: readonly Buffer[] = []): AtRestCipher {
   for (const key of [currentKey, ...previousKeys]) {
     if (key.length !== 32) throw new Error('encryption keys must be 32 bytes');
   }
@@ -31,10 +31,10 @@ export function createSessionKeyCipher(currentKey: Buffer, previousKeys: readonl
   const keysById = new Map([currentKey, ...previousKeys].map((key) => [keyId(key), key]));
 
   return {
-    encrypt(sessionKey) {
+    encrypt(plaintext) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', currentKey, iv, { authTagLength: TAG_BYTES });
-      const ciphertext = Buffer.concat([cipher.update(sessionKey, 'utf8'), cipher.final()]);
+      const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
       return [FORMAT, currentId, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ciphertext.toString('base64url')].join('.');
     },
 

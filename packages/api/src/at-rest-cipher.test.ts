@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createSessionKeyCipher } from './session-key-cipher.js';
+import { createAtRestCipher } from './at-rest-cipher.js';
 
-describe('session key cipher', () => {
+describe('at-rest cipher', () => {
   const sessionKey = 'HyVFkGl5F5OQWJZZaNzBBg==';
 
   it('encrypts (never the plain key, never twice the same) and decrypts', () => {
-    const cipher = createSessionKeyCipher(randomBytes(32));
+    const cipher = createAtRestCipher(randomBytes(32));
     const first = cipher.encrypt(sessionKey);
     const second = cipher.encrypt(sessionKey);
     expect(first).not.toContain(sessionKey);
@@ -17,17 +17,17 @@ describe('session key cipher', () => {
 
   it('still reads values written under a previous key after a rotation, and refuses tampering', () => {
     const oldKey = randomBytes(32);
-    const written = createSessionKeyCipher(oldKey).encrypt(sessionKey);
-    const rotated = createSessionKeyCipher(randomBytes(32), [oldKey]);
+    const written = createAtRestCipher(oldKey).encrypt(sessionKey);
+    const rotated = createAtRestCipher(randomBytes(32), [oldKey]);
     expect(rotated.decrypt(written)).toBe(sessionKey);
-    expect(createSessionKeyCipher(randomBytes(32)).decrypt(written)).toBeNull();
+    expect(createAtRestCipher(randomBytes(32)).decrypt(written)).toBeNull();
     const parts = written.split('.');
     parts[4] = Buffer.from('tampered').toString('base64url');
     expect(rotated.decrypt(parts.join('.'))).toBeNull();
   });
 
   it('refuses keys that are not 32 bytes', () => {
-    expect(() => createSessionKeyCipher(randomBytes(16))).toThrow(/32 bytes/);
+    expect(() => createAtRestCipher(randomBytes(16))).toThrow(/32 bytes/);
   });
 });
 
@@ -35,7 +35,7 @@ describe('session key cipher: the GCM tag is pinned to 16 bytes', () => {
   const sessionKey = 'HyVFkGl5F5OQWJZZaNzBBg==';
 
   it('refuses a stored value whose tag was cut short (Node would check only the bytes given)', () => {
-    const cipher = createSessionKeyCipher(randomBytes(32));
+    const cipher = createAtRestCipher(randomBytes(32));
     const written = cipher.encrypt(sessionKey);
     const parts = written.split('.');
     const tag = Buffer.from(parts[3]!, 'base64url');
