@@ -1,7 +1,7 @@
 // pnpm lint: type-aware ESLint (typescript-eslint, projectService) over the
 // whole workspace. Formatting is Prettier's job, types are tsc's
 // (pnpm typecheck); this file holds the rules that keep the code honest and
-// the import directions of ARCHITECTURE.md ("Which way the arrows point").
+// the import directions of docs/architecture.md ("Which way the imports point").
 // test/lint-rules.test.ts shows that each rule below fails on a file that
 // breaks it: keep the two in step.
 import { defineConfig } from 'eslint/config';
@@ -116,7 +116,7 @@ export default defineConfig(
     rules: { 'no-restricted-properties': 'off', 'no-restricted-imports': 'off' },
   },
 
-  // Import directions (ARCHITECTURE.md): server → api → db and wechat;
+  // Import directions (docs/architecture.md): server → api → db and wechat;
   // client → api (types only); nothing in production → wechat-sim.
   ...layer(['packages/client/src/**'], {
     forbidden: [

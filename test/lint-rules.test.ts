@@ -3,7 +3,7 @@ import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
 // Each rule of eslint.config.js that keeps the code honest or encodes an
-// arrow of ARCHITECTURE.md, shown failing on a snippet that breaks it (and
+// arrow of docs/architecture.md, shown failing on a snippet that breaks it (and
 // passing on one that does not). The snippets are linted as if they were
 // files inside the packages, so the real config's `files` globs apply.
 //

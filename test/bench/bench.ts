@@ -589,7 +589,7 @@ function targetsOf(results: Omit<BenchResults, 'targets'>): TargetLine[] {
   return lines;
 }
 
-/** The figures as Markdown tables: what the README quotes. */
+/** The figures as Markdown tables: what docs/performance.md quotes. */
 function markdownReport(results: BenchResults): string {
   const lines: string[] = [];
   lines.push(

@@ -11,7 +11,7 @@ import { call, playerIp, serverErrors, startServers, stopServers, tally, type An
 // minigate on a real 3-node MariaDB Galera cluster (test/cluster/support/galera.ts): three built
 // servers, instance i talking to node i only, as a deployment without a proxy in front of Galera would.
 // On Galera two nodes that write the same row at once both succeed locally; the loser fails at COMMIT
-// with a deadlock (1213). Every figure the README quotes is printed on a line starting with [cluster].
+// with a deadlock (1213). Every figure docs/operations.md quotes is printed on a line starting with [cluster].
 
 let galera: GaleraCluster;
 let simulator: WeChatSimulator;

@@ -221,12 +221,9 @@ describe('leak scan over the paths closest to a secret', () => {
       ['WeChat secret in log of planted', 'refresh token in answer to GET /trpc/account.me', 'session key in log of planted'].sort(),
     );
   });
-  // BUG (reported): packages/wechat/src/wechat-call.ts scrubs WeChat's errmsg only of the values the call itself carries
-  // (`scrub(text, call.secrets)`), so an errmsg quoting the AppSecret on a call that does not send it (msg_sec_check,
-  // getuserphonenumber) or an access token other than the call's own (stable_token, the retry after a forced refresh)
-  // is logged verbatim ("msg_sec_check gave no verdict", "WeChat could not serve a call"), against the README's
-  // "Nothing logs a token, a secret, a session key or a login code". It should scrub the AppSecret and every access
-  // token it holds (and redactText's patterns) from every errmsg. Flip to `it` once fixed.
+  // Found by this suite: WeChat's errmsg was scrubbed only of the values the call itself carried, so an errmsg quoting
+  // the AppSecret on a call that does not send it (msg_sec_check, getuserphonenumber) or another access token was
+  // logged verbatim. Every errmsg is now scrubbed of the AppSecret and every access token the client holds.
   it('masks a WeChat errmsg quoting the AppSecret or an access token the call did not carry (found by this suite)', async () => {
     const from = stack.logs.length;
     const player = await http.call(stack.baseUrl, 'mutation', 'auth.wechatLogin', { code: stack.codeFor('leak-echo') });

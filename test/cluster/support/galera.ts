@@ -122,7 +122,7 @@ export async function startGaleraCluster(): Promise<GaleraCluster> {
         '--binlog-format=ROW',
         '--default-storage-engine=InnoDB',
         '--innodb-autoinc-lock-mode=2',
-        // What minigate's deployment guide asks of a Galera cluster (README, "Deploying on Galera").
+        // What minigate's deployment guide asks of a Galera cluster (docs/operations.md, "On MariaDB Galera and Redis Cluster").
         '--wsrep-sync-wait=1',
         '--wsrep-on=ON',
         `--wsrep-provider=${software.provider}`,

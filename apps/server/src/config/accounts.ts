@@ -6,7 +6,7 @@ export const accounts = section('Accounts', 'Who is online, and the `account.me`
   ACCOUNT_CACHE_MAX: setting(integer(0, 10_000_000), {
     default: '100000',
     description:
-      'most `account.me` answers an instance keeps in memory (about half a kilobyte each: ~50 MB at the bound), oldest forgotten first; `0`: every `account.me` reads the database (README: Sessions and revocation)',
+      'most `account.me` answers an instance keeps in memory (about half a kilobyte each: ~50 MB at the bound), oldest forgotten first; `0`: every `account.me` reads the database (docs/api.md: Sessions and revocation)',
   }),
   HEARTBEAT_TIMEOUT: setting(integer(10, 3600), {
     default: '120',

@@ -40,7 +40,7 @@ export interface DevelopmentSetup {
 }
 
 /**
- * Development defaults (ARCHITECTURE.md): local database, the simulator
+ * Development defaults (docs/architecture.md): local database, the simulator
  * standing in for WeChat, secrets kept in .minigate/. Refuses production:
  * the simulator is never started there.
  */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { port, section, setting } from './settings.js';
 
-export const observability = section('Observability', 'Logs, and the Prometheus metrics (README: Observability).', {
+export const observability = section('Observability', 'Logs, and the Prometheus metrics (docs/operations.md: Observability).', {
   LOG_LEVEL: setting(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), {
     default: 'info',
     description: 'pino level: `fatal` … `trace`, `silent`',

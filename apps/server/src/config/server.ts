@@ -27,7 +27,7 @@ export const server = section('Server', 'The mode, where the server listens, and
       .transform((value) => (value === 'auto' ? Math.min(MAX_WORKERS, availableParallelism()) : Number(value))),
     {
       default: '1',
-      description: `server processes sharing \`PORT\` (node:cluster) for \`pnpm start\` and the image (\`pnpm dev\` runs one): \`auto\` is one per core (at most ${MAX_WORKERS}), or a number 1–${MAX_WORKERS}; each is a full instance with its own database pools; a worker that dies is replaced, \`SIGTERM\` drains them all (README: Scaling out)`,
+      description: `server processes sharing \`PORT\` (node:cluster) for \`pnpm start\` and the image (\`pnpm dev\` runs one): \`auto\` is one per core (at most ${MAX_WORKERS}), or a number 1–${MAX_WORKERS}; each is a full instance with its own database pools; a worker that dies is replaced, \`SIGTERM\` drains them all (docs/operations.md: Scaling out)`,
     },
   ),
 });
