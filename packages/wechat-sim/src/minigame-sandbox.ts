@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
 import vm from 'node:vm';
+import { httpRequest } from './sandbox/http-request.js';
+import { settle, type CallbackOptions } from './sandbox/wx-callbacks.js';
+import { createWxRequest } from './sandbox/wx-request.js';
+import { createWxStorage } from './sandbox/wx-storage.js';
 
 export interface MinigameSandboxOptions {
   /** The WeChat simulator that wx.login asks for a code. */
@@ -59,69 +61,6 @@ interface UserInfoButton {
   listeners: Array<(result: unknown) => void>;
 }
 
-/** wx.request's concurrency limit in the mini-game runtime. */
-const MAX_REQUESTS_IN_FLIGHT = 10;
-const METHODS = new Set(['OPTIONS', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'TRACE', 'CONNECT']);
-
-type Callback = ((result: unknown) => void) | undefined;
-interface CallbackOptions {
-  success?: Callback;
-  fail?: Callback;
-  complete?: Callback;
-}
-
-/** Calls success/fail/complete the way wx does, or returns a promise when none is given. */
-function settle<T>(options: CallbackOptions, work: Promise<T>, failure: (error: Error) => { errMsg: string }): Promise<T> | undefined {
-  const hasCallbacks = Boolean(options.success || options.fail || options.complete);
-  const outcome = work.then(
-    (value) => ({ ok: true as const, value }),
-    (error: Error) => ({ ok: false as const, error: failure(error) }),
-  );
-  if (!hasCallbacks) {
-    return outcome.then((result) => (result.ok ? result.value : Promise.reject(result.error)));
-  }
-  void outcome.then((result) => {
-    if (result.ok) options.success?.(result.value);
-    else options.fail?.(result.error);
-    options.complete?.(result.ok ? result.value : result.error);
-  });
-  return undefined;
-}
-
-function httpRequest(
-  url: string,
-  init: { method: string; headers: Record<string, string>; body?: string; timeoutMs: number },
-  onStart?: (abort: () => void) => void,
-): Promise<{ status: number; headers: Record<string, string>; body: string }> {
-  return new Promise((resolve, reject) => {
-    const requester = url.startsWith('https:') ? https.request : http.request;
-    const req = requester(url, { method: init.method, headers: init.headers, timeout: init.timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const headers: Record<string, string> = {};
-        for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) headers[name] = String(value);
-        resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') });
-      });
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    onStart?.(() => req.destroy(new Error('abort')));
-    req.end(init.body);
-  });
-}
-
-function queryString(data: unknown): string {
-  if (data === undefined || data === null) return '';
-  if (typeof data === 'string') return data;
-  const params: string[] = [];
-  for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
-    params.push(`${encodeURIComponent(key)}=${encodeURIComponent(typeof value === 'object' ? JSON.stringify(value) : String(value))}`);
-  }
-  return params.join('&');
-}
-
 /**
  * A mini-game runtime in a node:vm context: only the globals a WeChat
  * mini-game has (wx, GameGlobal, console, timers, requestAnimationFrame,
@@ -132,7 +71,6 @@ function queryString(data: unknown): string {
 export function createMinigameSandbox(options: MinigameSandboxOptions): MinigameSandbox {
   const storage = options.storage ?? new Map<string, unknown>();
   const requests: SandboxRequest[] = [];
-  let inFlight = 0;
   let loginBehaviour: LoginBehaviour = { kind: 'answer' };
   let userInfoBehaviour: UserInfoBehaviour = { kind: 'answer' };
   const buttons: UserInfoButton[] = [];
@@ -175,65 +113,7 @@ export function createMinigameSandbox(options: MinigameSandboxOptions): Minigame
       return settle(params, work, (error) => ({ errMsg: `login:fail ${error.message}` }));
     },
 
-    request(
-      params: CallbackOptions & {
-        url: string;
-        data?: unknown;
-        header?: Record<string, string>;
-        method?: string;
-        dataType?: string;
-        responseType?: string;
-        timeout?: number;
-      },
-    ) {
-      let abort: (() => void) | undefined;
-      let aborted = false;
-      const work = (async () => {
-        const method = (params.method ?? 'GET').toUpperCase();
-        if (!METHODS.has(method)) throw new Error(`invalid method ${method}`);
-        if (!/^https?:\/\//.test(params.url)) throw new Error('invalid url');
-        if (inFlight >= MAX_REQUESTS_IN_FLIGHT) throw new Error('exceed max task count');
-        const header: Record<string, string> = { ...(params.header ?? {}) };
-        let url = params.url;
-        let body: string | undefined;
-        if (method === 'GET') {
-          const query = queryString(params.data);
-          if (query) url += (url.includes('?') ? '&' : '?') + query;
-        } else if (params.data !== undefined) {
-          const contentType = Object.entries(header).find(([name]) => name.toLowerCase() === 'content-type')?.[1] ?? 'application/json';
-          body =
-            typeof params.data === 'string' ? params.data : contentType.includes('json') ? JSON.stringify(params.data) : queryString(params.data);
-          if (!Object.keys(header).some((name) => name.toLowerCase() === 'content-type')) header['content-type'] = contentType;
-        }
-        requests.push({ method, url, header });
-        inFlight += 1;
-        try {
-          const res = await httpRequest(url, { method, headers: header, body, timeoutMs: params.timeout ?? 60_000 }, (a) => {
-            abort = a;
-            if (aborted) a();
-          });
-          let data: unknown = res.body;
-          if ((params.dataType ?? 'json') === 'json') {
-            try {
-              data = JSON.parse(res.body);
-            } catch {
-              // wx leaves a body that is not JSON as the string it was.
-            }
-          }
-          return { data, statusCode: res.status, header: res.headers, cookies: [], errMsg: 'request:ok' };
-        } finally {
-          inFlight -= 1;
-        }
-      })();
-      // wx.request answers with a task, never a promise: without callbacks a failure goes nowhere.
-      settle(params, work, (error) => ({ errMsg: `request:fail ${error.message}` }))?.catch(() => undefined);
-      return {
-        abort() {
-          aborted = true;
-          abort?.();
-        },
-      };
-    },
+    request: createWxRequest(requests),
 
     getUserInfo(params: CallbackOptions & { withCredentials?: boolean; lang?: string } = {}) {
       return settle(params, fetchUserInfo(params.withCredentials !== false), (error) => ({ errMsg: `getUserInfo:fail ${error.message}` }));
@@ -273,39 +153,7 @@ export function createMinigameSandbox(options: MinigameSandboxOptions): Minigame
       };
     },
 
-    setStorageSync(key: string, data: unknown) {
-      storage.set(key, structuredClone(data));
-    },
-    getStorageSync(key: string) {
-      return storage.has(key) ? structuredClone(storage.get(key)) : '';
-    },
-    removeStorageSync(key: string) {
-      storage.delete(key);
-    },
-    clearStorageSync() {
-      storage.clear();
-    },
-    setStorage(params: CallbackOptions & { key: string; data: unknown }) {
-      return settle(
-        params,
-        Promise.resolve().then(() => (wx.setStorageSync(params.key, params.data), { errMsg: 'setStorage:ok' })),
-        (e) => ({ errMsg: `setStorage:fail ${e.message}` }),
-      );
-    },
-    getStorage(params: CallbackOptions & { key: string }) {
-      const work = Promise.resolve().then(() => {
-        if (!storage.has(params.key)) throw new Error('data not found');
-        return { data: wx.getStorageSync(params.key), errMsg: 'getStorage:ok' };
-      });
-      return settle(params, work, (e) => ({ errMsg: `getStorage:fail ${e.message}` }));
-    },
-    removeStorage(params: CallbackOptions & { key: string }) {
-      return settle(
-        params,
-        Promise.resolve().then(() => (wx.removeStorageSync(params.key), { errMsg: 'removeStorage:ok' })),
-        (e) => ({ errMsg: `removeStorage:fail ${e.message}` }),
-      );
-    },
+    ...createWxStorage(storage),
   };
 
   const context = vm.createContext({
