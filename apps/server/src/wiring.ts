@@ -10,27 +10,28 @@ import {
   createSessionGuard,
   createAtRestCipher,
   createSessionService,
+  createRedisAccessTokenStore,
+  createRedisLoginCodeCache,
   createContentGuard,
   createDatabaseAccessTokenStore,
   createDatabaseLoginCodeCache,
   createRankingService,
   createSessionKeys,
   createWeChatAccountService,
-  createWeChatApi,
   encryptedAccessTokenStore,
   openidAuthType,
   type AccountViewCache,
   type ChangeFeed,
+  type RedisClient,
   type RevocationCache,
   type ServiceLogger,
 } from '@minigate/api';
 import { createDatabase, type Database, type Kysely } from '@minigate/db';
 import { createMysqlPool } from '@minigate/db/mysql-pool';
 import { Cluster, Redis } from 'ioredis';
-import { createCode2Session, createHttpTransport, createResilientTransport, type ResilienceEvent } from '@minigate/wechat';
+import { createCode2Session, createHttpTransport, createResilientTransport, createWeChatApi, type ResilienceEvent } from '@minigate/wechat';
 import type { Config } from './config.js';
 import { createRateLimits } from './rate-limits.js';
-import { createRedisAccessTokenStore, createRedisLoginCodeCache, type RedisClient } from './redis-wechat-stores.js';
 import { createWeChatCallTimer, type WeChatCallTimer } from './wechat-calls.js';
 
 /** Everything the HTTP layer serves, built once from the configuration. */

@@ -28,9 +28,13 @@ export { unlimited, type RateLimits, type RateLimitName } from './rate-limits.js
 export { createProcedureRuntime, type ProcedureRuntime } from './procedure-runtime.js';
 export { MinigateError, retryAfterSeconds, SharedStoreUnavailableError, type ErrorReason } from './errors.js';
 export { formatError, type MinigateErrorShape, type MinigateErrorData, type InvalidField } from './error-shape.js';
-export { createWeChatApi, type WeChatApi, type WeChatApiOptions } from './wechat-api.js';
-export { createDatabaseAccessTokenStore, encryptedAccessTokenStore } from './access-token-store.js';
-export { createDatabaseLoginCodeCache, type CachedLoginCode, type LoginCodeCache } from './login-code-cache.js';
+export { createDatabaseAccessTokenStore } from './stores/access-token/mysql.js';
+export { createRedisAccessTokenStore } from './stores/access-token/redis.js';
+export { encryptedAccessTokenStore } from './stores/access-token/encrypted.js';
+export { createDatabaseLoginCodeCache } from './stores/login-code/mysql.js';
+export { createRedisLoginCodeCache } from './stores/login-code/redis.js';
+export type { CachedLoginCode, LoginCodeCache } from './stores/login-code/login-code-cache.js';
+export type { RedisClient } from './stores/redis-client.js';
 export { createSessionKeys, type SessionKeys, type PlayerSessionKey } from './services/session-keys.js';
 export { createContentGuard, type ContentGuard, type ContentGuardDeps, type ContentVerdict } from './services/content-guard.js';
 export {

@@ -57,14 +57,8 @@ export {
   type SettingDoc,
 } from './config.js';
 export { seedDemoAccounts, DEMO_PLAYERS, DEMO_AUTH_TYPE, type SeedResult } from './seed.js';
-export {
-  readAccessToken,
-  writeAccessToken,
-  invalidateAccessToken,
-  withNamedLock,
-  NamedLockTimeoutError,
-  type AccessTokenRow,
-} from './wechat-access-tokens.js';
+export { readAccessToken, writeAccessToken, invalidateAccessToken, type AccessTokenRow } from './wechat-access-tokens.js';
+export { withNamedLock, NamedLockTimeoutError } from './named-lock.js';
 export {
   findLoginCode,
   findLoginCodeUse,

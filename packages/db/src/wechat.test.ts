@@ -4,7 +4,8 @@ import { deleteAccount, exportAccount } from './account-lifecycle.js';
 import { signInWithIdentity } from './accounts.js';
 import { clearNicknameIf, dueContentRechecks, finishContentRecheck, postponeContentRecheck, queueContentRecheck } from './content-rechecks.js';
 import { createTestDatabase, type TestDatabase } from './testing/test-database.js';
-import { invalidateAccessToken, readAccessToken, withNamedLock, writeAccessToken, NamedLockTimeoutError } from './wechat-access-tokens.js';
+import { NamedLockTimeoutError, withNamedLock } from './named-lock.js';
+import { invalidateAccessToken, readAccessToken, writeAccessToken } from './wechat-access-tokens.js';
 import { applyWeChatUserInfo, bindPhoneIdentity, findIdentityCredential } from './wechat-identities.js';
 import { findLoginCode, pruneLoginCodes, rememberLoginCode } from './wechat-login-codes.js';
 

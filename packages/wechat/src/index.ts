@@ -48,6 +48,7 @@ export {
   type AccessTokenStore,
   type StoredAccessToken,
 } from './access-token-manager.js';
+export { createWeChatApi, type CreateWeChatApiOptions, type WeChatApi } from './wechat-api.js';
 export { createCheckSessionKey, type CheckSessionKey, type SessionKeyCheck } from './check-session.js';
 export {
   createRemoveUserStorage,

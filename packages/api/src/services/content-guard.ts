@@ -7,9 +7,8 @@ import {
   type Database,
   type Kysely,
 } from '@minigate/db';
-import { MSG_SEC_SCENE, WeChatError, WeChatMisconfiguredError, type MsgSecCheckResult } from '@minigate/wechat';
+import { MSG_SEC_SCENE, WeChatError, WeChatMisconfiguredError, type MsgSecCheckResult, type WeChatApi } from '@minigate/wechat';
 import { MinigateError } from '../errors.js';
-import type { WeChatApi } from '../wechat-api.js';
 import type { ServiceLogger } from './service-logger.js';
 import type { SessionKeys } from './session-keys.js';
 

@@ -20,7 +20,7 @@ import {
 import type { AccessTokens } from '../access-tokens.js';
 import type { Caller } from '../context.js';
 import { MinigateError } from '../errors.js';
-import type { CachedLoginCode, LoginCodeCache } from '../login-code-cache.js';
+import type { CachedLoginCode, LoginCodeCache } from '../stores/login-code/login-code-cache.js';
 import { formatRefreshToken, newRefreshSecret } from '../refresh-tokens.js';
 import type { AtRestCipher } from '../at-rest-cipher.js';
 import type { ServiceLogger } from './service-logger.js';

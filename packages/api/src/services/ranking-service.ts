@@ -1,5 +1,5 @@
 import type { AuthenticatedUser } from '../context.js';
-import type { WeChatApi } from '../wechat-api.js';
+import type { WeChatApi } from '@minigate/wechat';
 import type { ServiceLogger } from './service-logger.js';
 import type { PlayerSessionKey, SessionKeys } from './session-keys.js';
 import type { ScoreAnswer } from './views.js';

@@ -11,7 +11,7 @@ import {
 } from '@minigate/wechat';
 import type { AuthenticatedUser } from '../context.js';
 import { MinigateError } from '../errors.js';
-import type { WeChatApi } from '../wechat-api.js';
+import type { WeChatApi } from '@minigate/wechat';
 import type { AccountService } from './account-service.js';
 import type { ContentGuard } from './content-guard.js';
 import type { ServiceLogger } from './service-logger.js';

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { accessTokenKeys, createRedisAccessTokenStore, createRedisLoginCodeCache } from './redis-wechat-stores.js';
+import { accessTokenKeys, createRedisAccessTokenStore } from './access-token/redis.js';
+import { createRedisLoginCodeCache } from './login-code/redis.js';
 
 /** What a Redis Cluster hashes: the text between the first { and the next }, when not empty; else the whole key. */
 function hashedPart(key: string): string {

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { SharedStoreUnavailableError, type CachedLoginCode, type LoginCodeCache } from '@minigate/api';
 import type { AccessTokenStore, StoredAccessToken } from '@minigate/wechat';
-import type { Cluster, Redis } from 'ioredis';
+import { redisCall, type RedisClient } from '../redis-client.js';
 
 /** How long a lock may be held (one or two stable_token calls, each bounded by WECHAT_TIMEOUT_MS) and how long to wait for it. */
 const LOCK_LEASE_MS = 30_000;
@@ -22,18 +21,6 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
 end
 return 0`;
-
-/** A Redis command that failed (Redis down, or cut off): an upstream fault, answered 503, never a bare 500. */
-async function redisCall<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    throw new SharedStoreUnavailableError(`Redis: ${(error as Error).message}`, { cause: error });
-  }
-}
-
-/** A single Redis (REDIS_URL) or a Redis Cluster (REDIS_CLUSTER_NODES): every store here works on either. */
-export type RedisClient = Redis | Cluster;
 
 export class RedisLockTimeoutError extends Error {
   override name = 'RedisLockTimeoutError';
@@ -96,25 +83,6 @@ export function createRedisAccessTokenStore(redis: RedisClient, keyPrefix: strin
       } finally {
         await redisCall(() => redis.eval(RELEASE, 1, key, owner));
       }
-    },
-  };
-}
-
-/**
- * Remembered login codes in Redis: `<prefix>wechat:login_code:<hash>`,
- * expiring by themselves. One key a command, no hash tag: in a Redis
- * Cluster the codes spread over every master.
- */
-export function createRedisLoginCodeCache(redis: RedisClient, keyPrefix: string): LoginCodeCache {
-  const key = (hash: string) => `${keyPrefix}wechat:login_code:${hash}`;
-  return {
-    async get(codeHash) {
-      const value = await redisCall(() => redis.get(key(codeHash)));
-      return value ? (JSON.parse(value) as CachedLoginCode) : null;
-    },
-    async put(codeHash, entry, ttlSeconds) {
-      // NX: the first outcome of a code stays.
-      await redisCall(() => redis.set(key(codeHash), JSON.stringify(entry), 'EX', ttlSeconds, 'NX'));
     },
   };
 }

@@ -1,22 +1,13 @@
-import {
-  AccessTokenManager,
-  createCheckSessionKey,
-  createGetPhoneNumber,
-  createGetStableToken,
-  createMsgSecCheck,
-  createRemoveUserStorage,
-  createSetUserStorage,
-  type AccessTokenStore,
-  type CheckSessionKey,
-  type GetPhoneNumber,
-  type MsgSecCheck,
-  type RemoveUserStorage,
-  type SetUserStorage,
-  type WeChatAppCredentials,
-  type WeChatTransport,
-} from '@minigate/wechat';
+import { AccessTokenManager, type AccessTokenStore } from './access-token-manager.js';
+import { createCheckSessionKey, type CheckSessionKey } from './check-session.js';
+import type { WeChatAppCredentials } from './code2session.js';
+import { createMsgSecCheck, type MsgSecCheck } from './msg-sec-check.js';
+import { createGetPhoneNumber, type GetPhoneNumber } from './phone-number.js';
+import { createGetStableToken } from './stable-token.js';
+import type { WeChatTransport } from './transport.js';
+import { createRemoveUserStorage, createSetUserStorage, type RemoveUserStorage, type SetUserStorage } from './user-storage.js';
 
-/** The WeChat server calls the services make beyond login, each with the app's access token. */
+/** The WeChat server calls a mini-game's server makes beyond login, each with the app's access token. */
 export interface WeChatApi {
   appid: string;
   /** Runs a call with the access token, replacing a token WeChat refused and retrying once. */
@@ -28,7 +19,7 @@ export interface WeChatApi {
   msgSecCheck: MsgSecCheck;
 }
 
-export interface WeChatApiOptions {
+export interface CreateWeChatApiOptions {
   app: WeChatAppCredentials;
   transport: WeChatTransport;
   /** Where the access token is shared between instances (MySQL or Redis). */
@@ -37,7 +28,7 @@ export interface WeChatApiOptions {
 }
 
 /** The app's WeChat calls over one transport, with one AccessTokenManager (stable_token, single-flight across instances). */
-export function createWeChatApi(options: WeChatApiOptions): WeChatApi & { tokens: AccessTokenManager } {
+export function createWeChatApi(options: CreateWeChatApiOptions): WeChatApi & { tokens: AccessTokenManager } {
   const { app, transport } = options;
   const tokens = new AccessTokenManager({
     appid: app.appid,
