@@ -4,7 +4,7 @@ import { startWeChatSimulator, type WeChatSimulator } from '../../wechat-sim/src
 import { AccessTokenManager, MemoryAccessTokenStore, type AccessTokenManagerOptions } from './access-token-manager.js';
 import { createCheckSessionKey } from './check-session.js';
 import { createCode2Session } from './code2session.js';
-import { AccessTokenInvalidError, InvalidOpenidError, WeChatBusyError } from './errors.js';
+import { AccessTokenInvalidError, WeChatBusyError } from './errors.js';
 import { createGetStableToken } from './stable-token.js';
 import { createHttpTransport } from './transport.js';
 
@@ -220,7 +220,7 @@ describe('AccessTokenManager', () => {
     expect(simulator.callCount('checksession') - before).toBe(2);
     simulator.setFault('checksession', { kind: 'errcode', errcode: 40003 });
     const stableBefore = stableTokenCalls();
-    await expect(tokens.withAccessToken(call)).rejects.toBeInstanceOf(InvalidOpenidError);
+    await expect(tokens.withAccessToken(call)).rejects.toMatchObject({ name: 'InvalidOpenidError', errcode: 40003 });
     expect(stableTokenCalls()).toBe(stableBefore);
   });
 });

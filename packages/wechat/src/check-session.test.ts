@@ -6,12 +6,11 @@ import { createCode2Session } from './code2session.js';
 import { sessionSignature } from './data-crypto.js';
 import {
   AccessTokenInvalidError,
-  ApiUnauthorizedError,
   FrequencyLimitError,
-  InvalidOpenidError,
-  UnknownWeChatError,
   WeChatBusyError,
   WeChatError,
+  WeChatErrcodeError,
+  WeChatMisconfiguredError,
   WeChatTimeoutError,
   WeChatUnavailableError,
 } from './errors.js';
@@ -78,17 +77,18 @@ describe('checksession', () => {
   });
 
   it.each([
-    [40003, InvalidOpenidError],
-    [-1, WeChatBusyError],
-    [45011, FrequencyLimitError],
-    [48001, ApiUnauthorizedError],
-    [12345, UnknownWeChatError],
-  ] as const)('maps errcode %i to its own error, without the access token or the session key in it', async (errcode, ErrorClass) => {
+    [40003, WeChatErrcodeError, 'InvalidOpenidError'],
+    [-1, WeChatBusyError, 'WeChatBusyError'],
+    [45011, FrequencyLimitError, 'FrequencyLimitError'],
+    [48001, WeChatMisconfiguredError, 'ApiUnauthorizedError'],
+    [12345, WeChatErrcodeError, 'UnknownWeChatError'],
+  ] as const)('maps errcode %i to its own error, without the access token or the session key in it', async (errcode, ErrorClass, name) => {
     const token = await accessToken();
     const { openid, sessionKey } = await login('dot');
     simulator.injectFault({ endpoint: 'checksession', kind: 'errcode', errcode, errmsg: `bad ${token} and ${sessionKey}, rid: 1` });
     const error = await failure(check()({ accessToken: token, openid, sessionKey }));
     expect(error).toBeInstanceOf(ErrorClass);
+    expect(error.name).toBe(name);
     expect(error.errcode).toBe(errcode);
     expect(`${error.message}${error.stack}`).not.toContain(token);
     expect(`${error.message}${error.stack}`).not.toContain(sessionKey);
@@ -97,7 +97,10 @@ describe('checksession', () => {
   it('knows an openid WeChat does not (40003) apart from a stale key', async () => {
     const token = await accessToken();
     const { sessionKey } = await login('eva');
-    expect(await failure(check()({ accessToken: token, openid: 'o-not-a-player-of-this-app', sessionKey }))).toBeInstanceOf(InvalidOpenidError);
+    expect(await failure(check()({ accessToken: token, openid: 'o-not-a-player-of-this-app', sessionKey }))).toMatchObject({
+      name: 'InvalidOpenidError',
+      errcode: 40003,
+    });
   });
 
   it('times out and reports a dropped connection, without the access token in the message', async () => {

@@ -1,5 +1,6 @@
 import { sessionSignature } from './data-crypto.js';
-import { ACCESS_TOKEN_CALL_ERRORS, errcodeTable, SessionKeyInvalidError } from './errors.js';
+import { ACCESS_TOKEN_CALL_ERRCODES, errcodeTable } from './errcodes.js';
+import { SessionKeyInvalidError } from './errors.js';
 import type { WeChatTransport } from './transport.js';
 import { callWeChat, wechatUrl, type WeChatApiOptions } from './wechat-call.js';
 
@@ -13,7 +14,7 @@ export interface SessionKeyCheck {
 /** Resolves true while WeChat still holds `sessionKey` as the player's, false once it does not (87009). */
 export type CheckSessionKey = (check: SessionKeyCheck) => Promise<boolean>;
 
-const CHECK_SESSION_ERRORS = errcodeTable([...ACCESS_TOKEN_CALL_ERRORS, [87009, SessionKeyInvalidError]]);
+const CHECK_SESSION_ERRORS = errcodeTable([...ACCESS_TOKEN_CALL_ERRCODES, 'SessionKeyInvalidError']);
 
 /**
  * GET /wxa/checksession (auth.checkSessionKey): whether the server's

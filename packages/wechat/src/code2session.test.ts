@@ -3,18 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCode2Session } from './code2session.js';
 import {
-  AppIdMissingError,
   CodeInvalidError,
-  CodeMissingError,
   CodeUsedError,
   FrequencyLimitError,
   InvalidAppIdError,
   InvalidSecretError,
-  SecretMissingError,
-  UnknownWeChatError,
   UserBlockedError,
   WeChatBusyError,
   WeChatError,
+  WeChatErrcodeError,
   WeChatMisconfiguredError,
   WeChatTimeoutError,
   WeChatUnavailableError,
@@ -72,23 +69,25 @@ describe('code2session', () => {
   });
 
   it.each([
-    [-1, WeChatBusyError, true],
-    [40029, CodeInvalidError, true],
-    [40163, CodeUsedError, true],
-    [45011, FrequencyLimitError, true],
-    [40226, UserBlockedError, false],
-    [40013, InvalidAppIdError, false],
-    [40125, InvalidSecretError, false],
-    [41002, AppIdMissingError, false],
-    [41004, SecretMissingError, false],
-    [41008, CodeMissingError, false],
-    [99999, UnknownWeChatError, false],
-  ] as const)('maps errcode %i to its own error', async (errcode, ErrorClass, retryable) => {
+    [-1, WeChatBusyError, 'WeChatBusyError', true],
+    [40029, CodeInvalidError, 'CodeInvalidError', true],
+    [40163, CodeUsedError, 'CodeUsedError', true],
+    [45011, FrequencyLimitError, 'FrequencyLimitError', true],
+    [40226, UserBlockedError, 'UserBlockedError', false],
+    [40013, InvalidAppIdError, 'InvalidAppIdError', false],
+    [40125, InvalidSecretError, 'InvalidSecretError', false],
+    [41002, WeChatMisconfiguredError, 'AppIdMissingError', false],
+    [41004, WeChatMisconfiguredError, 'SecretMissingError', false],
+    [41008, WeChatMisconfiguredError, 'CodeMissingError', false],
+    [99999, WeChatErrcodeError, 'UnknownWeChatError', false],
+  ] as const)('maps errcode %i to its own error', async (errcode, ErrorClass, name, retryable) => {
     // WeChat's errmsg may echo what it was sent; ours must not repeat it.
     const error = await failure({ status: 200, body: JSON.stringify({ errcode, errmsg: `bad request for ${CODE} with ${SECRET}, rid: 1` }) });
     expect(error).toBeInstanceOf(ErrorClass);
+    expect(error.name).toBe(name);
     expect(error.errcode).toBe(errcode);
     expect(error.retryable).toBe(retryable);
+    expect((error as WeChatErrcodeError).entry).toMatchObject({ errcode, name, retryable });
     expect(error.message).toContain(String(errcode));
     expect(`${error.message}${error.stack}`).not.toContain(SECRET);
     expect(`${error.message}${error.stack}`).not.toContain(CODE);

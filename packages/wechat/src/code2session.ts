@@ -1,4 +1,5 @@
-import { errorForErrcode, WeChatUnavailableError } from './errors.js';
+import { errcodeTable } from './errcodes.js';
+import { errcodeError, WeChatUnavailableError, type WeChatError } from './errors.js';
 import { scrub } from './redact.js';
 import type { WeChatTransport } from './transport.js';
 import { transportFailure } from './wechat-call.js';
@@ -26,6 +27,25 @@ interface Code2SessionAnswer {
   unionid?: unknown;
   errcode?: unknown;
   errmsg?: unknown;
+}
+
+/** What jscode2session may answer. */
+const CODE2SESSION_ERRORS = errcodeTable([
+  'WeChatBusyError',
+  'CodeInvalidError',
+  'CodeUsedError',
+  'FrequencyLimitError',
+  'UserBlockedError',
+  'InvalidAppIdError',
+  'InvalidSecretError',
+  'AppIdMissingError',
+  'SecretMissingError',
+  'CodeMissingError',
+]);
+
+/** The typed error for one of jscode2session's errcodes. `errmsg` must already be scrubbed. */
+export function errorForErrcode(errcode: number, errmsg: string): WeChatError {
+  return errcodeError(CODE2SESSION_ERRORS, errcode, `WeChat errcode ${errcode}: ${errmsg}`);
 }
 
 /**

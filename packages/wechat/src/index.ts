@@ -1,5 +1,6 @@
+export * from './errcodes.js';
 export * from './errors.js';
-export { createCode2Session, type Code2Session, type WeChatAppCredentials, type WeChatSession } from './code2session.js';
+export { createCode2Session, errorForErrcode, type Code2Session, type WeChatAppCredentials, type WeChatSession } from './code2session.js';
 export {
   createHttpTransport,
   WeChatTransportError,

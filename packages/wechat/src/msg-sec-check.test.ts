@@ -2,14 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 // The simulator is a test double of WeChat; packages/wechat does not depend on it at runtime.
 import { startWeChatSimulator, type WeChatSimulator } from '../../wechat-sim/src/index.js';
 import { createCode2Session } from './code2session.js';
-import {
-  AccessTokenInvalidError,
-  InvalidOpenidError,
-  UserVisitExpiredError,
-  WeChatBusyError,
-  WeChatError,
-  WeChatUnavailableError,
-} from './errors.js';
+import { AccessTokenInvalidError, WeChatBusyError, WeChatError, WeChatUnavailableError } from './errors.js';
 import { createMsgSecCheck, MSG_SEC_SCENE } from './msg-sec-check.js';
 import { createGetStableToken } from './stable-token.js';
 import { createHttpTransport } from './transport.js';
@@ -74,10 +67,17 @@ describe('msg_sec_check (version 2)', () => {
 
   it('answers an openid WeChat does not know with InvalidOpenidError and a player not seen lately with UserVisitExpiredError', async () => {
     const who = await visitor('cal');
-    expect(await failure(msgSecCheck()({ ...who, openid: 'o-stranger', content: 'hi', scene: 1 }))).toBeInstanceOf(InvalidOpenidError);
+    expect(await failure(msgSecCheck()({ ...who, openid: 'o-stranger', content: 'hi', scene: 1 }))).toMatchObject({
+      name: 'InvalidOpenidError',
+      errcode: 40003,
+    });
     clock += 2 * 3600_000 + 1;
     const { accessToken } = await createGetStableToken({ apiBase: simulator.url, ...APP }, transport.send)();
-    expect(await failure(msgSecCheck()({ accessToken, openid: who.openid, content: 'hi', scene: 1 }))).toBeInstanceOf(UserVisitExpiredError);
+    expect(await failure(msgSecCheck()({ accessToken, openid: who.openid, content: 'hi', scene: 1 }))).toMatchObject({
+      name: 'UserVisitExpiredError',
+      errcode: 61010,
+      retryable: false,
+    });
   });
 
   it('passes access token failures on, maps -1, and keeps the token out of messages', async () => {

@@ -1,4 +1,5 @@
-import { ACCESS_TOKEN_CALL_ERRORS, errcodeTable, UserVisitExpiredError, WeChatUnavailableError } from './errors.js';
+import { ACCESS_TOKEN_CALL_ERRCODES, errcodeTable } from './errcodes.js';
+import { WeChatUnavailableError } from './errors.js';
 import type { WeChatTransport } from './transport.js';
 import { callWeChat, wechatUrl, type WeChatApiOptions } from './wechat-call.js';
 
@@ -41,7 +42,7 @@ export interface MsgSecCheckResult {
 
 export type MsgSecCheck = (request: MsgSecCheckRequest) => Promise<MsgSecCheckResult>;
 
-const MSG_SEC_CHECK_ERRORS = errcodeTable([...ACCESS_TOKEN_CALL_ERRORS, [61010, UserVisitExpiredError]]);
+const MSG_SEC_CHECK_ERRORS = errcodeTable([...ACCESS_TOKEN_CALL_ERRCODES, 'UserVisitExpiredError']);
 const SUGGESTS = new Set<string>(['pass', 'review', 'risky']);
 
 /** POST /wxa/msg_sec_check version 2 (security.msgSecCheck): WeChat's verdict on a text a player wrote. */

@@ -1,5 +1,6 @@
 import type { Watermark } from './data-crypto.js';
-import { ACCESS_TOKEN_CALL_ERRORS, errcodeTable, PhoneCodeInvalidError, WeChatUnavailableError } from './errors.js';
+import { ACCESS_TOKEN_CALL_ERRCODES, errcodeTable } from './errcodes.js';
+import { WeChatUnavailableError } from './errors.js';
 import type { WeChatTransport } from './transport.js';
 import { callWeChat, wechatUrl, type WeChatApiOptions } from './wechat-call.js';
 
@@ -24,7 +25,7 @@ export interface PhoneNumberRequest {
 export type GetPhoneNumber = (request: PhoneNumberRequest) => Promise<PhoneNumberInfo>;
 
 /** 40029 (and 41008, no code): the phone code is no good; -1 busy and 45011 come from the shared table. */
-const PHONE_NUMBER_ERRORS = errcodeTable([...ACCESS_TOKEN_CALL_ERRORS, [40029, PhoneCodeInvalidError], [41008, PhoneCodeInvalidError]]);
+const PHONE_NUMBER_ERRORS = errcodeTable([...ACCESS_TOKEN_CALL_ERRCODES, 'PhoneCodeInvalidError']);
 
 function watermarkOf(value: unknown): Watermark | null {
   if (typeof value !== 'object' || value === null) return null;

@@ -2,15 +2,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 // The simulator is a test double of WeChat; packages/wechat does not depend on it at runtime.
 import { startWeChatSimulator, type WeChatSimulator } from '../../wechat-sim/src/index.js';
 import {
-  DailyQuotaExceededError,
   FrequencyLimitError,
   InvalidAppIdError,
-  InvalidCredentialError,
   InvalidSecretError,
-  IpNotWhitelistedError,
-  UnknownWeChatError,
   WeChatBusyError,
   WeChatError,
+  WeChatErrcodeError,
   WeChatMisconfiguredError,
   WeChatTimeoutError,
   WeChatUnavailableError,
@@ -80,16 +77,17 @@ describe('stable_token', () => {
   });
 
   it.each([
-    [-1, WeChatBusyError, true],
-    [40001, InvalidCredentialError, false],
-    [40164, IpNotWhitelistedError, false],
-    [45009, DailyQuotaExceededError, false],
-    [45011, FrequencyLimitError, true],
-    [48001, UnknownWeChatError, false],
-  ] as const)('maps errcode %i to its own error, without the secret in it', async (errcode, ErrorClass, retryable) => {
+    [-1, WeChatBusyError, 'WeChatBusyError', true],
+    [40001, WeChatMisconfiguredError, 'InvalidCredentialError', false],
+    [40164, WeChatMisconfiguredError, 'IpNotWhitelistedError', false],
+    [45009, WeChatErrcodeError, 'DailyQuotaExceededError', false],
+    [45011, FrequencyLimitError, 'FrequencyLimitError', true],
+    [48001, WeChatErrcodeError, 'UnknownWeChatError', false],
+  ] as const)('maps errcode %i to its own error, without the secret in it', async (errcode, ErrorClass, name, retryable) => {
     simulator.injectFault({ endpoint: 'stable_token', kind: 'errcode', errcode, errmsg: `no for appid ${APP.appid} secret ${APP.secret} rid: 1` });
     const error = await failure(tokenOf()());
     expect(error).toBeInstanceOf(ErrorClass);
+    expect(error.name).toBe(name);
     expect(error.errcode).toBe(errcode);
     expect(error.retryable).toBe(retryable);
     expect(`${error.message}${error.stack}`).not.toContain(APP.secret);

@@ -1,17 +1,6 @@
 import type { WeChatAppCredentials } from './code2session.js';
-import {
-  AppIdMissingError,
-  DailyQuotaExceededError,
-  errcodeTable,
-  FrequencyLimitError,
-  InvalidAppIdError,
-  InvalidCredentialError,
-  InvalidSecretError,
-  IpNotWhitelistedError,
-  SecretMissingError,
-  WeChatBusyError,
-  WeChatUnavailableError,
-} from './errors.js';
+import { errcodeTable } from './errcodes.js';
+import { WeChatUnavailableError } from './errors.js';
 import type { WeChatTransport } from './transport.js';
 import { callWeChat, wechatUrl } from './wechat-call.js';
 
@@ -34,16 +23,16 @@ export interface StableTokenOptions {
 export type GetStableToken = (options?: StableTokenOptions) => Promise<StableToken>;
 
 const STABLE_TOKEN_ERRORS = errcodeTable([
-  [-1, WeChatBusyError],
+  'WeChatBusyError',
   // From stable_token itself, 40001 means a wrong AppSecret, not a bad token.
-  [40001, InvalidCredentialError],
-  [40013, InvalidAppIdError],
-  [40125, InvalidSecretError],
-  [40164, IpNotWhitelistedError],
-  [41002, AppIdMissingError],
-  [41004, SecretMissingError],
-  [45009, DailyQuotaExceededError],
-  [45011, FrequencyLimitError],
+  'InvalidCredentialError',
+  'InvalidAppIdError',
+  'InvalidSecretError',
+  'IpNotWhitelistedError',
+  'AppIdMissingError',
+  'SecretMissingError',
+  'DailyQuotaExceededError',
+  'FrequencyLimitError',
 ]);
 
 /**

@@ -1,13 +1,5 @@
 import { sessionSignature } from './data-crypto.js';
-import {
-  ACCESS_TOKEN_CALL_ERRORS,
-  errcodeTable,
-  SessionKeyInvalidError,
-  StorageDataTooLargeError,
-  StorageKeyTooLongError,
-  StorageKeyValueTooLongError,
-  StorageTooManyPairsError,
-} from './errors.js';
+import { ACCESS_TOKEN_CALL_ERRCODES, errcodeTable } from './errcodes.js';
 import type { WeChatTransport } from './transport.js';
 import { callWeChat, wechatUrl, type WeChatApiOptions } from './wechat-call.js';
 
@@ -42,12 +34,12 @@ export type RemoveUserStorage = (request: RemoveUserStorageRequest) => Promise<v
  * most 128 pairs per player, and a total size).
  */
 const USER_STORAGE_ERRORS = errcodeTable([
-  ...ACCESS_TOKEN_CALL_ERRORS,
-  [87009, SessionKeyInvalidError],
-  [87016, StorageKeyValueTooLongError],
-  [87017, StorageDataTooLargeError],
-  [87018, StorageTooManyPairsError],
-  [87019, StorageKeyTooLongError],
+  ...ACCESS_TOKEN_CALL_ERRCODES,
+  'SessionKeyInvalidError',
+  'StorageKeyValueTooLongError',
+  'StorageDataTooLargeError',
+  'StorageTooManyPairsError',
+  'StorageKeyTooLongError',
 ]);
 
 /** POSTs `body` signed with hmac_sha256 over exactly these bytes: they are built once and sent as built. */

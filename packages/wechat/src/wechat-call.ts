@@ -1,11 +1,5 @@
-import {
-  UnknownWeChatError,
-  WeChatCircuitOpenError,
-  WeChatTimeoutError,
-  WeChatUnavailableError,
-  type ErrcodeTable,
-  type WeChatError,
-} from './errors.js';
+import type { ErrcodeTable } from './errcodes.js';
+import { errcodeError, WeChatCircuitOpenError, WeChatTimeoutError, WeChatUnavailableError, type WeChatError } from './errors.js';
 import { scrub } from './redact.js';
 import { WeChatTransportError, type WeChatTransport } from './transport.js';
 
@@ -33,7 +27,7 @@ export interface WeChatCall {
   body?: string;
   /** Values that must never reach a message: secret, access token, session key, codes. */
   secrets: ReadonlyArray<string | undefined>;
-  /** The endpoint's errcodes; anything else is UnknownWeChatError. */
+  /** The endpoint's errcodes (errcodeTable); anything else is UnknownWeChatError. */
   errors: ErrcodeTable;
 }
 
@@ -89,6 +83,8 @@ export function transportFailure(error: unknown, name: string, secrets: Readonly
 }
 
 function errorFor(call: WeChatCall, errcode: number, errmsg: string): WeChatError {
-  const make = call.errors.get(errcode);
-  return make ? make(`WeChat ${call.name} errcode ${errcode}: ${errmsg}`) : new UnknownWeChatError(errcode, `${call.name}: ${errmsg}`);
+  const message = call.errors.has(errcode)
+    ? `WeChat ${call.name} errcode ${errcode}: ${errmsg}`
+    : `WeChat errcode ${errcode}: ${call.name}: ${errmsg}`;
+  return errcodeError(call.errors, errcode, message);
 }
