@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import jwt from 'jsonwebtoken';
-import { keyIdOf } from '@minigate/api';
+import { keyIdOf } from '@minigate/api/testing';
 import { createMinigameSandbox, type MinigameSandbox } from '@minigate/wechat-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, TEST_APPID, TEST_JWT_SECRET, type TestStack } from './support/stack.js';

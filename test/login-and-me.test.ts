@@ -1,13 +1,13 @@
 import jwt from 'jsonwebtoken';
+import type { LoginAnswer } from '@minigate/api';
 import {
   createAccessTokens,
+  createAtRestCipher,
   createDatabaseLoginCodeCache,
   createLoginService,
-  createAtRestCipher,
   keyIdOf,
   MinigateError,
-  type LoginAnswer,
-} from '@minigate/api';
+} from '@minigate/api/testing';
 import type { Database } from '@minigate/db';
 import { createMysqlPool } from '@minigate/db/mysql-pool';
 import { createCode2Session, createHttpTransport } from '@minigate/wechat';

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { appRouter, keyIdOf } from '@minigate/api';
+import { appRouter } from '@minigate/api';
+import { keyIdOf } from '@minigate/api/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, TEST_APPID, TEST_ENCRYPTION_KEY, TEST_JWT_SECRET, TEST_WECHAT_SECRET, type TestStack } from '../support/stack.js';

@@ -2,7 +2,7 @@
 // Bans and revocations reach every running instance within the revocation
 // bound (they poll the database), so nothing here talks to a server.
 import { parseArgs } from 'node:util';
-import { createAdminService, type AdminService } from '@minigate/api';
+import { createAdminService } from '@minigate/api';
 import { createDatabase, describeDatabaseUrl } from '@minigate/db';
 import { ConfigError, loadAdminConfig } from './config.js';
 
@@ -65,7 +65,11 @@ function parseCommandLine(args: string[]): CommandLine {
   return { help: false, positionals, values };
 }
 
-async function run(admin: AdminService, { positionals, values }: CommandLine, defaultOperator: string | null): Promise<string[]> {
+async function run(
+  admin: ReturnType<typeof createAdminService>,
+  { positionals, values }: CommandLine,
+  defaultOperator: string | null,
+): Promise<string[]> {
   const [task, target] = positionals;
   const action = () => {
     const by = values.by ?? defaultOperator;

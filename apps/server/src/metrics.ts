@@ -1,4 +1,4 @@
-import type { AccountViewCacheStats, RevocationCacheStats } from '@minigate/api';
+import type { Api } from '@minigate/api';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { PoolUse } from './db-pool-use.js';
 import type { WeChatCallRecord } from './wechat-calls.js';
@@ -36,10 +36,7 @@ export interface Metrics {
   watchCaches(source: () => CacheStats): void;
 }
 
-export interface CacheStats {
-  views: AccountViewCacheStats;
-  revocations: RevocationCacheStats;
-}
+export type CacheStats = ReturnType<Api['cacheStats']>;
 
 const LOGIN_PROCEDURE = 'auth.wechatLogin';
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

@@ -1,5 +1,4 @@
 import type { RateLimitName, RateLimits, ServiceLogger } from '@minigate/api';
-import { unlimited } from '@minigate/api';
 import { parseDatabaseUrl } from '@minigate/db';
 import type { Cluster, Redis } from 'ioredis';
 import type { Pool } from 'mysql2';
@@ -34,7 +33,7 @@ const memory = (name: RateLimitName, limit: RateLimit) =>
 export function createRateLimits(settings: RateLimitSettings | null, stores: RateLimitStores, logger: ServiceLogger): RateLimits {
   if (!settings) {
     logger.warn({}, 'RATE_LIMITS=off: no rate limit applies (benchmarks and load tests only)');
-    return unlimited;
+    return { consume: async () => null };
   }
   const dbName = parseDatabaseUrl(stores.databaseUrl).database;
   const shared = (name: RateLimitName, limit: RateLimit): RateLimiterAbstract => {

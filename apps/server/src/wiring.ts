@@ -1,48 +1,23 @@
-import {
-  createAccessTokens,
-  createAccountService,
-  createContextFactory,
-  createProcedureRuntime,
-  createLoginService,
-  createChangeFeed,
-  createRevocationCache,
-  createAccountViewCache,
-  createSessionGuard,
-  createAtRestCipher,
-  createSessionService,
-  createRedisAccessTokenStore,
-  createRedisLoginCodeCache,
-  createContentGuard,
-  createDatabaseAccessTokenStore,
-  createDatabaseLoginCodeCache,
-  createRankingService,
-  createSessionKeys,
-  createWeChatAccountService,
-  encryptedAccessTokenStore,
-  openidAuthType,
-  type AccountViewCache,
-  type ChangeFeed,
-  type RedisClient,
-  type RevocationCache,
-  type ServiceLogger,
-} from '@minigate/api';
+import { createApi, type Api, type ServiceLogger } from '@minigate/api';
 import { createDatabase, type Database, type Kysely } from '@minigate/db';
 import { createMysqlPool } from '@minigate/db/mysql-pool';
 import { Cluster, Redis } from 'ioredis';
-import { createCode2Session, createHttpTransport, createResilientTransport, createWeChatApi, type ResilienceEvent } from '@minigate/wechat';
+import { createHttpTransport, createResilientTransport, type ResilienceEvent } from '@minigate/wechat';
 import type { Config } from './config.js';
 import { createRateLimits } from './rate-limits.js';
 import { createWeChatCallTimer, type WeChatCallTimer } from './wechat-calls.js';
 
+/** A single Redis (REDIS_URL) or a Redis Cluster (REDIS_CLUSTER_NODES). */
+export type RedisClient = Redis | Cluster;
+
 /** Everything the HTTP layer serves, built once from the configuration. */
 export interface Application {
-  createContext: ReturnType<typeof createContextFactory>;
+  createContext: Api['createContext'];
   db: Kysely<Database>;
-  revocations: RevocationCache;
   /** Reads the database's change feed into the revocation cache and the account-view cache. */
-  changeFeed: ChangeFeed;
-  /** account.me answers held in memory. */
-  views: AccountViewCache;
+  changeFeed: Api['changeFeed'];
+  /** The in-memory caches (account.me answers, revocations), for /metrics. */
+  cacheStats: Api['cacheStats'];
   /** Every call to WeChat, timed (for /metrics). */
   wechatCalls: Pick<WeChatCallTimer, 'listen'>;
   /** Loads the revocation window and starts the background work: the feed poll, session pruning, the offline sweep. */
@@ -89,9 +64,12 @@ export function createRedisClient(config: Pick<Config, 'redisUrl' | 'redisCluste
   return redis;
 }
 
+/**
+ * The infrastructure (the database, Redis, the rate limits' stores, the
+ * transport to WeChat) made from the configuration, and the API built on it.
+ */
 export function wireApplication(config: Config, logger: ServiceLogger): Application {
   const db = createDatabase(config.databaseUrl);
-  const runtime = createProcedureRuntime(logger);
   // rate-limiter-flexible takes a mysql2 pool of its own (a few connections: login and refresh only).
   const rateLimitPool =
     config.rateLimits && !config.redisUrl && !config.redisClusterNodes ? createMysqlPool(config.databaseUrl, { connectionLimit: 4 }) : null;
@@ -114,97 +92,19 @@ export function wireApplication(config: Config, logger: ServiceLogger): Applicat
     onEvent: (event: ResilienceEvent) =>
       event.kind === 'circuit-closed' ? logger.info({}, 'WeChat answers again: circuit closed') : logger.warn({ ...event }, `WeChat: ${event.kind}`),
   }).send;
-  const cipher = createAtRestCipher(config.encryption.key, config.encryption.previousKeys);
-  const wechat = createWeChatApi({
-    app,
-    transport: wechatSend,
-    // Shared by every instance, encrypted at rest, refreshed single-flight under the store's lock.
-    tokenStore: encryptedAccessTokenStore(
-      redis ? createRedisAccessTokenStore(redis, config.redisKeyPrefix) : createDatabaseAccessTokenStore(db),
-      cipher,
-    ),
-  });
-  const accessTokens = createAccessTokens({
-    secret: config.jwt.secret,
-    previousSecrets: config.jwt.previousSecrets,
-    issuer: config.jwt.issuer,
-    audience: config.jwt.audience,
-    ttlSeconds: config.jwt.accessTokenTtlSeconds,
-  });
-  const revocations = createRevocationCache({
-    accessTokenTtlSeconds: config.jwt.accessTokenTtlSeconds,
-    maxEntries: config.revocation.maxEntries,
-    logger,
-  });
-  // account.me answers from memory while the change feed (as the revocation cache has received it) is current.
-  const views = createAccountViewCache({ maxEntries: config.accountCacheMax, feedIsCurrent: () => revocations.isCurrent() });
-  const changeFeed = createChangeFeed({
+  const api = createApi({
     db,
-    accessTokenTtlSeconds: config.jwt.accessTokenTtlSeconds,
-    pollIntervalMs: config.revocation.pollIntervalMs,
+    wechat: { app, transport: wechatSend },
+    stores: { redis, redisKeyPrefix: config.redisKeyPrefix, rateLimits },
+    settings: config,
     logger,
-    revocations,
-    // No views held (ACCOUNT_CACHE_MAX=0): the feed need not read profile changes.
-    ...(config.accountCacheMax > 0 ? { onAccountChanges: views.feedChanges } : {}),
   });
-  const sessions = createSessionService({ db, accessTokens, revocations, settings: config.sessions, encryption: config.encryption });
-  const sessionKeys = createSessionKeys({ db, cipher, openidAuthType: openidAuthType(app.appid) });
-  const contentGuard = createContentGuard({
-    db,
-    wechat,
-    sessionKeys,
-    logger,
-    recheckDelaySeconds: config.wechat.contentRecheckIntervalSeconds,
-  });
-  const accounts = createAccountService({ db, revocations, heartbeatTimeoutSeconds: config.heartbeatTimeoutSeconds, contentGuard, views });
-  const services = {
-    login: createLoginService({
-      db,
-      appid: app.appid,
-      code2session: createCode2Session(app, wechatSend),
-      accessTokens,
-      sessionKeys: cipher,
-      sessions: config.sessions,
-      codeCache: redis ? createRedisLoginCodeCache(redis, config.redisKeyPrefix) : createDatabaseLoginCodeCache(db),
-      onSignedIn: accounts.changed,
-    }),
-    sessions,
-    accounts,
-    wechatAccount: createWeChatAccountService({
-      db,
-      wechat,
-      sessionKeys,
-      accounts,
-      contentGuard,
-      userInfoMaxAgeSeconds: config.wechat.userInfoMaxAgeSeconds,
-    }),
-    ranking: createRankingService({ wechat, sessionKeys, sessionKeyCheckAgeSeconds: config.wechat.sessionKeyCheckAgeSeconds }),
-    guard: createSessionGuard({ cache: revocations, db }),
-    rateLimits,
-    runtime,
-  };
-
-  const timers: Array<ReturnType<typeof setInterval>> = [];
-  // Each instance runs these; they are idempotent, so several instances only repeat each other's work.
-  const every = (seconds: number, name: string, job: () => Promise<number>) => {
-    const timer = setInterval(() => {
-      job().then(
-        (count) => {
-          if (count > 0) logger.info({ count }, name);
-        },
-        (error: unknown) => logger.warn({ error: (error as Error).message }, `${name} failed; will try again`),
-      );
-    }, seconds * 1000);
-    timer.unref();
-    timers.push(timer);
-  };
 
   return {
-    createContext: createContextFactory({ services, accessTokens }),
+    createContext: api.createContext,
     db,
-    revocations,
-    changeFeed,
-    views,
+    changeFeed: api.changeFeed,
+    cacheStats: api.cacheStats,
     wechatCalls,
     async start() {
       // Until Redis is ready, limits count in the insurance limiter: wait a
@@ -216,17 +116,10 @@ export function wireApplication(config: Config, logger: ServiceLogger): Applicat
         ]);
         if (!ready) logger.warn({}, 'Redis not ready after 2 s: rate limits count in memory until it is');
       }
-      await changeFeed.start();
-      every(config.sessions.pruneIntervalSeconds, 'pruned ended sessions', () => sessions.prune());
-      every(Math.max(5, Math.floor(config.heartbeatTimeoutSeconds / 2)), 'marked silent players offline', () => accounts.sweepOffline());
-      every(config.wechat.contentRecheckIntervalSeconds, 'rechecked nicknames stored while WeChat could not judge them', () =>
-        contentGuard.recheck(),
-      );
-      every(60, 'pruned remembered login codes', () => services.login.pruneCodes());
+      await api.start();
     },
     async close(graceMs = 10_000) {
-      changeFeed.stop();
-      for (const timer of timers) clearInterval(timer);
+      api.stop();
       let timeout: ReturnType<typeof setTimeout> | undefined;
       const graceOver = new Promise<void>((resolve) => {
         timeout = setTimeout(() => {
@@ -234,7 +127,7 @@ export function wireApplication(config: Config, logger: ServiceLogger): Applicat
           resolve();
         }, graceMs);
       });
-      await Promise.race([runtime.idle(), graceOver]);
+      await Promise.race([api.idle(), graceOver]);
       clearTimeout(timeout);
       wechatTransport.close();
       redis?.disconnect();

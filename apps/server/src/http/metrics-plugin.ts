@@ -37,7 +37,7 @@ export const metricsPlugin = sharedPlugin<MetricsPluginOptions>('minigate-metric
   application.wechatCalls.listen(metrics.observeWeChatCall);
   const pools = watchPoolUse(parseDatabaseUrl(config.databaseUrl));
   metrics.watchPools(pools.read);
-  metrics.watchCaches(() => ({ views: application.views.stats(), revocations: application.revocations.stats() }));
+  metrics.watchCaches(application.cacheStats);
   server.addHook('onClose', (_instance, next) => {
     pools.close();
     next();

@@ -1,0 +1,175 @@
+import type { Database, Kysely } from '@minigate/db';
+import { createCode2Session, createWeChatApi, type WeChatAppCredentials, type WeChatTransport } from '@minigate/wechat';
+import { createAccessTokens } from './access-tokens.js';
+import { createAccountViewCache, type AccountViewCacheStats } from './account-view-cache.js';
+import { createAtRestCipher } from './at-rest-cipher.js';
+import { createChangeFeed, type ChangeFeed } from './change-feed.js';
+import { createContextFactory, type Context, type RequestFacts } from './context.js';
+import { createProcedureRuntime } from './procedure-runtime.js';
+import { unlimited, type RateLimits } from './rate-limits.js';
+import { createRevocationCache, type RevocationCacheStats } from './revocation-cache.js';
+import { appRouter, type AppRouter } from './router.js';
+import { createSessionGuard } from './session-guard.js';
+import { createAccountService } from './services/account-service.js';
+import { createContentGuard } from './services/content-guard.js';
+import { createLoginService, openidAuthType } from './services/login-service.js';
+import { createRankingService } from './services/ranking-service.js';
+import { createSessionKeys } from './services/session-keys.js';
+import { createSessionService } from './services/session-service.js';
+import type { ServiceLogger } from './services/service-logger.js';
+import type { SessionSettings } from './services/session-settings.js';
+import { createWeChatAccountService } from './services/wechat-account-service.js';
+import { createJobs } from './jobs.js';
+import { createStores, type RedisClient } from './stores/stores.js';
+
+/** The settings the API reads (the server's configuration has them under these names). */
+export interface ApiSettings {
+  jwt: { secret: string; previousSecrets: string[]; issuer: string; audience: string; accessTokenTtlSeconds: number };
+  /** ENCRYPTION_KEY and ENCRYPTION_KEYS_PREVIOUS: session keys, the access token and the refresh chains. */
+  encryption: { key: Buffer; previousKeys: Buffer[] };
+  sessions: SessionSettings & { pruneIntervalSeconds: number };
+  revocation: { pollIntervalMs: number; maxEntries: number };
+  /** ACCOUNT_CACHE_MAX: account.me answers held in memory (0: none). */
+  accountCacheMax: number;
+  heartbeatTimeoutSeconds: number;
+  wechat: { contentRecheckIntervalSeconds: number; userInfoMaxAgeSeconds: number; sessionKeyCheckAgeSeconds: number };
+}
+
+export interface ApiOptions {
+  db: Kysely<Database>;
+  /** The mini-game's credentials, and the transport every call to WeChat goes through. */
+  wechat: { app: WeChatAppCredentials; transport: WeChatTransport };
+  stores: {
+    /** REDIS_URL or REDIS_CLUSTER_NODES: the access token and the login codes live there; else in MySQL. */
+    redis: RedisClient | null;
+    /** REDIS_KEY_PREFIX. */
+    redisKeyPrefix: string;
+    /** The limits procedures apply (their stores are the server's); absent: RATE_LIMITS=off. */
+    rateLimits?: RateLimits;
+  };
+  settings: ApiSettings;
+  logger: ServiceLogger;
+  /** Epoch milliseconds (default Date.now): what sessions, login codes and the access token are timed on. */
+  clock?: () => number;
+}
+
+/** The API, built: what the HTTP layer serves and the background work it starts and stops. */
+export interface Api {
+  router: AppRouter;
+  /** Each request's context (a bad token gives a context without a user, never a throw). */
+  createContext(request: RequestFacts): Context;
+  /** Reads the revocation window, then starts the change feed and the periodic jobs (pruning, the offline sweep, content rechecks). */
+  start(): Promise<void>;
+  /** Stops the background work (procedures still running go on: see idle()). */
+  stop(): void;
+  /** Resolves once no procedure is running. */
+  idle(): Promise<void>;
+  /** The change feed (tests read it now rather than within a poll interval). */
+  changeFeed: Pick<ChangeFeed, 'poll' | 'stop'>;
+  /** The in-memory caches, for /metrics. */
+  cacheStats(): { views: AccountViewCacheStats; revocations: RevocationCacheStats };
+}
+
+/** Builds every service of the API from its database, WeChat, stores and settings. */
+export function createApi(options: ApiOptions): Api {
+  const { db, settings, logger } = options;
+  const now = options.clock ? { now: options.clock } : {};
+  const { app, transport } = options.wechat;
+  const runtime = createProcedureRuntime(logger);
+  const cipher = createAtRestCipher(settings.encryption.key, settings.encryption.previousKeys);
+  const stores = createStores({ db, cipher, ...options.stores, ...now });
+  const wechat = createWeChatApi({ app, transport, tokenStore: stores.accessTokens, ...now });
+  const accessTokens = createAccessTokens({
+    secret: settings.jwt.secret,
+    previousSecrets: settings.jwt.previousSecrets,
+    issuer: settings.jwt.issuer,
+    audience: settings.jwt.audience,
+    ttlSeconds: settings.jwt.accessTokenTtlSeconds,
+  });
+  const revocations = createRevocationCache({
+    accessTokenTtlSeconds: settings.jwt.accessTokenTtlSeconds,
+    maxEntries: settings.revocation.maxEntries,
+    logger,
+  });
+  // account.me answers from memory while the change feed (as the revocation cache has received it) is current.
+  const views = createAccountViewCache({ maxEntries: settings.accountCacheMax, feedIsCurrent: () => revocations.isCurrent() });
+  const changeFeed = createChangeFeed({
+    db,
+    accessTokenTtlSeconds: settings.jwt.accessTokenTtlSeconds,
+    pollIntervalMs: settings.revocation.pollIntervalMs,
+    logger,
+    revocations,
+    // No views held (ACCOUNT_CACHE_MAX=0): the feed need not read profile changes.
+    ...(settings.accountCacheMax > 0 ? { onAccountChanges: views.feedChanges } : {}),
+  });
+  const sessions = createSessionService({ db, accessTokens, revocations, settings: settings.sessions, encryption: settings.encryption, ...now });
+  const sessionKeys = createSessionKeys({ db, cipher, openidAuthType: openidAuthType(app.appid) });
+  const contentGuard = createContentGuard({
+    db,
+    wechat,
+    sessionKeys,
+    logger,
+    recheckDelaySeconds: settings.wechat.contentRecheckIntervalSeconds,
+    ...now,
+  });
+  const accounts = createAccountService({ db, revocations, heartbeatTimeoutSeconds: settings.heartbeatTimeoutSeconds, contentGuard, views });
+  const login = createLoginService({
+    db,
+    appid: app.appid,
+    code2session: createCode2Session(app, transport),
+    accessTokens,
+    sessionKeys: cipher,
+    sessions: settings.sessions,
+    codeCache: stores.loginCodes,
+    onSignedIn: accounts.changed,
+    ...now,
+  });
+  const services = {
+    login,
+    sessions,
+    accounts,
+    wechatAccount: createWeChatAccountService({
+      db,
+      wechat,
+      sessionKeys,
+      accounts,
+      contentGuard,
+      userInfoMaxAgeSeconds: settings.wechat.userInfoMaxAgeSeconds,
+    }),
+    ranking: createRankingService({ wechat, sessionKeys, sessionKeyCheckAgeSeconds: settings.wechat.sessionKeyCheckAgeSeconds }),
+    guard: createSessionGuard({ cache: revocations, db }),
+    rateLimits: options.stores.rateLimits ?? unlimited,
+    runtime,
+  };
+  // Each instance runs these; they are idempotent, so several instances only repeat each other's work.
+  const jobs = createJobs(logger, [
+    { everySeconds: settings.sessions.pruneIntervalSeconds, name: 'pruned ended sessions', run: () => sessions.prune() },
+    {
+      everySeconds: Math.max(5, Math.floor(settings.heartbeatTimeoutSeconds / 2)),
+      name: 'marked silent players offline',
+      run: () => accounts.sweepOffline(),
+    },
+    {
+      everySeconds: settings.wechat.contentRecheckIntervalSeconds,
+      name: 'rechecked nicknames stored while WeChat could not judge them',
+      run: () => contentGuard.recheck(),
+    },
+    { everySeconds: 60, name: 'pruned remembered login codes', run: () => login.pruneCodes() },
+  ]);
+
+  return {
+    router: appRouter,
+    createContext: createContextFactory({ services, accessTokens }),
+    async start() {
+      await changeFeed.start();
+      jobs.start();
+    },
+    stop() {
+      changeFeed.stop();
+      jobs.stop();
+    },
+    idle: () => runtime.idle(),
+    changeFeed,
+    cacheStats: () => ({ views: views.stats(), revocations: revocations.stats() }),
+  };
+}
