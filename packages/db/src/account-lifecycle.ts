@@ -1,7 +1,8 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { AuditAction, Database, DataFlag } from './schema.js';
 import { lockLiveAccount } from './live-account.js';
-import { listAccountSessions, revokeAccountSessions, type SessionSummary } from './sessions.js';
+import { revokeAccountSessions } from './session-ends.js';
+import { listAccountSessions, type SessionSummary } from './sessions.js';
 import { transactionWithRetry } from './write-conflict-retry.js';
 
 export interface AuditEntry {

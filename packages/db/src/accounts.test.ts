@@ -1,6 +1,7 @@
 import { CamelCasePlugin, CompiledQuery, Kysely, MysqlDialect, type DatabaseConnection, type Driver } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { findAccountWithProfile, LoginCodeTakenError, signInWithIdentity, type IdentitySignIn } from './accounts.js';
+import { findAccountWithProfile } from './account-with-profile.js';
+import { LoginCodeTakenError, signInWithIdentity, type IdentitySignIn } from './accounts.js';
 import { createMysqlPool } from './mysql-pool.js';
 import type { Database } from './schema.js';
 import { createTestDatabase, type TestDatabase } from './testing/test-database.js';

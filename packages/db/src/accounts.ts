@@ -1,8 +1,17 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, DataFlag } from './schema.js';
 import { isDuplicateKeyError, isRetryableTransactionError } from './database-errors.js';
-import { prepared } from './prepared.js';
 import type { NewSession } from './sessions.js';
+import {
+  identityWithAccount,
+  insertAccountRow,
+  insertIdentity,
+  insertProfile,
+  insertSession,
+  recordReturningLogin,
+  updateCredential,
+  updateLogin,
+} from './sign-in-statements.js';
 import { retryOnWriteConflict, transactionWithRetry } from './write-conflict-retry.js';
 
 /** One way to sign in: an auth type and its identifier, unique together. */
@@ -171,118 +180,6 @@ async function signInOnce(trx: Transaction<Database>, signIn: IdentitySignIn, ab
   return { ...account, sessionId };
 }
 
-// The statements of a login, compiled once (see prepared): a returning
-// player's login runs three of them, a new player's seven (five in a transaction).
-
-const insertSession = prepared(
-  (
-    db: Kysely<Database>,
-    accountId: number,
-    refreshTokenHash: string,
-    createTime: Date,
-    lastUsedAt: Date,
-    expiresAt: Date,
-    ip: string,
-    userAgent: string,
-    loginCodeHash: string | null,
-  ) =>
-    db.insertInto('accountSession').values({
-      accountId,
-      refreshTokenHash,
-      previousRefreshTokenHash: null,
-      rotatedAt: null,
-      createTime,
-      lastUsedAt,
-      expiresAt,
-      ip,
-      userAgent,
-      revokedAt: null,
-      revokedReason: null,
-      loginCodeHash,
-    }),
-);
-
-const updateCredential = prepared((db: Kysely<Database>, credential: string | null, timeStamp: Date | null, accountAuthId: number) =>
-  db.updateTable('accountAuth').set({ credential, timeStamp }).where('accountAuthId', '=', accountAuthId),
-);
-
-/** The identity's new credential and the profile's login, in one statement, while identity and account are live. */
-const recordReturningLogin = prepared(
-  (db: Kysely<Database>, credential: string | null, timeStamp: Date, loginTime: Date, loginIp: string, accountAuthId: number) =>
-    db
-      .updateTable(['accountAuth', 'accountProfile', 'account'])
-      .set('accountAuth.credential', credential)
-      .set('accountAuth.timeStamp', timeStamp)
-      .set('accountProfile.loginTime', loginTime)
-      .set('accountProfile.loginIp', loginIp)
-      .whereRef('accountProfile.accountId', '=', 'accountAuth.accountId')
-      .whereRef('account.accountId', '=', 'accountAuth.accountId')
-      .where('accountAuth.accountAuthId', '=', accountAuthId)
-      .where('accountAuth.isDel', '=', 0)
-      .where('account.isDel', '=', 0),
-);
-
-const insertIdentity = prepared(
-  (db: Kysely<Database>, accountId: number, authType: string, identifier: string, credential: string | null, timeStamp: Date, createTime: Date) =>
-    db.insertInto('accountAuth').values({ accountId, authType, identifier, credential, paymentPassword: null, timeStamp, createTime }),
-);
-
-/** The row holding the key, live or not, with its account's state: the one read that decides a login's path. */
-const identityWithAccount = prepared((db: Kysely<Database>, authType: string, identifier: string) =>
-  db
-    .selectFrom('accountAuth')
-    .leftJoin('account', 'account.accountId', 'accountAuth.accountId')
-    .select([
-      'accountAuth.accountAuthId',
-      'accountAuth.accountId',
-      'accountAuth.credential',
-      'accountAuth.timeStamp',
-      'accountAuth.isDel as identityIsDel',
-      'account.dataFlag',
-      'account.nickName',
-      'account.avatar',
-      'account.isDel as accountIsDel',
-    ])
-    .where('accountAuth.authType', '=', authType)
-    .where('accountAuth.identifier', '=', identifier),
-);
-
-const insertAccountRow = prepared((db: Kysely<Database>, createTime: Date, nickName: string, avatar: string) =>
-  db.insertInto('account').values({ createTime, nickName, avatar }),
-);
-
-const insertProfile = prepared(
-  (
-    db: Kysely<Database>,
-    accountId: number,
-    nickName: string,
-    gender: number,
-    level: number,
-    registerIp: string,
-    loginTime: Date,
-    loginIp: string,
-    createTime: Date,
-  ) =>
-    db.insertInto('accountProfile').values({
-      accountId,
-      realName: null,
-      phone: null,
-      email: null,
-      birthday: null,
-      nickName,
-      gender,
-      level,
-      registerIp,
-      loginTime,
-      loginIp,
-      createTime,
-    }),
-);
-
-const updateLogin = prepared((db: Kysely<Database>, loginTime: Date, loginIp: string, accountId: number) =>
-  db.updateTable('accountProfile').set({ loginTime, loginIp }).where('accountId', '=', accountId),
-);
-
 async function openSession(trx: Kysely<Database>, accountId: number, signIn: IdentitySignIn, session: NewSession): Promise<number> {
   const inserted = await insertSession(
     trx,
@@ -387,56 +284,4 @@ async function recordLinkedIdentities(trx: Kysely<Database>, accountId: number, 
       })
       .execute();
   }
-}
-
-export interface AccountWithProfile {
-  accountId: number;
-  nickName: string;
-  avatar: string;
-  dataFlag: DataFlag;
-  createTime: Date;
-  gender: number;
-  level: number;
-  experience: number;
-  loginTime: Date | null;
-  birthday: Date | null;
-  onlineSeconds: number;
-  unreadMsgNums: number;
-  phoneBind: 0 | 1;
-  country: string | null;
-  province: string | null;
-  city: string | null;
-  language: string | null;
-}
-
-const accountWithProfile = prepared((db: Kysely<Database>, accountId: number) =>
-  db
-    .selectFrom('account')
-    .innerJoin('accountProfile', 'accountProfile.accountId', 'account.accountId')
-    .select([
-      'account.accountId',
-      'account.nickName',
-      'account.avatar',
-      'account.dataFlag',
-      'account.createTime',
-      'accountProfile.gender',
-      'accountProfile.level',
-      'accountProfile.experience',
-      'accountProfile.loginTime',
-      'accountProfile.birthday',
-      'accountProfile.onlineSeconds',
-      'accountProfile.unreadMsgNums',
-      'account.phoneBind',
-      'accountProfile.country',
-      'accountProfile.province',
-      'accountProfile.city',
-      'accountProfile.language',
-    ])
-    .where('account.accountId', '=', accountId)
-    .where('account.isDel', '=', 0),
-);
-
-/** A live (not deleted) account with its profile, or undefined (account.me: compiled once, see prepared). */
-export async function findAccountWithProfile(db: Kysely<Database>, accountId: number): Promise<AccountWithProfile | undefined> {
-  return (await accountWithProfile(db, accountId)).rows[0];
 }

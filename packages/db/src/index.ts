@@ -6,31 +6,21 @@ export { retryOnWriteConflict, transactionWithRetry, type WriteConflictRetry } f
 export { parseDatabaseUrl, describeDatabaseUrl, DatabaseUrlError, type DatabaseTarget } from './database-url.js';
 export { createDatabaseIfMissing, dropDatabaseIfExists, pingDatabaseServer, DatabaseUnreachableError } from './database-server.js';
 export { migrateToLatest, knownMigrations, pendingMigrations, MigrationError } from './migrator.js';
-export {
-  signInWithIdentity,
-  findAccountWithProfile,
-  LoginCodeTakenError,
-  type IdentityKey,
-  type IdentitySignIn,
-  type SignedInAccount,
-  type AccountWithProfile,
-} from './accounts.js';
+export { signInWithIdentity, LoginCodeTakenError, type IdentityKey, type IdentitySignIn, type SignedInAccount } from './accounts.js';
+export { findAccountWithProfile, type AccountWithProfile } from './account-with-profile.js';
 export {
   rotateRefreshToken,
   revokeReusedSession,
   restartSessionRefresh,
-  revokeSession,
-  revokeSessionHoldingRefreshHash,
-  revokeAccountSessions,
   findSessionState,
   listAccountSessions,
-  pruneSessions,
   type NewSession,
   type RefreshRotation,
   type RefreshOutcome,
   type SessionState,
   type SessionSummary,
 } from './sessions.js';
+export { revokeSession, revokeSessionHoldingRefreshHash, revokeAccountSessions, pruneSessions } from './session-ends.js';
 export { readRevocationFeed, type RevocationFeedPage } from './revocation-feed.js';
 export { updateProfile, recordHeartbeat, sweepOffline, countOnline, type ProfileChanges } from './profiles.js';
 export {

@@ -11,7 +11,6 @@ import {
 import {
   CodeUsedError,
   WeChatBusyError,
-  WeChatCircuitOpenError,
   WeChatMisconfiguredError,
   WeChatTimeoutError,
   WeChatUnavailableError,
@@ -25,6 +24,16 @@ import { formatRefreshToken, newRefreshSecret } from '../refresh-tokens.js';
 import type { AtRestCipher } from '../at-rest-cipher.js';
 import type { ServiceLogger } from './service-logger.js';
 import { sessionExpiresAt, type SessionSettings } from './session-settings.js';
+import {
+  codeUsed,
+  failureOf,
+  firstSubmission,
+  openedFrom,
+  retryWithNewCode,
+  USED_CODE_WAIT_MS,
+  type FirstSubmission,
+  type OpenedByCode,
+} from './login-codes.js';
 import type { LoginAnswer } from './views.js';
 import { loginErrorFromWeChat } from './wechat-login-errors.js';
 
@@ -67,79 +76,6 @@ export function openidAuthType(appid: string): string {
 
 /** auth_type of a WeChat unionid: the same person across the apps of one open platform account. */
 export const UNIONID_AUTH_TYPE = 'wechat_unionid';
-
-/** A code whose jscode2session failed this way may have been consumed: it is never sent again. */
-function failureOf(error: unknown): 'busy' | 'timeout' | 'unavailable' | null {
-  if (error instanceof WeChatBusyError) return 'busy';
-  if (error instanceof WeChatTimeoutError) return 'timeout';
-  // The breaker refused before anything was sent: the code is unspent, but the client gets a new one anyway.
-  if (error instanceof WeChatCircuitOpenError) return null;
-  if (error instanceof WeChatUnavailableError) return 'unavailable';
-  return null;
-}
-
-const retryWithNewCode = () =>
-  new MinigateError({
-    code: 'SERVICE_UNAVAILABLE',
-    reason: 'CODE_RETRY_WITH_NEW_CODE',
-    message: 'This login code met a WeChat failure and is not sent again: call wx.login for a new code and log in with it',
-    retryAfterSeconds: 1,
-  });
-
-/** A code exchanged before, not retried: the same answer as WeChat's own 40163. */
-const codeUsed = () => loginErrorFromWeChat(new CodeUsedError('the login code was exchanged already'));
-
-/** While another instance may still be opening its session for a code WeChat calls used: how long to look for it. */
-const USED_CODE_WAIT_MS = [100, 250, 500, 1000];
-
-/** The session a code opened: a repeat of the code is judged by it. */
-interface OpenedByCode {
-  sessionId: number;
-  accountId: number;
-  /** The IP the session was opened from (or refreshed from since). */
-  ip: string;
-  /** Epoch ms of the first answer. */
-  openedAt: number;
-  /** Not revoked, not expired, its account live and enabled. */
-  live: boolean;
-  nickName: string;
-  avatar: string;
-  /** What the first answer said: the account was made by that login. */
-  isNew: boolean;
-}
-
-function openedFrom(row: LoginCodeSession, at: number): OpenedByCode {
-  return {
-    sessionId: row.sessionId,
-    accountId: row.accountId,
-    ip: row.ip,
-    openedAt: row.createTime.getTime(),
-    live: row.revokedAt === null && row.expiresAt.getTime() > at && row.dataFlag === 1 && row.accountIsDel === 0,
-    nickName: row.nickName,
-    avatar: row.avatar,
-    // A first login writes the account and its session with one time.
-    isNew: row.accountCreateTime.getTime() === row.createTime.getTime(),
-  };
-}
-
-/** A first submission of a code being served in this process: a concurrent one waits for the session it opens. */
-interface FirstSubmission {
-  opened: Promise<OpenedByCode>;
-  settle(opened: OpenedByCode): void;
-  fail(error: unknown): void;
-}
-
-function firstSubmission(): FirstSubmission {
-  let settle!: (opened: OpenedByCode) => void;
-  let fail!: (error: unknown) => void;
-  const opened = new Promise<OpenedByCode>((resolve, reject) => {
-    settle = resolve;
-    fail = reject;
-  });
-  // Nobody may be waiting: the submission itself answers its failure.
-  opened.catch(() => undefined);
-  return { opened, settle, fail };
-}
 
 /**
  * A wx.login code is exchanged once. Its hash is written on the session its

@@ -1,0 +1,55 @@
+import type { Kysely } from 'kysely';
+import { prepared } from './prepared.js';
+import type { Database, DataFlag } from './schema.js';
+
+export interface AccountWithProfile {
+  accountId: number;
+  nickName: string;
+  avatar: string;
+  dataFlag: DataFlag;
+  createTime: Date;
+  gender: number;
+  level: number;
+  experience: number;
+  loginTime: Date | null;
+  birthday: Date | null;
+  onlineSeconds: number;
+  unreadMsgNums: number;
+  phoneBind: 0 | 1;
+  country: string | null;
+  province: string | null;
+  city: string | null;
+  language: string | null;
+}
+
+const accountWithProfile = prepared((db: Kysely<Database>, accountId: number) =>
+  db
+    .selectFrom('account')
+    .innerJoin('accountProfile', 'accountProfile.accountId', 'account.accountId')
+    .select([
+      'account.accountId',
+      'account.nickName',
+      'account.avatar',
+      'account.dataFlag',
+      'account.createTime',
+      'accountProfile.gender',
+      'accountProfile.level',
+      'accountProfile.experience',
+      'accountProfile.loginTime',
+      'accountProfile.birthday',
+      'accountProfile.onlineSeconds',
+      'accountProfile.unreadMsgNums',
+      'account.phoneBind',
+      'accountProfile.country',
+      'accountProfile.province',
+      'accountProfile.city',
+      'accountProfile.language',
+    ])
+    .where('account.accountId', '=', accountId)
+    .where('account.isDel', '=', 0),
+);
+
+/** A live (not deleted) account with its profile, or undefined (account.me: compiled once, see prepared). */
+export async function findAccountWithProfile(db: Kysely<Database>, accountId: number): Promise<AccountWithProfile | undefined> {
+  return (await accountWithProfile(db, accountId)).rows[0];
+}
