@@ -1,28 +1,11 @@
 import { createClient, networkErrorOf, type MinigateClient } from '@minigate/client';
+import { COLORS, createScreen, type Rect } from './screen.js';
 
 /** The part of a mini-game canvas the game draws on (wx.createCanvas(), or a stub in tests). */
 export interface GameCanvas {
   width: number;
   height: number;
   getContext(contextType: '2d'): unknown;
-}
-
-/** The 2D context calls the game makes: the same in WeChat, a browser and the test stub. */
-interface Context2D {
-  fillStyle: string;
-  strokeStyle: string;
-  lineWidth: number;
-  font: string;
-  textAlign: 'left' | 'center' | 'right';
-  textBaseline: 'top' | 'middle' | 'alphabetic';
-  setTransform(a: number, b: number, c: number, d: number, e: number, f: number): void;
-  fillRect(x: number, y: number, width: number, height: number): void;
-  strokeRect(x: number, y: number, width: number, height: number): void;
-  fillText(text: string, x: number, y: number, maxWidth?: number): void;
-  beginPath(): void;
-  arc(x: number, y: number, radius: number, start: number, end: number): void;
-  fill(): void;
-  stroke(): void;
 }
 
 export interface GameState {
@@ -57,15 +40,6 @@ export interface MinigameGame {
   /** Resolves once the start (login and account.me) and every call a tap started are done, whichever way they went. */
   idle(): Promise<void>;
 }
-
-interface Rect {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-const COLORS = { background: '#12263a', card: '#1d3b57', accent: '#f2b134', text: '#f4f7fa', muted: '#9fb3c8', error: '#ff8a80' };
 
 /** A server error's stable reason (error.data.reason), if it is one. */
 const reasonOf = (error: unknown) => (error as { data?: { reason?: string } } | null)?.data?.reason;
@@ -110,70 +84,8 @@ export function startGame({ wx, canvas, serverUrl }: StartGameOptions): Minigame
   };
   const listeners: Array<(state: Readonly<GameState>) => void> = [];
 
-  // Draw in screen points; the canvas holds device pixels for a sharp picture.
-  const screen = typeof wx.getWindowInfo === 'function' ? wx.getWindowInfo() : wx.getSystemInfoSync();
-  const width = screen.windowWidth || canvas.width;
-  const height = screen.windowHeight || canvas.height;
-  const ratio = screen.pixelRatio || 1;
-  canvas.width = Math.round(width * ratio);
-  canvas.height = Math.round(height * ratio);
-  const context = canvas.getContext('2d') as Context2D;
-
-  const unit = Math.min(width / 375, height / 667);
-  const buttonWidth = width * 0.8;
-  const buttonHeight = 44 * unit;
-  const left = (width - buttonWidth) / 2;
-  const circle = { x: width / 2, y: height * 0.45, radius: Math.min(width, height) * 0.14 };
-  const heartbeatButton: Rect = { x: left, y: height * 0.64, width: buttonWidth, height: buttonHeight };
-  const scoreButton: Rect = { x: left, y: heartbeatButton.y + buttonHeight * 1.3, width: buttonWidth, height: buttonHeight };
-  const profileButton: Rect = { x: left, y: scoreButton.y + buttonHeight * 1.3, width: buttonWidth, height: buttonHeight };
-
-  const font = (size: number, bold = false) => `${bold ? 'bold ' : ''}${Math.round(size * unit)}px sans-serif`;
-  const text = (value: string, x: number, y: number, size: number, color: string, bold = false) => {
-    context.font = font(size, bold);
-    context.fillStyle = color;
-    context.fillText(value, x, y, width * 0.9);
-  };
-  const button = (rect: Rect, label: string, enabled: boolean) => {
-    context.fillStyle = enabled ? COLORS.accent : COLORS.card;
-    context.fillRect(rect.x, rect.y, rect.width, rect.height);
-    text(label, rect.x + rect.width / 2, rect.y + rect.height / 2, 17, enabled ? COLORS.background : COLORS.muted, true);
-  };
-
-  function draw(): void {
-    context.setTransform(ratio, 0, 0, ratio, 0, 0);
-    context.fillStyle = COLORS.background;
-    context.fillRect(0, 0, width, height);
-    context.textAlign = 'center';
-    context.textBaseline = 'middle';
-    text('minigate', width / 2, height * 0.09, 32, COLORS.accent, true);
-    text('sample mini-game', width / 2, height * 0.09 + 30 * unit, 14, COLORS.muted);
-
-    context.fillStyle = COLORS.card;
-    context.fillRect(left, height * 0.17, buttonWidth, 92 * unit);
-    const who = state.accountId === null ? '…' : state.nickName || `Player #${state.accountId}`;
-    text(who, width / 2, height * 0.17 + 26 * unit, 22, COLORS.text, true);
-    const level = state.level === null ? '' : `Lv. ${state.level}`;
-    const online = state.onlineSeconds === null ? '' : `   online ${state.onlineSeconds} s`;
-    text(`${level}${online}`, width / 2, height * 0.17 + 62 * unit, 15, COLORS.muted);
-
-    context.fillStyle = COLORS.accent;
-    context.beginPath();
-    context.arc(circle.x, circle.y, circle.radius, 0, Math.PI * 2);
-    context.fill();
-    text(String(state.score), circle.x, circle.y - 8 * unit, 34, COLORS.background, true);
-    text('TAP', circle.x, circle.y + 24 * unit, 14, COLORS.background, true);
-
-    const ready = state.phase === 'ready';
-    button(heartbeatButton, 'Heartbeat', ready || state.phase === 'offline');
-    button(scoreButton, state.submittedScore === null ? 'Submit score to friends' : `Submit score (last: ${state.submittedScore})`, ready);
-    // The profile button itself is WeChat's (wx.createUserInfoButton) over this rectangle.
-    context.strokeStyle = COLORS.accent;
-    context.lineWidth = 2;
-    context.strokeRect(profileButton.x, profileButton.y, profileButton.width, profileButton.height);
-
-    text(state.status, width / 2, height * 0.95, 13, state.phase === 'offline' ? COLORS.error : COLORS.muted);
-  }
+  const { unit, circle, heartbeatButton, scoreButton, profileButton, draw: drawState } = createScreen(wx, canvas);
+  const draw = () => drawState(state);
 
   function update(changes: Partial<GameState>): void {
     Object.assign(state, changes);
