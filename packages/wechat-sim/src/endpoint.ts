@@ -30,6 +30,8 @@ export interface SimulatedEndpointDefinition {
   readonly contentType?: string;
   /** The endpoint's injected faults. */
   readonly faults: FaultQueue;
+  /** An injected errcode fault in the endpoint's shape; WeChat's `{ errcode, errmsg }` by default. */
+  readonly faultAnswer?: (errcode: number, errmsg?: string) => Answer;
   answer(call: WeChatCall): Answer;
 }
 
@@ -43,10 +45,12 @@ export interface SimReply {
 /** A /sim/* route: what a device gets from WeChat itself (wx.login, wx.getUserInfo), by HTTP for tests and `pnpm dev`. */
 export interface SimRoute {
   readonly path: string;
+  /** Who the request names: a `player` (the default) or, for an anonymous code, a `device`. */
+  readonly subject?: 'player' | 'device';
   /**
    * Answers a GET or POST that names a known app (the first app by
-   * default) and a player; `params` are the query of a GET or the JSON body
-   * of a POST.
+   * default) and a player (or device, in `player`); `params` are the query
+   * of a GET or the JSON body of a POST.
    */
   answer(who: { appid: string; player: string }, params: Record<string, unknown>, query: URLSearchParams): SimReply;
 }

@@ -8,8 +8,8 @@ export interface SimulatorHttpOptions {
   host: string;
   /** 0 picks a free port. */
   port: number;
-  /** The WeChat endpoint a request is for, or null. */
-  route(method: string, pathname: string): SimulatedEndpointDefinition | null;
+  /** The endpoint a request is for, or null (the query picks between platforms sharing a path). */
+  route(method: string, url: URL): SimulatedEndpointDefinition | null;
   simRoutes: readonly SimRoute[];
   /** Whether the simulator plays this app. */
   knowsApp(appid: string): boolean;
@@ -62,7 +62,10 @@ function serveEndpoint(endpoint: SimulatedEndpointDefinition, req: http.Incoming
     if (fault?.kind === 'timeout') return;
     if (fault?.kind === 'reset') return req.socket.destroy();
     if (fault?.kind === 'http') return send(fault.status, fault.body, 'text/html');
-    if (fault?.kind === 'errcode') return send(200, { errcode: fault.errcode, errmsg: fault.errmsg ?? errmsgOf(fault.errcode) });
+    if (fault?.kind === 'errcode') {
+      const faultAnswer = endpoint.faultAnswer ?? ((errcode, errmsg) => ({ errcode, errmsg: errmsg ?? errmsgOf(errcode) }));
+      return send(200, faultAnswer(fault.errcode, fault.errmsg));
+    }
     const answer = endpoint.answer({ method, query: url.searchParams, body });
     const contentType = endpoint.contentType ?? JSON_ANSWER;
     if (fault?.kind === 'delay') {
@@ -77,9 +80,11 @@ function serveEndpoint(endpoint: SimulatedEndpointDefinition, req: http.Incoming
 function serveSim(route: SimRoute, req: http.IncomingMessage, url: URL, send: Send, options: SimulatorHttpOptions) {
   const respond = (params: Record<string, unknown>) => {
     const appid = typeof params.appid === 'string' && params.appid ? params.appid : options.defaultAppid;
-    const player = typeof params.player === 'string' ? params.player.trim() : '';
+    const subject = route.subject ?? 'player';
+    const named = params[subject];
+    const player = typeof named === 'string' ? named.trim() : '';
     if (!appid || !options.knowsApp(appid)) return send(400, { error: 'unknown appid', field: 'appid' });
-    if (!player || player.length > 64) return send(400, { error: 'name a player (1 to 64 characters)', field: 'player' });
+    if (!player || player.length > 64) return send(400, { error: `name a ${subject} (1 to 64 characters)`, field: subject });
     const reply = route.answer({ appid, player }, params, url.searchParams);
     send(reply.status, reply.body, reply.contentType);
   };
@@ -97,7 +102,7 @@ function serveSim(route: SimRoute, req: http.IncomingMessage, url: URL, send: Se
   });
 }
 
-/** Serves the simulator over HTTP: WeChat's endpoints, the /sim/* routes, 404 for the rest. */
+/** Serves the simulator over HTTP: the platforms' endpoints, the /sim/* routes, 404 for the rest. */
 export async function serveSimulator(options: SimulatorHttpOptions): Promise<SimulatorHttp> {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://simulator');
@@ -106,7 +111,7 @@ export async function serveSimulator(options: SimulatorHttpOptions): Promise<Sim
       res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
       res.end(text);
     };
-    const endpoint = options.route(req.method ?? 'GET', url.pathname);
+    const endpoint = options.route(req.method ?? 'GET', url);
     if (endpoint) return serveEndpoint(endpoint, req, url, send, options);
     const simRoute = req.method === 'GET' || req.method === 'POST' ? options.simRoutes.find((route) => route.path === url.pathname) : undefined;
     if (simRoute) return serveSim(simRoute, req, url, send, options);

@@ -6,6 +6,7 @@ export {
   type SimulatedEndpoint,
   type SimulatedFault,
   type SimulatedPhone,
+  type SimulatedPlatform,
   type SimulatedProfile,
   type SimulatedRequest,
   type SimulatedUserInfo,

@@ -10,7 +10,8 @@ export interface Session {
 
 export const playerKey = (appid: string, player: string) => `${appid}\0${player}`;
 
-const hmac = (sessionKey: string, body: string) =>
+/** hex(hmac_sha256(session_key, body)): the login-state signature of WeChat, Douyin and QQ alike. */
+export const sessionHmac = (sessionKey: string, body: string) =>
   createHmac('sha256', Buffer.from(sessionKey, 'utf8')).update(Buffer.from(body, 'utf8')).digest('hex');
 
 /**
@@ -35,9 +36,16 @@ export class Players {
     return openid ? this.byOpenid.get(`${appid}\0${openid}`) : undefined;
   }
 
-  /** The player's unionid when the app is bound to an open platform account. */
+  /** The player's unionid when the app is bound to an open platform account: one per platform and openPlatform. */
   unionidFor(app: SimulatedApp, player: string): string | undefined {
-    return app.openPlatform ? stableId('u', app.openPlatform, player) : undefined;
+    if (!app.openPlatform) return undefined;
+    const platform = app.platform ?? 'wechat';
+    return platform === 'wechat' ? stableId('u', app.openPlatform, player) : stableId('u', platform, app.openPlatform, player);
+  }
+
+  /** The anonymous_openid Douyin gives a device (a guest) in this app. */
+  anonymousOpenidFor(appid: string, device: string): string {
+    return stableId('a', appid, device);
   }
 
   session(appid: string, player: string): Session | undefined {
@@ -55,7 +63,7 @@ export class Players {
     const player = this.playerOf(appid, query.get('openid'));
     if (player === undefined) return fail(40003);
     const session = this.session(appid, player);
-    if (!session || query.get('sig_method') !== 'hmac_sha256' || query.get('signature') !== hmac(session.sessionKey, body)) return fail(87009);
+    if (!session || query.get('sig_method') !== 'hmac_sha256' || query.get('signature') !== sessionHmac(session.sessionKey, body)) return fail(87009);
     return player;
   }
 }

@@ -1,11 +1,17 @@
 // The simulator's public types: its options, the faults it takes and what it hands out.
 
+/** The mini-game platforms the simulator plays. */
+export type SimulatedPlatform = 'wechat' | 'douyin' | 'qq';
+
 export interface SimulatedApp {
   appid: string;
   secret: string;
+  /** Whose app it is; 'wechat' by default. Its logins, tokens and storage go through that platform's endpoints only. */
+  platform?: SimulatedPlatform;
   /**
-   * Set when the app is bound to a WeChat open platform account: its players
-   * then get a unionid, the same across apps of that platform.
+   * Set when the app is bound to an open platform account: its players
+   * then get a unionid, the same across the apps of that platform with the
+   * same openPlatform (a WeChat and a Douyin app never share one).
    */
   openPlatform?: string;
 }
@@ -55,9 +61,21 @@ export interface WeChatSimulatorOptions {
  */
 export type SessionKeyRotation = 'every-login' | 'on-demand';
 
-/** The WeChat server endpoints the simulator plays. */
+/** The server endpoints the simulator plays: WeChat's, then Douyin's and QQ's. */
 export type SimulatedEndpoint =
-  'jscode2session' | 'stable_token' | 'getuserphonenumber' | 'checksession' | 'set_user_storage' | 'remove_user_storage' | 'msg_sec_check';
+  | 'jscode2session'
+  | 'stable_token'
+  | 'getuserphonenumber'
+  | 'checksession'
+  | 'set_user_storage'
+  | 'remove_user_storage'
+  | 'msg_sec_check'
+  | 'douyin_jscode2session'
+  | 'douyin_token'
+  | 'douyin_set_user_storage'
+  | 'douyin_remove_user_storage'
+  | 'qq_jscode2session'
+  | 'qq_token';
 
 export const SIMULATED_ENDPOINTS: readonly SimulatedEndpoint[] = [
   'jscode2session',
@@ -67,11 +85,19 @@ export const SIMULATED_ENDPOINTS: readonly SimulatedEndpoint[] = [
   'set_user_storage',
   'remove_user_storage',
   'msg_sec_check',
+  'douyin_jscode2session',
+  'douyin_token',
+  'douyin_set_user_storage',
+  'douyin_remove_user_storage',
+  'qq_jscode2session',
+  'qq_token',
 ];
 
 /**
- * A fault WeChat may answer with. `endpoint` says which call it hits;
- * without one it hits jscode2session (as before there were others).
+ * A fault WeChat (or Douyin, or QQ) may answer with. `endpoint` says which
+ * call it hits; without one it hits jscode2session (as before there were
+ * others). An errcode fault is answered in the endpoint's own shape
+ * (Douyin's `error`/`errcode` or `err_no`/`err_tips`, WeChat's and QQ's `errcode`/`errmsg`).
  */
 export type SimulatedFault =
   | { kind: 'errcode'; errcode: number; errmsg?: string; endpoint?: SimulatedEndpoint }
@@ -128,9 +154,13 @@ export interface SimulatedRequest {
 export interface WeChatSimulator {
   /** Base URL, to use as WECHAT_API_BASE. */
   readonly url: string;
-  /** Issues a wx.login code for a simulated player of an app (what wx.login gives the game). */
+  /** Issues a login code for a simulated player of an app: what wx.login, tt.login or qq.login gives the game, by the app's platform. */
   issueCode(appid: string, player: string): string;
-  /** The openid WeChat gives this player in this app. */
+  /** Issues a Douyin anonymous code (tt.login's anonymousCode) for a device; single-use, valid as long as a login code. */
+  issueAnonymousCode(appid: string, device: string): string;
+  /** The anonymous_openid Douyin gives this device in this app. */
+  anonymousOpenidFor(appid: string, device: string): string;
+  /** The openid the platform gives this player in this app. */
   openidFor(appid: string, player: string): string;
   /** The session_key of the player's latest login, or null before any. Every login rotates it. */
   sessionKeyFor(appid: string, player: string): string | null;
@@ -152,9 +182,9 @@ export interface WeChatSimulator {
   forceRefreshCount(appid?: string): number;
   /** The latest requests (up to 1000), oldest first. */
   readonly requestLog: readonly SimulatedRequest[];
-  /** The app's current stable access token, or null before any. */
+  /** The app's current access token (stable_token's, Douyin's v2/token's or QQ's getToken's), or null before any. */
   currentAccessToken(appid: string): string | null;
-  /** Invalidates every access token of an app, as if an operator force-refreshed it elsewhere: calls get 40001. */
+  /** Invalidates every access token of an app, as if an operator force-refreshed it elsewhere: calls get 40001 (Douyin: 28001003). */
   revokeAccessTokens(appid: string): void;
   /** Mints a single-use phone code (what the phone number button gives the game), valid as long as a login code. */
   issuePhoneCode(appid: string, player: string, phone: string | SimulatedPhone): string;
@@ -166,7 +196,7 @@ export interface WeChatSimulator {
    * player has never logged in.
    */
   userInfoFor(appid: string, player: string, profile?: Partial<SimulatedProfile>, options?: { timestamp?: number }): SimulatedUserInfo;
-  /** What set_user_storage keeps for the player (a copy). */
+  /** What set_user_storage (WeChat's or Douyin's, by the app's platform) keeps for the player (a copy). */
   userStorage(appid: string, player: string): Record<string, string>;
   /** Replaces msg_sec_check's word list. */
   setContentRules(rules: SimulatedContentRule[]): void;

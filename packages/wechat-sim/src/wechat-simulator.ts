@@ -1,15 +1,21 @@
 import type { SimulatedEndpointDefinition, SimulatorContext } from './endpoint.js';
 import { createCheckSession } from './endpoints/checksession.js';
+import { createDouyinJscode2Session } from './endpoints/douyin-jscode2session.js';
+import { createDouyinToken } from './endpoints/douyin-token.js';
+import { createDouyinUserStorage } from './endpoints/douyin-user-storage.js';
 import { createJscode2Session } from './endpoints/jscode2session.js';
 import { createMsgSecCheck } from './endpoints/msg-sec-check.js';
 import { createPhoneNumber } from './endpoints/phone-number.js';
+import { createQQJscode2Session } from './endpoints/qq-jscode2session.js';
+import { createQQToken } from './endpoints/qq-token.js';
+import { createSimAnonymous } from './endpoints/sim-anonymous.js';
 import { createSimLogin } from './endpoints/sim-login.js';
 import { createUserInfo } from './endpoints/sim-userinfo.js';
 import { createStableToken } from './endpoints/stable-token.js';
 import { createUserStorage, USER_STORAGE_MAX_PAIR_BYTES, USER_STORAGE_MAX_PAIRS } from './endpoints/user-storage.js';
 import { serveSimulator } from './http.js';
 import { Players } from './players.js';
-import type { SimulatedEndpoint, SimulatedRequest, WeChatSimulator, WeChatSimulatorOptions } from './types.js';
+import type { SimulatedEndpoint, SimulatedPlatform, SimulatedRequest, WeChatSimulator, WeChatSimulatorOptions } from './types.js';
 
 export {
   SIMULATED_ENDPOINTS,
@@ -19,6 +25,7 @@ export {
   type SimulatedEndpoint,
   type SimulatedFault,
   type SimulatedPhone,
+  type SimulatedPlatform,
   type SimulatedProfile,
   type SimulatedRequest,
   type SimulatedUserInfo,
@@ -34,6 +41,16 @@ const REQUEST_LOG_SIZE = 1000;
  * msg_sec_check behave like WeChat's, errors included; every endpoint takes
  * injected faults. /sim/login issues the codes that wx.login would give a
  * named player, /sim/userinfo what wx.getUserInfo would give it.
+ *
+ * Apps may be Douyin's or QQ's too (SimulatedApp.platform): Douyin's
+ * jscode2session in both of its shapes (the mini-game's flat GET
+ * /mgplatform/api/apps/jscode2session and the mini-app's wrapped POST
+ * /api/apps/v2/jscode2session), its token (POST /mgplatform/api/apps/v2/token,
+ * each fetch cutting the previous token to 5 minutes) and its signed user
+ * storage (POST /mgplatform/api/apps/set_user_storage, remove_user_storage);
+ * QQ's jscode2session (GET /sns/jscode2session, routed by the appid) and
+ * token (GET /api/getToken). /sim/login gives codes for an app of any
+ * platform, /sim/anonymous Douyin's anonymous codes for a device.
  *
  * Each endpoint lives in endpoints/ with its own state and fault queue; this
  * composes them over the shared app registry, clock and players (openids,
@@ -63,6 +80,19 @@ export async function startWeChatSimulator(options: WeChatSimulatorOptions): Pro
     recentVisitMs: options.recentVisitMs ?? 2 * 3600_000,
   });
   const userInfo = createUserInfo(context);
+  const douyinLogin = createDouyinJscode2Session(context, { codeTtlMs });
+  const qqLogin = createQQJscode2Session(context, { codeTtlMs, callsPerPlayerPerMinute: options.callsPerPlayerPerMinute ?? 100 });
+  const douyinTokens = createDouyinToken(context, { tokenTtlMs });
+  const douyinStorage = createDouyinUserStorage(context, douyinTokens.authorize);
+  const qqTokens = createQQToken(context, { tokenTtlMs });
+  const platformOf = (appid: string): SimulatedPlatform => context.apps.get(appid)?.platform ?? 'wechat';
+  /** By the app's platform: what wx.login, tt.login or qq.login gives the game. */
+  const issueCode = (appid: string, player: string): string => {
+    const platform = platformOf(appid);
+    if (platform === 'douyin') return douyinLogin.issueCode(appid, player);
+    if (platform === 'qq') return qqLogin.issueCode(appid, player);
+    return login.issueCode(appid, player);
+  };
 
   const endpoints: Record<SimulatedEndpoint, SimulatedEndpointDefinition> = {
     jscode2session: login.endpoint,
@@ -72,8 +102,21 @@ export async function startWeChatSimulator(options: WeChatSimulatorOptions): Pro
     set_user_storage: storage.setEndpoint,
     remove_user_storage: storage.removeEndpoint,
     msg_sec_check: content.endpoint,
+    douyin_jscode2session: douyinLogin.flatEndpoint,
+    douyin_token: douyinTokens.endpoint,
+    douyin_set_user_storage: douyinStorage.setEndpoint,
+    douyin_remove_user_storage: douyinStorage.removeEndpoint,
+    qq_jscode2session: qqLogin.endpoint,
+    qq_token: qqTokens.endpoint,
   };
-  const byPath = new Map(Object.values(endpoints).map((endpoint) => [endpoint.path, endpoint]));
+  // QQ's jscode2session shares WeChat's path: the appid decides. Douyin's mini-app shape shares its faults and count.
+  const shared = new Set<SimulatedEndpointDefinition>([qqLogin.endpoint]);
+  const byPath = new Map(
+    [...Object.values(endpoints).filter((endpoint) => !shared.has(endpoint)), douyinLogin.miniAppEndpoint].map((endpoint) => [
+      endpoint.path,
+      endpoint,
+    ]),
+  );
 
   const calls = new Map<SimulatedEndpoint, number>();
   const requestLog: SimulatedRequest[] = [];
@@ -81,11 +124,12 @@ export async function startWeChatSimulator(options: WeChatSimulatorOptions): Pro
   const http = await serveSimulator({
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
-    route(method, pathname) {
-      const endpoint = byPath.get(pathname);
+    route(method, url) {
+      const appid = url.searchParams.get('appid');
+      const endpoint = url.pathname === qqLogin.endpoint.path && appid && platformOf(appid) === 'qq' ? qqLogin.endpoint : byPath.get(url.pathname);
       return endpoint && (endpoint.method === undefined || endpoint.method === method) ? endpoint : null;
     },
-    simRoutes: [createSimLogin(login.issueCode), userInfo.route],
+    simRoutes: [createSimLogin(issueCode), createSimAnonymous(context, douyinLogin.issueAnonymousCode), userInfo.route],
     knowsApp: (appid) => context.apps.has(appid),
     defaultAppid: options.apps[0]?.appid,
     now,
@@ -100,7 +144,9 @@ export async function startWeChatSimulator(options: WeChatSimulatorOptions): Pro
 
   return {
     url: http.url,
-    issueCode: login.issueCode,
+    issueCode,
+    issueAnonymousCode: douyinLogin.issueAnonymousCode,
+    anonymousOpenidFor: (appid, device) => context.players.anonymousOpenidFor(appid, device),
     openidFor: (appid, player) => context.players.openidFor(appid, player),
     sessionKeyFor: (appid, player) => context.players.session(appid, player)?.sessionKey ?? null,
     injectFault(fault, times = 1) {
@@ -120,12 +166,12 @@ export async function startWeChatSimulator(options: WeChatSimulatorOptions): Pro
     callCount: (endpoint) => calls.get(endpoint) ?? 0,
     forceRefreshCount: tokens.forceRefreshCount,
     requestLog,
-    currentAccessToken: tokens.currentAccessToken,
-    revokeAccessTokens: tokens.revokeAccessTokens,
+    currentAccessToken: (appid) => ({ wechat: tokens, douyin: douyinTokens, qq: qqTokens })[platformOf(appid)].currentAccessToken(appid),
+    revokeAccessTokens: (appid) => ({ wechat: tokens, douyin: douyinTokens, qq: qqTokens })[platformOf(appid)].revokeAccessTokens(appid),
     issuePhoneCode: phone.issuePhoneCode,
     setUserProfile: userInfo.setUserProfile,
     userInfoFor: userInfo.userInfoFor,
-    userStorage: storage.userStorage,
+    userStorage: (appid, player) => (platformOf(appid) === 'douyin' ? douyinStorage : storage).userStorage(appid, player),
     setContentRules: content.setContentRules,
     setSessionKeyRotation: login.setSessionKeyRotation,
     rotateSessionKey: (appid, player) => context.players.startSession(appid, player),

@@ -55,7 +55,8 @@ export function createJscode2Session(context: SimulatorContext, options: Jscode2
     if (!secret) return fail(41004);
     if (!jsCode) return fail(41008);
     const app = apps.get(appid);
-    if (!app) return fail(40013);
+    // A Douyin or QQ appid is no WeChat appid (QQ's own jscode2session, same path, is routed by the appid).
+    if (!app || (app.platform ?? 'wechat') !== 'wechat') return fail(40013);
     if (app.secret !== secret) return fail(40125);
     const issued = codes.find(jsCode, appid);
     if (!issued) return fail(40029);

@@ -72,7 +72,7 @@ export function createStableToken(context: SimulatorContext, options: StableToke
     if (typeof secret !== 'string' || !secret) return fail(41004);
     if (grantType !== 'client_credential') return fail(40002);
     const app = apps.get(appid);
-    if (!app) return fail(40013);
+    if (!app || (app.platform ?? 'wechat') !== 'wechat') return fail(40013);
     if (app.secret !== secret) return fail(40125);
     if (forceRefresh !== undefined && typeof forceRefresh !== 'boolean') return fail(47001);
 
