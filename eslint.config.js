@@ -116,7 +116,7 @@ export default defineConfig(
     rules: { 'no-restricted-properties': 'off', 'no-restricted-imports': 'off' },
   },
 
-  // Import directions (docs/architecture.md): server → api → db and wechat;
+  // Import directions (docs/architecture.md): server → api → db, wechat and platforms (platforms → wechat);
   // client → api (types only); nothing in production → wechat-sim.
   ...layer(['packages/client/src/**'], {
     forbidden: [
@@ -138,6 +138,14 @@ export default defineConfig(
       NOT_API('packages/wechat'),
       NOT_SERVER('packages/wechat'),
       ['@minigate/db', 'packages/wechat knows nothing about MySQL: it must not import @minigate/db.'],
+    ],
+  }),
+  // platforms calls Douyin's and QQ's server API over @minigate/wechat's transport, redaction and access-token manager.
+  ...layer(['packages/platforms/src/**'], {
+    forbidden: [
+      NOT_API('packages/platforms'),
+      NOT_SERVER('packages/platforms'),
+      ['@minigate/db', 'packages/platforms knows nothing about MySQL: it must not import @minigate/db.'],
     ],
   }),
   ...layer(['packages/api/src/**'], { forbidden: [NOT_SERVER('packages/api')] }),

@@ -224,6 +224,7 @@ const PROJECTS = [
   'packages/api',
   'packages/db',
   'packages/wechat',
+  'packages/platforms',
   'packages/wechat-sim',
   'packages/client',
   'test',

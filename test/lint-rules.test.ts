@@ -100,9 +100,30 @@ describe('pnpm lint', { timeout: 120_000 }, () => {
     expect(messages[0]?.message).toContain('packages/wechat');
   });
 
+  it('fails packages/platforms importing @minigate/db or @minigate/api, and passes its import of @minigate/wechat', async () => {
+    for (const [module, name] of [
+      ['@minigate/db', 'createDatabase'],
+      ['@minigate/api', 'createApi'],
+    ]) {
+      const messages = await lint('packages/platforms/src/__lint_probe__.ts', `import { ${name} } from '${module}';\nexport const used = ${name};\n`);
+      expect(
+        messages.map((message) => message.ruleId),
+        module,
+      ).toEqual([RESTRICTED_IMPORT]);
+      expect(messages[0]?.message).toContain('packages/platforms');
+    }
+    const wechat = "import { scrub } from '@minigate/wechat';\nexport const hide = scrub;\n";
+    expect(await lint('packages/platforms/src/__lint_probe__.ts', wechat)).toEqual([]);
+  });
+
   it('fails production code importing @minigate/wechat-sim; tests and apps/server/src/dev.ts may', async () => {
     const code = "import { startWeChatSimulator } from '@minigate/wechat-sim';\nexport const start = startWeChatSimulator;\n";
-    for (const production of ['apps/server/src/__lint_probe__.ts', 'packages/api/src/__lint_probe__.ts', 'packages/db/src/__lint_probe__.ts']) {
+    for (const production of [
+      'apps/server/src/__lint_probe__.ts',
+      'packages/api/src/__lint_probe__.ts',
+      'packages/db/src/__lint_probe__.ts',
+      'packages/platforms/src/__lint_probe__.ts',
+    ]) {
       const messages = await lint(production, code);
       expect(
         messages.map((message) => message.ruleId),

@@ -1,0 +1,30 @@
+export { DOUYIN_API_BASE, QQ_API_BASE, platformUrl, type Platform, type PlatformAppCredentials, type PlatformSession } from './platform.js';
+export {
+  DOUYIN_ERRCODES,
+  QQ_ERRCODES,
+  type DouyinErrcodeName,
+  type PlatformErrcodeEntry,
+  type PlatformErrcodeTable,
+  type QQErrcodeName,
+} from './errcodes.js';
+export {
+  DouyinAnonymousCodeInvalidError,
+  DouyinAppIdInvalidError,
+  DouyinBusyError,
+  DouyinCodeInvalidError,
+  DouyinParameterMissingError,
+  DouyinSecretInvalidError,
+  DouyinSignatureInvalidError,
+  PlatformAccessTokenInvalidError,
+  PlatformErrcodeError,
+  PlatformMisconfiguredError,
+  PlatformTimeoutError,
+  PlatformUnavailableError,
+  QQBusyError,
+  QQCodeInvalidError,
+  QQFrequencyLimitError,
+  type CalledPlatform,
+} from './errors.js';
+export { readDouyinAnswer, type DouyinAnswer } from './douyin-answer.js';
+export { createDouyinCode2Session, type DouyinCode2Session } from './douyin-code2session.js';
+export { createQQCode2Session, type QQCode2Session } from './qq-code2session.js';
