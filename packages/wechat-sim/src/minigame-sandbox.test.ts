@@ -4,10 +4,12 @@ import { createMinigameSandbox, type MinigameSandbox } from './minigame-sandbox.
 import { startWeChatSimulator, type WeChatSimulator } from './wechat-simulator.js';
 
 const APP = { appid: 'wxsandboxtest001', secret: 'sandbox-test-secret' };
+const DOUYIN = { appid: 'ttsandboxtest001', secret: 'sandbox-douyin-secret', platform: 'douyin' as const };
+const QQ = { appid: '1110000001', secret: 'sandbox-qq-secret', platform: 'qq' as const };
 let simulator: WeChatSimulator;
 
 beforeAll(async () => {
-  simulator = await startWeChatSimulator({ apps: [APP] });
+  simulator = await startWeChatSimulator({ apps: [APP, DOUYIN, QQ] });
 });
 afterAll(() => simulator.close());
 
@@ -101,5 +103,86 @@ describe('user info in the mini-game sandbox', () => {
       sandbox.tapUserInfoButton(),
     );
     expect(result).toEqual({ errMsg: 'getUserInfo:fail privacy permission is not authorized' });
+  });
+});
+
+/** Douyin's mini-game jscode2session (the flat GET), as a server calls it. */
+async function douyinSession(code: string | undefined, anonymousCode: string | undefined): Promise<Json> {
+  const query = new URLSearchParams({
+    appid: DOUYIN.appid,
+    secret: DOUYIN.secret,
+    ...(code ? { code } : {}),
+    ...(anonymousCode ? { anonymous_code: anonymousCode } : {}),
+  });
+  return (await (await fetch(`${simulator.url}/mgplatform/api/apps/jscode2session?${query.toString()}`)).json()) as Json;
+}
+
+describe('the sandbox on each runtime', () => {
+  it('wx (the default) tells the appid through wx.getAccountInfoSync, and not when accountInfo is false (an old base library)', () => {
+    const sandbox = createMinigameSandbox({ simulatorUrl: simulator.url, appid: APP.appid, player: 'rae' });
+    expect(sandbox.run('wx.getAccountInfoSync().miniProgram.appId')).toBe(APP.appid);
+    expect(sandbox.runtime).toBe(sandbox.global.wx);
+    expect(sandbox.run('[typeof tt, typeof qq, typeof GameGlobal.wx]')).toEqual(['undefined', 'undefined', 'object']);
+    const old = createMinigameSandbox({ simulatorUrl: simulator.url, appid: APP.appid, player: 'rae', accountInfo: false });
+    expect(old.run('typeof wx.getAccountInfoSync')).toBe('undefined');
+  });
+
+  it('tt: the appid in tt.getEnvInfoSync().microapp, no wx, and no WeChat user info', () => {
+    const sandbox = createMinigameSandbox({ simulatorUrl: simulator.url, appid: DOUYIN.appid, player: 'sol', runtime: 'tt' });
+    expect(sandbox.run('tt.getEnvInfoSync().microapp.appId')).toBe(DOUYIN.appid);
+    expect(sandbox.run('[typeof wx, typeof qq, typeof tt.getAccountInfoSync, typeof tt.createUserInfoButton, GameGlobal.tt === tt]')).toEqual([
+      'undefined',
+      'undefined',
+      'undefined',
+      'undefined',
+      true,
+    ]);
+  });
+
+  it('tt.login gives a logged-in player a code and an anonymousCode that Douyin exchanges for the openid and the device’s anonymous_openid', async () => {
+    const sandbox = createMinigameSandbox({ simulatorUrl: simulator.url, appid: DOUYIN.appid, player: 'sol', runtime: 'tt', device: 'sol-phone' });
+    const result = (await sandbox.run('tt.login({ force: false })')) as Json;
+    expect(result).toMatchObject({ errMsg: 'login:ok', isLogin: true, code: expect.any(String), anonymousCode: expect.any(String) });
+    const session = await douyinSession(result.code as string, result.anonymousCode as string);
+    expect(session).toMatchObject({
+      openid: simulator.openidFor(DOUYIN.appid, 'sol'),
+      anonymous_openid: simulator.anonymousOpenidFor(DOUYIN.appid, 'sol-phone'),
+    });
+  });
+
+  it('tt.login({ force: false }) gives a player not logged in to Douyin an anonymousCode alone; a forced tt.login (the default) logs them in', async () => {
+    const sandbox = createMinigameSandbox({
+      simulatorUrl: simulator.url,
+      appid: DOUYIN.appid,
+      player: 'tom',
+      runtime: 'tt',
+      device: 'tom-tablet',
+      loggedInToHost: false,
+    });
+    const guest = await playUntilDone(sandbox, 'tt.login({ force: false, success: done, fail: done })');
+    expect(guest).toEqual({ errMsg: 'login:ok', isLogin: false, anonymousCode: expect.any(String) });
+    expect(await douyinSession(undefined, guest.anonymousCode as string)).toMatchObject({
+      openid: '',
+      anonymous_openid: simulator.anonymousOpenidFor(DOUYIN.appid, 'tom-tablet'),
+    });
+
+    const forced = (await sandbox.run('tt.login({})')) as Json;
+    expect(forced).toMatchObject({ isLogin: true, code: expect.any(String), anonymousCode: expect.any(String) });
+    expect((await douyinSession(forced.code as string, undefined)).openid).toBe(simulator.openidFor(DOUYIN.appid, 'tom'));
+    // Logged in now, and out again.
+    expect(((await sandbox.run('tt.login({ force: false })')) as Json).isLogin).toBe(true);
+    sandbox.setLoggedInToHost(false);
+    expect(((await sandbox.run('tt.login({ force: false })')) as Json).code).toBeUndefined();
+  });
+
+  it('qq: the appid in qq.getAccountInfoSync, and qq.login a code that QQ’s jscode2session exchanges', async () => {
+    const sandbox = createMinigameSandbox({ simulatorUrl: simulator.url, appid: QQ.appid, player: 'uma', runtime: 'qq' });
+    expect(sandbox.run('[qq.getAccountInfoSync().miniProgram.appId, typeof wx, typeof tt]')).toEqual([QQ.appid, 'undefined', 'undefined']);
+    const { code } = (await sandbox.run('qq.login()')) as { code: string };
+    const query = new URLSearchParams({ appid: QQ.appid, secret: QQ.secret, js_code: code, grant_type: 'authorization_code' });
+    const session = (await (await fetch(`${simulator.url}/sns/jscode2session?${query.toString()}`)).json()) as Json;
+    expect(session.openid).toBe(simulator.openidFor(QQ.appid, 'uma'));
+    sandbox.setLoginBehaviour({ kind: 'fail', errMsg: 'system error' });
+    await expect(sandbox.run('qq.login()') as Promise<unknown>).rejects.toEqual({ errMsg: 'login:fail system error' });
   });
 });

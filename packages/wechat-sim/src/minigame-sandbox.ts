@@ -1,16 +1,31 @@
 import { readFileSync } from 'node:fs';
 import vm from 'node:vm';
 import { httpRequest } from './sandbox/http-request.js';
+import { createRuntimeLogin, runtimeAccountInfo, type LoginBehaviour, type SandboxRuntime } from './sandbox/runtime-login.js';
 import { settle, type CallbackOptions } from './sandbox/wx-callbacks.js';
 import { createWxRequest } from './sandbox/wx-request.js';
 import { createWxStorage } from './sandbox/wx-storage.js';
 
+export type { LoginBehaviour, SandboxRuntime };
+
 export interface MinigameSandboxOptions {
-  /** The WeChat simulator that wx.login asks for a code. */
+  /** The simulator that the runtime's login asks for a code. */
   simulatorUrl: string;
+  /** The game's appid, as the runtime reports it (wx/qq.getAccountInfoSync, tt.getEnvInfoSync). */
   appid: string;
   /** The simulated player this device belongs to. */
   player: string;
+  /**
+   * The runtime the game runs on, exposed as its global (and GameGlobal's):
+   * WeChat's `wx` (the default), Douyin's `tt` or QQ's `qq`.
+   */
+  runtime?: SandboxRuntime;
+  /** Douyin: the device tt.login's anonymousCode stands for (default `<player>-device`). */
+  device?: string;
+  /** Douyin: whether the player is logged in to Douyin (default true); when not, tt.login({ force: false }) gives only an anonymousCode. */
+  loggedInToHost?: boolean;
+  /** Whether the runtime tells its appid (getAccountInfoSync, getEnvInfoSync); default true. False models a WeChat base library before 2.2.2. */
+  accountInfo?: boolean;
   /** What the game's require() can load: module id (e.g. `minigate.js`) → file path. */
   files?: Record<string, string>;
   /** Storage to start from, e.g. another sandbox's, to model a relaunch of the game. */
@@ -28,9 +43,6 @@ export interface SandboxRequest {
 /** How wx.getUserInfo and user info buttons answer: with the simulator's user info, or refused (no consent). */
 export type UserInfoBehaviour = { kind: 'answer' } | { kind: 'deny'; errMsg?: string };
 
-/** How the sandbox's wx.login behaves: as WeChat's, or failing, never answering, or slow. */
-export type LoginBehaviour = { kind: 'answer' } | { kind: 'fail'; errMsg: string } | { kind: 'hang' } | { kind: 'delay'; ms: number };
-
 export interface MinigameSandbox {
   /** Runs a script in the sandbox (like game.js) and returns its completion value. */
   run(source: string, filename?: string): unknown;
@@ -42,7 +54,11 @@ export interface MinigameSandbox {
   readonly requests: SandboxRequest[];
   /** The sandbox's global object (GameGlobal). */
   readonly global: Record<string, unknown>;
-  /** Makes the following wx.login calls fail, hang or dawdle (default: answer). */
+  /** The runtime's global: `wx`, `tt` or `qq` (what `runtime` chose). */
+  readonly runtime: Record<string, unknown>;
+  /** Douyin: logs the player in to or out of Douyin (a forced tt.login logs them in too). */
+  setLoggedInToHost(loggedIn: boolean): void;
+  /** Makes the following logins (wx.login, tt.login, qq.login) fail, hang or dawdle (default: answer). */
   setLoginBehaviour(behaviour: LoginBehaviour): void;
   /** Makes the following wx.getUserInfo calls and button taps answer or be refused (default: answer). */
   setUserInfoBehaviour(behaviour: UserInfoBehaviour): void;
@@ -62,25 +78,21 @@ interface UserInfoButton {
 }
 
 /**
- * A mini-game runtime in a node:vm context: only the globals a WeChat
- * mini-game has (wx, GameGlobal, console, timers, requestAnimationFrame,
+ * A mini-game runtime in a node:vm context: only the globals a mini-game
+ * has (wx, tt or qq; GameGlobal, console, timers, requestAnimationFrame,
  * require/module/exports), none of Node's or the browser's (no fetch,
  * AbortController, URL, TextEncoder, FormData, Blob, XMLHttpRequest).
- * wx.request reaches real HTTP servers; wx.login asks the WeChat simulator.
+ * request reaches real HTTP servers; login asks the simulator. WeChat's user
+ * info (getUserInfo, createUserInfoButton) is on wx only.
  */
 export function createMinigameSandbox(options: MinigameSandboxOptions): MinigameSandbox {
   const storage = options.storage ?? new Map<string, unknown>();
   const requests: SandboxRequest[] = [];
+  const runtime = options.runtime ?? 'wx';
   let loginBehaviour: LoginBehaviour = { kind: 'answer' };
+  let loggedInToHost = options.loggedInToHost !== false;
   let userInfoBehaviour: UserInfoBehaviour = { kind: 'answer' };
   const buttons: UserInfoButton[] = [];
-
-  const askSimulatorForCode = async (): Promise<{ code: string; errMsg: string }> => {
-    const query = new URLSearchParams({ appid: options.appid, player: options.player });
-    const res = await httpRequest(`${options.simulatorUrl}/sim/login?${query.toString()}`, { method: 'GET', headers: {}, timeoutMs: 60_000 });
-    if (res.status !== 200) throw new Error(`the simulator answered ${res.status}`);
-    return { code: (JSON.parse(res.body) as { code: string }).code, errMsg: 'login:ok' };
-  };
 
   /** What wx.getUserInfo answers: the simulator's user info for this player, without the credentials when withCredentials is false. */
   const fetchUserInfo = async (withCredentials: boolean): Promise<Record<string, unknown>> => {
@@ -99,22 +111,23 @@ export function createMinigameSandbox(options: MinigameSandboxOptions): Minigame
     return result;
   };
 
-  const wx = {
-    login(params: CallbackOptions & { timeout?: number } = {}) {
-      const behaviour = loginBehaviour;
-      const work =
-        behaviour.kind === 'fail'
-          ? Promise.reject(new Error(behaviour.errMsg))
-          : behaviour.kind === 'hang'
-            ? new Promise<never>(() => {})
-            : behaviour.kind === 'delay'
-              ? new Promise<void>((done) => setTimeout(done, behaviour.ms)).then(askSimulatorForCode)
-              : askSimulatorForCode();
-      return settle(params, work, (error) => ({ errMsg: `login:fail ${error.message}` }));
-    },
-
+  const common = {
+    login: createRuntimeLogin({
+      runtime,
+      simulatorUrl: options.simulatorUrl,
+      appid: options.appid,
+      player: options.player,
+      device: options.device ?? `${options.player}-device`,
+      loggedInToHost: () => loggedInToHost,
+      logInToHost: () => void (loggedInToHost = true),
+      behaviour: () => loginBehaviour,
+    }),
     request: createWxRequest(requests),
+    ...createWxStorage(storage),
+    ...(options.accountInfo === false ? {} : runtimeAccountInfo(runtime, options.appid)),
+  };
 
+  const userInfo = {
     getUserInfo(params: CallbackOptions & { withCredentials?: boolean; lang?: string } = {}) {
       return settle(params, fetchUserInfo(params.withCredentials !== false), (error) => ({ errMsg: `getUserInfo:fail ${error.message}` }));
     },
@@ -152,12 +165,11 @@ export function createMinigameSandbox(options: MinigameSandboxOptions): Minigame
         },
       };
     },
-
-    ...createWxStorage(storage),
   };
 
+  const runtimeGlobal: Record<string, unknown> = runtime === 'wx' ? { ...common, ...userInfo } : common;
   const context = vm.createContext({
-    wx,
+    [runtime]: runtimeGlobal,
     console,
     setTimeout,
     clearTimeout,
@@ -196,6 +208,10 @@ export function createMinigameSandbox(options: MinigameSandboxOptions): Minigame
     storage,
     requests,
     global,
+    runtime: runtimeGlobal,
+    setLoggedInToHost(loggedIn) {
+      loggedInToHost = loggedIn;
+    },
     setLoginBehaviour(behaviour) {
       loginBehaviour = behaviour;
     },
