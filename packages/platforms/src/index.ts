@@ -28,3 +28,12 @@ export {
 export { readDouyinAnswer, type DouyinAnswer } from './douyin-answer.js';
 export { createDouyinCode2Session, type DouyinCode2Session } from './douyin-code2session.js';
 export { createQQCode2Session, type QQCode2Session } from './qq-code2session.js';
+export { createGetDouyinToken } from './douyin-token.js';
+export { createGetQQToken } from './qq-token.js';
+export {
+  createDouyinRemoveUserStorage,
+  createDouyinSetUserStorage,
+  type DouyinRemoveUserStorageRequest,
+  type DouyinSetUserStorageRequest,
+} from './douyin-user-storage.js';
+export { createDouyinApi, createQQApi, type CreatePlatformApiOptions, type DouyinApi, type PlatformApi } from './platform-api.js';
