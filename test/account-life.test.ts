@@ -115,8 +115,8 @@ describe('account.export', () => {
     expect(data.profile).toMatchObject({ nickName: 'Eli', birthday: '1990-05-17', registerIp: '127.0.0.1', lastLoginIp: '127.0.0.1', online: true });
     expect(data.identities).toEqual([
       expect.objectContaining({
-        type: `wechat_openid:${stack.config.wechat.appid}`,
-        identifier: stack.simulator.openidFor(stack.config.wechat.appid, 'life-eli'),
+        type: `wechat_openid:${stack.config.wechat.app!.appid}`,
+        identifier: stack.simulator.openidFor(stack.config.wechat.app!.appid, 'life-eli'),
       }),
     ]);
     expect(data.sessions).toHaveLength(2);

@@ -5,12 +5,13 @@ import {
   createAtRestCipher,
   createDatabaseLoginCodeCache,
   createLoginService,
+  createServedApps,
   keyIdOf,
   MinigateError,
 } from '@minigate/api/testing';
 import type { Database } from '@minigate/db';
 import { createMysqlPool } from '@minigate/db/mysql-pool';
-import { createCode2Session, createHttpTransport } from '@minigate/wechat';
+import { createHttpTransport, MemoryAccessTokenStore } from '@minigate/wechat';
 import { CamelCasePlugin, CompiledQuery, Kysely, MysqlDialect, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callProcedure, startTestStack, TEST_APPID, TEST_JWT_SECRET, TEST_WECHAT_SECRET, type TestStack } from './support/stack.js';
@@ -56,8 +57,8 @@ describe('auth.wechatLogin then account.me, over HTTP against MariaDB', () => {
       .selectAll()
       .where('accountId', '=', body.result.data.account.id)
       .executeTakeFirstOrThrow();
-    expect(identity.authType).toBe(`wechat_openid:${stack.config.wechat.appid}`);
-    expect(identity.identifier).toBe(stack.simulator.openidFor(stack.config.wechat.appid, 'bob'));
+    expect(identity.authType).toBe(`wechat_openid:${stack.config.wechat.app!.appid}`);
+    expect(identity.identifier).toBe(stack.simulator.openidFor(stack.config.wechat.app!.appid, 'bob'));
     expect(identity.credential).toMatch(/^v1\./);
   });
 
@@ -132,8 +133,8 @@ describe("login errors are typed, never a 500 for the player's fault", () => {
   it('a code already exchanged elsewhere is CODE_USED (400); our own repeat is answered from the code cache', async () => {
     const code = stack.codeFor('dave');
     const query = new URLSearchParams({
-      appid: stack.config.wechat.appid,
-      secret: stack.config.wechat.secret,
+      appid: stack.config.wechat.app!.appid,
+      secret: stack.config.wechat.app!.secret,
       js_code: code,
       grant_type: 'authorization_code',
     });
@@ -406,8 +407,12 @@ describe('the login service, its statements counted and its clock in hand', () =
     const transport = createHttpTransport();
     const service = createLoginService({
       db,
-      appid: TEST_APPID,
-      code2session: createCode2Session({ apiBase: stack.simulator.url, appid: TEST_APPID, secret: TEST_WECHAT_SECRET }, transport.send),
+      apps: createServedApps({
+        apps: [{ appid: TEST_APPID, platform: 'wechat', secret: TEST_WECHAT_SECRET, apiBase: stack.simulator.url }],
+        wechatTransport: transport.send,
+        transport: transport.send,
+        tokenStore: new MemoryAccessTokenStore(),
+      }),
       accessTokens: createAccessTokens({
         secret: TEST_JWT_SECRET,
         issuer: stack.config.jwt.issuer,

@@ -240,7 +240,7 @@ describe('rate limits on Redis (REDIS_URL)', () => {
     // WeChat's access token lives in this Redis too: a call that needs it
     // answers a typed 503 while Redis is away, never a bare 500.
     const binder = await login(stack, 'redis-d', randomIp());
-    const phoneCode = stack.simulator.issuePhoneCode(stack.config.wechat.appid, 'redis-d', '13800138000');
+    const phoneCode = stack.simulator.issuePhoneCode(stack.config.wechat.app!.appid, 'redis-d', '13800138000');
     const bind = await callProcedure(stack, 'mutation', 'account.bindPhone', { code: phoneCode }, bearer(binder.body.result.data.accessToken));
     expect(bind.status).toBe(503);
     expect(bind.body.error.data).toMatchObject({ code: 'SERVICE_UNAVAILABLE', reason: 'SHARED_STORE_UNAVAILABLE' });

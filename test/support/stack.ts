@@ -1,6 +1,9 @@
 import { createHttpServer, loadConfig, wireApplication, type Application, type Config } from '@minigate/server';
 import { createTestDatabase, type TestDatabase } from '@minigate/db/testing';
-import { startWeChatSimulator, type WeChatSimulator } from '@minigate/wechat-sim';
+import { startWeChatSimulator, type SimulatedApp, type WeChatSimulator } from '@minigate/wechat-sim';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { parseDatabaseUrl } from '@minigate/db';
@@ -50,13 +53,44 @@ export function proxiedDatabaseUrl(databaseUrl: string, port: number): string {
   return url.toString();
 }
 
-export async function startTestStack(env: Record<string, string> = {}, options: { databaseProxy?: boolean } = {}): Promise<TestStack> {
+/**
+ * Games on every platform, one studio's (their unionids join within a
+ * platform): two WeChat games, two Douyin games and a QQ game.
+ */
+export const TEST_GAMES = {
+  wechat: { appid: TEST_APPID, platform: 'wechat', secret: TEST_WECHAT_SECRET, openPlatform: 'studio' },
+  wechat2: { appid: 'wxminigatetest02', platform: 'wechat', secret: 'test-wechat-secret-second-game', openPlatform: 'studio' },
+  douyin: { appid: 'ttminigatetest01', platform: 'douyin', secret: 'test-douyin-secret-4c1d', openPlatform: 'studio' },
+  douyin2: { appid: 'ttminigatetest02', platform: 'douyin', secret: 'test-douyin-secret-second', openPlatform: 'studio' },
+  qq: { appid: '1110000042', platform: 'qq', secret: 'test-qq-secret-90ab', openPlatform: 'studio' },
+} as const satisfies Record<string, SimulatedApp & { secret: string }>;
+
+/** An APPS_FILE listing `apps` on the simulator, in a directory of its own. */
+export function writeAppsFile(apps: readonly SimulatedApp[], simulatorUrl: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'minigate-apps-')), 'apps.json');
+  writeFileSync(file, JSON.stringify(apps.map(({ appid, secret, platform }) => ({ appid, secret, platform: platform ?? 'wechat', apiBase: simulatorUrl }))));
+  return file;
+}
+
+export interface TestStackOptions {
+  databaseProxy?: boolean;
+  /** Games listed in an APPS_FILE instead of the WECHAT_* game (the simulator plays them all). */
+  apps?: readonly SimulatedApp[];
+}
+
+export async function startTestStack(env: Record<string, string> = {}, options: TestStackOptions = {}): Promise<TestStack> {
   const database = await createTestDatabase();
   const target = parseDatabaseUrl(database.url);
   const databaseProxy = options.databaseProxy ? await startTcpProxy({ host: target.host, port: target.port }) : null;
   const serverDatabaseUrl = databaseProxy ? proxiedDatabaseUrl(database.url, databaseProxy.port) : database.url;
-  const simulator = await startWeChatSimulator({ apps: [{ appid: TEST_APPID, secret: TEST_WECHAT_SECRET }] });
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', LOG_LEVEL: 'info', ...testEnvironment(serverDatabaseUrl, simulator.url), ...env });
+  const simulator = await startWeChatSimulator({ apps: options.apps ? [...options.apps] : [{ appid: TEST_APPID, secret: TEST_WECHAT_SECRET }] });
+  const base = testEnvironment(serverDatabaseUrl, simulator.url);
+  if (options.apps) {
+    delete (base as Partial<typeof base>).WECHAT_APPID;
+    delete (base as Partial<typeof base>).WECHAT_SECRET;
+    base.APPS_FILE = writeAppsFile(options.apps, simulator.url);
+  }
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', LOG_LEVEL: 'info', ...base, ...env });
   const logs: string[] = [];
   const { server, application } = createHttpServer(config, (log) => wireApplication(config, log), {
     logStream: { write: (line) => void logs.push(line) },

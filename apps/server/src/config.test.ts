@@ -1,5 +1,15 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
+
+/** An APPS_FILE holding `content` (a string as it is, else JSON). */
+function appsFile(content: unknown): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'minigate-config-')), 'apps.json');
+  writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+  return file;
+}
 
 const VALID = {
   NODE_ENV: 'production',
@@ -28,7 +38,8 @@ describe('configuration', () => {
       host: '0.0.0.0',
       port: 3000,
       trustProxy: false,
-      wechat: { apiBase: 'https://api.weixin.qq.com', appid: VALID.WECHAT_APPID },
+      wechat: { apiBase: 'https://api.weixin.qq.com', app: { appid: VALID.WECHAT_APPID, secret: VALID.WECHAT_SECRET, apiBase: 'https://api.weixin.qq.com' } },
+      apps: [{ appid: VALID.WECHAT_APPID, platform: 'wechat', secret: VALID.WECHAT_SECRET, apiBase: 'https://api.weixin.qq.com' }],
       jwt: { audience: `minigate:${VALID.WECHAT_APPID}`, accessTokenTtlSeconds: 7200 },
     });
     expect(config.encryption.key).toHaveLength(32);
@@ -37,10 +48,10 @@ describe('configuration', () => {
   it('names every missing credential in one error', () => {
     expect(problems({ NODE_ENV: 'production' })).toEqual([
       'DATABASE_URL: is required',
-      'WECHAT_APPID: is required',
-      'WECHAT_SECRET: is required',
       'JWT_SECRET: is required',
       'ENCRYPTION_KEY: is required',
+      'WECHAT_APPID: is required (or APPS_FILE, listing the games)',
+      'WECHAT_SECRET: is required (or APPS_FILE, listing the games)',
     ]);
   });
 
@@ -105,5 +116,68 @@ describe('configuration', () => {
     expect(problems({ ...VALID, REDIS_URL: 'redis://a:6379', REDIS_CLUSTER_NODES: 'a:7000' })).toEqual([
       'REDIS_URL and REDIS_CLUSTER_NODES: set one of them (a single Redis, or the seeds of a Redis Cluster), not both',
     ]);
+  });
+
+  describe('APPS_FILE', () => {
+    const { WECHAT_APPID, WECHAT_SECRET, ...withoutWeChat } = VALID;
+    const games = [
+      { appid: 'wx1234567890abcdef', platform: 'wechat', secret: 'wechat-secret-0001', name: 'On WeChat' },
+      { appid: 'tt1234567890abcdef', platform: 'douyin', secret: 'douyin-secret-0001', apiBase: 'http://127.0.0.1:4000' },
+      { appid: '1110000001', platform: 'qq', secret: 'qq-secret-00000001' },
+    ];
+
+    it('lists the games: each platform\'s own API unless apiBase replaces its scheme and host', () => {
+      const config = loadConfig({ ...withoutWeChat, APPS_FILE: appsFile(games) });
+      expect(config.apps).toEqual([
+        { appid: 'wx1234567890abcdef', platform: 'wechat', secret: 'wechat-secret-0001', apiBase: 'https://api.weixin.qq.com', name: 'On WeChat' },
+        { appid: 'tt1234567890abcdef', platform: 'douyin', secret: 'douyin-secret-0001', apiBase: 'http://127.0.0.1:4000' },
+        { appid: '1110000001', platform: 'qq', secret: 'qq-secret-00000001', apiBase: 'https://api.q.qq.com' },
+      ]);
+      expect(config.wechat.app?.appid).toBe('wx1234567890abcdef');
+      expect(config.jwt.audience).toBe('minigate:wx1234567890abcdef');
+    });
+
+    it('refuses APPS_FILE with WECHAT_APPID or WECHAT_SECRET in one sentence: one source of truth', () => {
+      const found = problems({ ...VALID, APPS_FILE: appsFile(games) });
+      expect(found).toEqual([
+        'APPS_FILE and WECHAT_APPID and WECHAT_SECRET: APPS_FILE lists every game, the WeChat one too; unset WECHAT_APPID and WECHAT_SECRET (one source of truth)',
+      ]);
+    });
+
+    it('names every problem of the file in one message, never a secret', () => {
+      const bad = [
+        { appid: 'wx1234567890abcdef', platform: 'wechat', secret: 'a-secret-that-must-not-leak' },
+        { appid: 'wx1234567890abcdef', platform: 'wechat', secret: 'another-secret-not-to-leak' },
+        { appid: 'not-a-douyin-appid', platform: 'douyin', secret: 'douyin-secret-0001' },
+        { appid: '1110000001', platform: 'icq', secret: 'short' },
+        { appid: '1110000002', platform: 'qq', secret: 'qq-secret-00000002', apiBase: 'http://127.0.0.1:4000/some/path' },
+        { appid: '1110000003', platform: 'qq', secret: 'qq-secret-00000003', colour: 'blue' },
+      ];
+      const [message, ...others] = problems({ ...withoutWeChat, APPS_FILE: appsFile(bad) });
+      expect(others).toEqual([]);
+      expect(message).toMatch(/^APPS_FILE: has 6 problems: /);
+      for (const expected of [
+        '[1].appid: wx1234567890abcdef is listed already, at [0]',
+        '[2].appid: must be a douyin appid (tt followed by letters and digits)',
+        '[3].platform: must be wechat, douyin or qq',
+        '[3].secret: must be the app secret',
+        '[4].apiBase: must be a scheme and host only',
+        '[5]: unknown field colour',
+      ]) {
+        expect(message).toContain(expected);
+      }
+      expect(message).not.toContain('must-not-leak');
+      expect(message).not.toContain('not-to-leak');
+    });
+
+    it('says so when the file is missing, is not JSON, or lists nothing', () => {
+      expect(problems({ ...withoutWeChat, APPS_FILE: '/nonexistent/apps.json' })).toEqual(['APPS_FILE: cannot be read (ENOENT)']);
+      expect(problems({ ...withoutWeChat, APPS_FILE: appsFile('{ not json') })).toEqual(['APPS_FILE: is not JSON']);
+      expect(problems({ ...withoutWeChat, APPS_FILE: appsFile([]) })).toEqual(['APPS_FILE: has a problem: lists no app: name at least one']);
+      expect(problems(withoutWeChat)).toEqual([
+        'WECHAT_APPID: is required (or APPS_FILE, listing the games)',
+        'WECHAT_SECRET: is required (or APPS_FILE, listing the games)',
+      ]);
+    });
   });
 });

@@ -14,28 +14,32 @@ import { serverSettings } from './config/sections.js';
 import { serverConfig } from './config/server.js';
 import { sessionsConfig, sessionsConflicts } from './config/sessions.js';
 import { ConfigError, databaseToolSettings, problemsOf, toolDatabaseUrl } from './config/settings.js';
-import { wechatConfig } from './config/wechat.js';
+import { wechatConfig, wechatConflicts } from './config/wechat.js';
 
 export { ConfigError, type RateLimit } from './config/settings.js';
 export { DEV_APPID, type WeChatApp } from './config/wechat.js';
+export type { GameApp, Platform } from './config/apps.js';
 export type { DevelopmentSetup } from './config/development.js';
 
 type Env = Record<string, string | undefined>;
 
 /** The environment, checked, shaped into the server's configuration. */
 const configSchema = serverSettings.transform((values, ctx) => {
-  const conflicts = [...sessionsConflicts(values), ...redisConflicts(values)];
+  const conflicts = [...wechatConflicts(values), ...sessionsConflicts(values), ...redisConflicts(values)];
   for (const message of conflicts) ctx.addIssue({ code: 'custom', input: values, message });
   if (conflicts.length > 0) return z.NEVER;
-  const { wechat } = wechatConfig(values);
+  const { apps, deploymentAppid, wechat } = wechatConfig(values);
   return {
     ...serverConfig(values),
     ...databaseConfig(values),
+    apps,
+    /** PLATFORM_TIMEOUT_MS: how long a call to Douyin or QQ may take. */
+    platformTimeoutMs: values.PLATFORM_TIMEOUT_MS,
     wechat,
-    ...sessionsConfig(values, wechat.appid),
+    ...sessionsConfig(values, deploymentAppid),
     ...accountsConfig(values),
     ...limitsConfig(values),
-    ...redisConfig(values, wechat.appid),
+    ...redisConfig(values, deploymentAppid),
     ...observabilityConfig(values),
   };
 });
@@ -51,8 +55,13 @@ export type RateLimitSettings = NonNullable<Config['rateLimits']>;
  */
 export function loadConfig(env: Env): Config {
   const parsed = configSchema.safeParse(env);
-  if (!parsed.success) throw new ConfigError(problemsOf(parsed.error, env));
-  return parsed.data;
+  if (parsed.success) return parsed.data;
+  const problems = problemsOf(parsed.error, env);
+  // The checks across variables run once every variable parsed: name the games' missing source too, in the same message.
+  const named = new Set(problems.map((problem) => problem.split(':')[0]));
+  const presence = { APPS_FILE: env.APPS_FILE === undefined ? undefined : [], WECHAT_APPID: env.WECHAT_APPID, WECHAT_SECRET: env.WECHAT_SECRET };
+  const missing = wechatConflicts(presence as Parameters<typeof wechatConflicts>[0]).filter((problem) => !named.has(problem.split(':')[0]));
+  throw new ConfigError([...problems, ...missing]);
 }
 
 /** The process environment, with `defaults` under it (development mode fills in its own). */

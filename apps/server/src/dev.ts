@@ -20,31 +20,39 @@ async function main(): Promise<void> {
   );
 
   const simulator = setup.simulator
-    ? await startWeChatSimulator({ ...setup.simulator, apps: config.wechat.apps.map(({ appid, secret }) => ({ appid, secret })) })
+    ? await startWeChatSimulator({
+        ...setup.simulator,
+        // A studio's games share one open platform account per platform: their unionids join.
+        apps: config.apps.map(({ appid, secret, platform }) => ({ appid, secret, platform, openPlatform: 'minigate-dev' })),
+      })
     : null;
 
   await startServer(config, { onClose: async () => simulator?.close() });
 
   const api = `http://${config.host}:${config.port}`;
   console.log(`\nminigate is running (development mode): ${api}/trpc   health: ${api}/healthz`);
+  const games = config.apps.map((app) => `${app.platform} ${app.appid}`).join(', ');
   if (!simulator) {
-    console.log(`WeChat: ${config.wechat.apiBase} (appid ${config.wechat.appid})`);
+    console.log(`Games: ${games}`);
     return;
   }
-  console.log(`WeChat simulator: ${simulator.url} (appid ${config.wechat.appid})\n`);
-  console.log('Try it: a code for simulated player "alice", a login, then a protected call:\n');
-  console.log(`CODE=$(curl -s '${simulator.url}/sim/login?player=alice&format=text')`);
+  const [first] = config.apps;
+  console.log(`Platform simulator (WeChat, Douyin, QQ): ${simulator.url}\nGames: ${games}\n`);
+  console.log(`Try it: a code for simulated player "alice" in ${first!.appid}, a login, then a protected call:\n`);
+  console.log(`CODE=$(curl -s '${simulator.url}/sim/login?player=alice&appid=${first!.appid}&format=text')`);
   console.log(
-    `TOKEN=$(curl -s -X POST ${api}/trpc/auth.wechatLogin -H 'content-type: application/json' -d "{\\"code\\":\\"$CODE\\"}" | sed -E 's/.*"accessToken":"([^"]+)".*/\\1/')`,
+    `TOKEN=$(curl -s -X POST ${api}/trpc/auth.login -H 'content-type: application/json' -d "{\\"appid\\":\\"${first!.appid}\\",\\"code\\":\\"$CODE\\"}" | sed -E 's/.*"accessToken":"([^"]+)".*/\\1/')`,
   );
   console.log(`curl -s ${api}/trpc/account.me -H "authorization: Bearer $TOKEN"\n`);
 
   // The sample game (apps/minigame) in a browser page, over the simulator: development only.
+  const wechatApp = config.wechat.app;
+  if (!wechatApp) return;
   const preview = await startBrowserPreview({
     host: config.host,
     serverUrl: `${api}/trpc`,
     simulatorUrl: simulator.url,
-    appid: config.wechat.appid,
+    appid: wechatApp.appid,
   }).catch((error: unknown) =>
     console.warn(`The sample game's browser preview did not start: ${error instanceof Error ? error.message : String(error)}`),
   );

@@ -46,7 +46,7 @@ export function createHttpServer(
 
   const server = Fastify({
     logger: loggerOptions(config.logLevel, options.logStream, { pretty: !config.production }, [
-      ...config.wechat.apps.map((app) => app.secret),
+      ...config.apps.map((app) => app.secret),
       config.jwt.secret,
       ...config.jwt.previousSecrets,
       config.encryption.key.toString('base64'),

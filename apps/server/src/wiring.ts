@@ -80,13 +80,13 @@ export function wireApplication(config: Config, logger: ServiceLogger): Applicat
     { databaseUrl: config.databaseUrl, mysql: rateLimitPool, redis, keyPrefix: config.redisKeyPrefix },
     logger,
   );
-  // One mini-game is served today: the first (and only) of the configured apps.
-  const [app] = config.wechat.apps;
   const wechatCalls = createWeChatCallTimer();
   const wechatTransport = wechatCalls.instrument(createHttpTransport({ timeoutMs: config.wechat.timeoutMs }));
+  // Douyin's and QQ's calls, timed into the same metrics (by endpoint).
+  const platformTransport = wechatCalls.instrument(createHttpTransport({ timeoutMs: config.platformTimeoutMs }));
   // Backup domains for connections never made, and a breaker that stops piling calls onto an unreachable WeChat.
   const wechatSend = createResilientTransport(wechatTransport.send, {
-    primaryBase: app.apiBase,
+    primaryBase: config.wechat.apiBase,
     backupBases: config.wechat.backupBases,
     breaker: { failureThreshold: config.wechat.circuit.failureThreshold, openMs: config.wechat.circuit.openSeconds * 1000 },
     onEvent: (event: ResilienceEvent) =>
@@ -94,7 +94,7 @@ export function wireApplication(config: Config, logger: ServiceLogger): Applicat
   }).send;
   const api = createApi({
     db,
-    wechat: { app, transport: wechatSend },
+    apps: { list: config.apps, wechatTransport: wechatSend, transport: platformTransport.send },
     stores: { redis, redisKeyPrefix: config.redisKeyPrefix, rateLimits },
     settings: config,
     logger,
@@ -130,6 +130,7 @@ export function wireApplication(config: Config, logger: ServiceLogger): Applicat
       await Promise.race([api.idle(), graceOver]);
       clearTimeout(timeout);
       wechatTransport.close();
+      platformTransport.close();
       redis?.disconnect();
       await Promise.all([db.destroy(), new Promise<void>((resolve) => (rateLimitPool ? rateLimitPool.end(() => resolve()) : resolve()))]);
     },

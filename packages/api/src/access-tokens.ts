@@ -21,14 +21,18 @@ export interface IssuedAccessToken {
   expiresIn: number;
 }
 
-export type AccessTokenCheck = { ok: true; accountId: number; sessionId: number } | { ok: false; reason: 'TOKEN_INVALID' | 'TOKEN_EXPIRED' };
+/** `appid`: the game the session signed in to; null in a token from before several games (the deployment's WeChat app). */
+export type AccessTokenCheck = { ok: true; accountId: number; sessionId: number; appid: string | null } | { ok: false; reason: 'TOKEN_INVALID' | 'TOKEN_EXPIRED' };
 
 export interface AccessTokens {
-  issue(accountId: number, sessionId: number): IssuedAccessToken;
+  /** `appid` (null: none named, the deployment's WeChat app) travels as the `app` claim. */
+  issue(accountId: number, sessionId: number, appid: string | null): IssuedAccessToken;
   verify(token: string): AccessTokenCheck;
 }
 
 const NUMERIC_ID = /^[1-9][0-9]{0,15}$/;
+/** An appid as the configuration accepts one. */
+const APPID = /^[0-9A-Za-z_-]{1,64}$/;
 const INVALID: AccessTokenCheck = { ok: false, reason: 'TOKEN_INVALID' };
 const EXPIRED: AccessTokenCheck = { ok: false, reason: 'TOKEN_EXPIRED' };
 /** Verified tokens remembered per process: about half a kilobyte each, ~10 MB at the bound. */
@@ -41,7 +45,7 @@ export function keyIdOf(secret: string): string {
 
 /**
  * HS256 access tokens: iss, aud, exp, sub = account id and sid = session
- * id as strings, the key id in the header. Keys are KeyObjects made once
+ * id as strings, app = the game's appid, the key id in the header. Keys are KeyObjects made once
  * (a string secret is re-derived on every call, ~60× the CPU), and the
  * codec is our own (hs256-jwt.ts): standard tokens, a fraction of
  * jsonwebtoken's CPU. Verification pins the algorithm (no `alg: none`, no
@@ -63,7 +67,7 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
   const verified = new Map<string, { check: AccessTokenCheck & { ok: true }; expiresAtSeconds: number }>();
 
   return {
-    issue(accountId, sessionId) {
+    issue(accountId, sessionId, appid) {
       const issuedAt = Math.floor(now() / 1000);
       const expiresAtSeconds = issuedAt + options.ttlSeconds;
       const accessToken = codec.sign({
@@ -73,6 +77,7 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
         iss: options.issuer,
         aud: options.audience,
         sub: String(accountId),
+        ...(appid === null ? {} : { app: appid }),
       });
       return { accessToken, expiresAt: expiresAtSeconds * 1000, expiresIn: options.ttlSeconds };
     },
@@ -87,9 +92,10 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
       }
       const verdict = codec.verify(token, nowSeconds);
       if (!verdict.ok) return verdict.reason === 'expired' ? EXPIRED : INVALID;
-      const { sub, sid, exp } = verdict.claims;
+      const { sub, sid, exp, app } = verdict.claims;
       if (typeof sub !== 'string' || !NUMERIC_ID.test(sub) || typeof sid !== 'string' || !NUMERIC_ID.test(sid)) return INVALID;
-      const check = { ok: true, accountId: Number(sub), sessionId: Number(sid) } as const;
+      if (app !== undefined && (typeof app !== 'string' || !APPID.test(app))) return INVALID;
+      const check = { ok: true, accountId: Number(sub), sessionId: Number(sid), appid: app ?? null } as const;
       if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value as string);
       verified.set(token, { check, expiresAtSeconds: exp as number });
       return check;

@@ -8,6 +8,7 @@ const view = (id: number, nickName = `player-${id}`): AccountView => ({
   avatarUrl: '',
   createdAt: 0,
   phoneBound: false,
+  identities: [],
   profile: {
     gender: 0,
     level: 1,

@@ -1,4 +1,6 @@
 import type { AccessTokens } from './access-tokens.js';
+import type { ServedApps } from './apps/served-apps.js';
+import type { IdentityService } from './services/identity-service.js';
 import type { ProcedureRuntime } from './procedure-runtime.js';
 import type { RateLimits } from './rate-limits.js';
 import type { SessionGuard } from './session-guard.js';
@@ -11,7 +13,11 @@ import type { WeChatAccountService } from './services/wechat-account-service.js'
 
 /** The services procedures call; procedures stay thin. */
 export interface Services {
+  /** The games served, by appid. */
+  apps: ServedApps;
   login: LoginService;
+  /** account.linkIdentity and account.unlinkIdentity. */
+  identities: IdentityService;
   sessions: SessionService;
   accounts: AccountService;
   /** account.syncWeChatUserInfo and account.bindPhone. */
@@ -26,6 +32,8 @@ export interface AuthenticatedUser {
   accountId: number;
   /** The session (login) the access token belongs to. */
   sessionId: number;
+  /** The game the session signed in to; null for a token from before several games (the deployment's WeChat app). */
+  appid: string | null;
 }
 
 export type AuthFailure = 'TOKEN_MISSING' | 'TOKEN_INVALID' | 'TOKEN_EXPIRED';
@@ -80,8 +88,9 @@ export function createContextFactory(deps: { services: Services; accessTokens: A
     const token = BEARER.exec(request.authorization)?.[1];
     if (!token) return { ...base, user: null, authFailure: 'TOKEN_INVALID' };
     const check = deps.accessTokens.verify(token);
-    return check.ok
-      ? { ...base, user: { accountId: check.accountId, sessionId: check.sessionId }, authFailure: null }
-      : { ...base, user: null, authFailure: check.reason };
+    if (!check.ok) return { ...base, user: null, authFailure: check.reason };
+    // A game no longer served: its sessions end with it.
+    if (!deps.services.apps.ofSession(check.appid)) return { ...base, user: null, authFailure: 'TOKEN_INVALID' };
+    return { ...base, user: { accountId: check.accountId, sessionId: check.sessionId, appid: check.appid }, authFailure: null };
   };
 }

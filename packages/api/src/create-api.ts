@@ -1,6 +1,7 @@
 import type { Database, Kysely } from '@minigate/db';
-import { createCode2Session, createWeChatApi, type WeChatAppCredentials, type WeChatTransport } from '@minigate/wechat';
+import type { WeChatTransport } from '@minigate/wechat';
 import { createAccessTokens } from './access-tokens.js';
+import { createServedApps, type GameAppCredentials } from './apps/served-apps.js';
 import { createAccountViewCache, type AccountViewCacheStats } from './account-view-cache.js';
 import { createAtRestCipher } from './at-rest-cipher.js';
 import { createChangeFeed, type ChangeFeed } from './change-feed.js';
@@ -12,7 +13,8 @@ import { appRouter, type AppRouter } from './router.js';
 import { createSessionGuard } from './session-guard.js';
 import { createAccountService } from './services/account-service.js';
 import { createContentGuard } from './services/content-guard.js';
-import { createLoginService, openidAuthType } from './services/login-service.js';
+import { createIdentityService } from './services/identity-service.js';
+import { createLoginService } from './services/login-service.js';
 import { createRankingService } from './services/ranking-service.js';
 import { createSessionKeys } from './services/session-keys.js';
 import { createSessionService } from './services/session-service.js';
@@ -37,8 +39,14 @@ export interface ApiSettings {
 
 export interface ApiOptions {
   db: Kysely<Database>;
-  /** The mini-game's credentials, and the transport every call to WeChat goes through. */
-  wechat: { app: WeChatAppCredentials; transport: WeChatTransport };
+  /** The games served (WeChat, Douyin, QQ), and the transports their calls go through. */
+  apps: {
+    list: readonly GameAppCredentials[];
+    /** WeChat's calls (backup domains, circuit breaker). */
+    wechatTransport: WeChatTransport;
+    /** Douyin's and QQ's calls. */
+    transport: WeChatTransport;
+  };
   stores: {
     /** REDIS_URL or REDIS_CLUSTER_NODES: the access token and the login codes live there; else in MySQL. */
     redis: RedisClient | null;
@@ -74,11 +82,16 @@ export interface Api {
 export function createApi(options: ApiOptions): Api {
   const { db, settings, logger } = options;
   const now = options.clock ? { now: options.clock } : {};
-  const { app, transport } = options.wechat;
   const runtime = createProcedureRuntime(logger);
   const cipher = createAtRestCipher(settings.encryption.key, settings.encryption.previousKeys);
   const stores = createStores({ db, cipher, ...options.stores, ...now });
-  const wechat = createWeChatApi({ app, transport, tokenStore: stores.accessTokens, ...now });
+  const apps = createServedApps({
+    apps: options.apps.list,
+    wechatTransport: options.apps.wechatTransport,
+    transport: options.apps.transport,
+    tokenStore: stores.accessTokens,
+    ...now,
+  });
   const accessTokens = createAccessTokens({
     secret: settings.jwt.secret,
     previousSecrets: settings.jwt.previousSecrets,
@@ -103,10 +116,11 @@ export function createApi(options: ApiOptions): Api {
     ...(settings.accountCacheMax > 0 ? { onAccountChanges: views.feedChanges } : {}),
   });
   const sessions = createSessionService({ db, accessTokens, revocations, settings: settings.sessions, encryption: settings.encryption, ...now });
-  const sessionKeys = createSessionKeys({ db, cipher, openidAuthType: openidAuthType(app.appid) });
+  const sessionKeys = createSessionKeys({ db, cipher });
+  // Nicknames are judged by WeChat's msg_sec_check, with the player's openid in the first WeChat game.
   const contentGuard = createContentGuard({
     db,
-    wechat,
+    app: apps.defaultWeChat,
     sessionKeys,
     logger,
     recheckDelaySeconds: settings.wechat.contentRecheckIntervalSeconds,
@@ -115,8 +129,7 @@ export function createApi(options: ApiOptions): Api {
   const accounts = createAccountService({ db, revocations, heartbeatTimeoutSeconds: settings.heartbeatTimeoutSeconds, contentGuard, views });
   const login = createLoginService({
     db,
-    appid: app.appid,
-    code2session: createCode2Session(app, transport),
+    apps,
     accessTokens,
     sessionKeys: cipher,
     sessions: settings.sessions,
@@ -125,18 +138,20 @@ export function createApi(options: ApiOptions): Api {
     ...now,
   });
   const services = {
+    apps,
     login,
+    identities: createIdentityService({ db, apps, accounts, sessionKeys: cipher, ...now }),
     sessions,
     accounts,
     wechatAccount: createWeChatAccountService({
       db,
-      wechat,
+      apps,
       sessionKeys,
       accounts,
       contentGuard,
       userInfoMaxAgeSeconds: settings.wechat.userInfoMaxAgeSeconds,
     }),
-    ranking: createRankingService({ wechat, sessionKeys, sessionKeyCheckAgeSeconds: settings.wechat.sessionKeyCheckAgeSeconds }),
+    ranking: createRankingService({ apps, sessionKeys, sessionKeyCheckAgeSeconds: settings.wechat.sessionKeyCheckAgeSeconds }),
     guard: createSessionGuard({ cache: revocations, db }),
     rateLimits: options.stores.rateLimits ?? unlimited,
     runtime,

@@ -4,4 +4,5 @@ export { createAccessTokens, keyIdOf } from './access-tokens.js';
 export { createAtRestCipher } from './at-rest-cipher.js';
 export { MinigateError } from './errors.js';
 export { createLoginService } from './services/login-service.js';
+export { createServedApps, type GameAppCredentials } from './apps/served-apps.js';
 export { createDatabaseLoginCodeCache } from './stores/login-code/mysql.js';

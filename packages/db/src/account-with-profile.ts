@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { prepared } from './prepared.js';
 import type { Database, DataFlag } from './schema.js';
 
@@ -20,6 +20,8 @@ export interface AccountWithProfile {
   province: string | null;
   city: string | null;
   language: string | null;
+  /** The auth types of the account's live identities, space-separated in the order they were added; null for none. */
+  authTypes: string | null;
 }
 
 const accountWithProfile = prepared((db: Kysely<Database>, accountId: number) =>
@@ -44,6 +46,10 @@ const accountWithProfile = prepared((db: Kysely<Database>, accountId: number) =>
       'accountProfile.province',
       'accountProfile.city',
       'accountProfile.language',
+      // In the same round trip: account.me lists the identities.
+      sql<string | null>`(SELECT GROUP_CONCAT(a.auth_type ORDER BY a.account_auth_id SEPARATOR ' ') FROM account_auth a WHERE a.account_id = account.account_id AND a.is_del = 0)`.as(
+        'authTypes',
+      ),
     ])
     .where('account.accountId', '=', accountId)
     .where('account.isDel', '=', 0),

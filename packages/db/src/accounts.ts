@@ -191,6 +191,7 @@ async function openSession(trx: Kysely<Database>, accountId: number, signIn: Ide
     signIn.ip,
     session.userAgent,
     signIn.loginCodeHash ?? null,
+    session.appid ?? null,
   );
   return Number(inserted.insertId);
 }

@@ -13,6 +13,8 @@ export interface SettingDoc {
   default?: string;
   /** What leaving it unset means, when no single value says it: the setting is then optional. */
   unset?: string;
+  /** Optional only when another setting stands in for it (say which): .env.example lists it as required. */
+  requiredUnless?: string;
   /** What `pnpm dev` puts in when it is unset. */
   dev?: string;
   /** How production treats it, where that differs. */

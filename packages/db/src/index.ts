@@ -9,6 +9,15 @@ export { migrateToLatest, knownMigrations, pendingMigrations, MigrationError } f
 export { signInWithIdentity, LoginCodeTakenError, type IdentityKey, type IdentitySignIn, type SignedInAccount } from './accounts.js';
 export { findAccountWithProfile, type AccountWithProfile } from './account-with-profile.js';
 export {
+  findLiveIdentityOwner,
+  linkIdentity,
+  unlinkIdentity,
+  type IdentityLink,
+  type IdentityLinkOutcome,
+  type IdentityUnlink,
+  type IdentityUnlinkOutcome,
+} from './identities.js';
+export {
   rotateRefreshToken,
   revokeReusedSession,
   restartSessionRefresh,

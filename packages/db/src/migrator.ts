@@ -7,6 +7,7 @@ import * as profileChanges from './migrations/0005-profile-changes.js';
 import * as sessionChain from './migrations/0006-session-chain.js';
 import * as loginCodeOnSession from './migrations/0007-login-code-on-session.js';
 import * as namedLease from './migrations/0008-named-lease.js';
+import * as sessionApp from './migrations/0009-session-app.js';
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-session-chain': sessionChain,
   '0007-login-code-on-session': loginCodeOnSession,
   '0008-named-lease': namedLease,
+  '0009-session-app': sessionApp,
 };
 
 function createMigrator(db: Kysely<any>): Migrator {

@@ -149,6 +149,8 @@ export interface AccountSessionTable {
   refreshKeyId: ColumnType<string | null, string | null | undefined, string | null>;
   /** SHA-256 (hex) of the wx.login code the session was opened with (unique: a code opens one session); null otherwise. */
   loginCodeHash: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The game the session signed in to; null for sessions of the deployment's WeChat app opened before several games were served. */
+  appid: ColumnType<string | null, string | null | undefined, string | null>;
   createTime: CreateTime;
   lastUsedAt: Date;
   expiresAt: Date;

@@ -10,6 +10,8 @@ export interface NewSession {
   refreshTokenHash: string;
   expiresAt: Date;
   userAgent: string;
+  /** The game signed in to (null: the deployment's WeChat app, as before several games). */
+  appid?: string | null;
 }
 
 /** What to do with a presented refresh token, in one transaction. */
@@ -42,7 +44,7 @@ export type RefreshOutcome =
    * the last rotation, within the grace window, and that rotation's child
    * is answered again (nothing written).
    */
-  | { kind: 'rotated'; accountId: number; nickName: string; avatar: string; keyId: string; retried: boolean }
+  | { kind: 'rotated'; accountId: number; nickName: string; avatar: string; appid: string | null; keyId: string; retried: boolean }
   /** No session has this token (garbage, forged, of an ended session, or from before a restart). */
   | { kind: 'unknown' }
   /**
@@ -104,6 +106,7 @@ export async function rotateRefreshToken(db: Kysely<Database>, rotation: Refresh
         'expiresAt',
         'revokedAt',
         'revokedReason',
+        'appid',
       ])
       .where('sessionId', '=', rotation.sessionId)
       .forUpdate()
@@ -128,7 +131,7 @@ export async function rotateRefreshToken(db: Kysely<Database>, rotation: Refresh
       .executeTakeFirst();
     if (!account || account.isDel) return { kind: 'account_deleted' };
     if (account.dataFlag !== 1) return { kind: 'account_disabled' };
-    const served = { accountId: session.accountId, nickName: account.nickName, avatar: account.avatar };
+    const served = { accountId: session.accountId, nickName: account.nickName, avatar: account.avatar, appid: session.appid };
 
     if (isPrevious) {
       const spentAt = session.rotatedAt?.getTime() ?? 0;

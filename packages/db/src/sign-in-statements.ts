@@ -16,6 +16,7 @@ export const insertSession = prepared(
     ip: string,
     userAgent: string,
     loginCodeHash: string | null,
+    appid: string | null,
   ) =>
     db.insertInto('accountSession').values({
       accountId,
@@ -30,6 +31,7 @@ export const insertSession = prepared(
       revokedAt: null,
       revokedReason: null,
       loginCodeHash,
+      appid,
     }),
 );
 

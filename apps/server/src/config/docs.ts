@@ -93,11 +93,12 @@ export function envExample(): string {
   for (const section of SECTIONS) {
     lines.push('', `# ---- ${section.title} ----`, ...comment(section.intro));
     for (const { name, doc } of documented(section)) {
-      const required = doc.default === undefined && doc.unset === undefined;
+      // The usual setup needs it: left uncommented (and empty) for the operator to fill in.
+      const required = (doc.default === undefined && doc.unset === undefined) || doc.requiredUnless !== undefined;
       const notes = [
-        ...(required ? ['Required.'] : []),
+        ...(required ? [doc.requiredUnless ? sentence(`Required unless ${doc.requiredUnless}`) : 'Required.'] : []),
         ...(daysOf(doc) ? [`Default: ${daysOf(doc)}.`] : []),
-        ...(doc.unset === undefined ? [] : [sentence(`Unset: ${doc.unset}`)]),
+        ...(doc.unset === undefined || doc.requiredUnless ? [] : [sentence(`Unset: ${doc.unset}`)]),
         ...(doc.dev ? [sentence(`pnpm dev: ${doc.dev}`)] : []),
         ...(doc.production ? [sentence(`Production: ${doc.production}`)] : []),
       ];

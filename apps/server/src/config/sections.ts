@@ -2,6 +2,7 @@
 // and .env.example, and of the problems a bad configuration lists.
 import { z } from 'zod';
 import { accounts } from './accounts.js';
+import { apps } from './apps.js';
 import { database } from './database.js';
 import { development } from './development.js';
 import { limits } from './limits.js';
@@ -13,12 +14,13 @@ import type { Section } from './settings.js';
 import { wechat } from './wechat.js';
 
 /** Every section documented: the server's, then pnpm dev's own. */
-export const SECTIONS: readonly Section[] = [server, database, wechat, sessions, accounts, limits, redis, observability, development];
+export const SECTIONS: readonly Section[] = [server, database, apps, wechat, sessions, accounts, limits, redis, observability, development];
 
 /** Every variable the server reads (SECTIONS but development). */
 export const serverSettings = z.object({
   ...server.settings.shape,
   ...database.settings.shape,
+  ...apps.settings.shape,
   ...wechat.settings.shape,
   ...sessions.settings.shape,
   ...accounts.settings.shape,

@@ -1,5 +1,6 @@
 import { WECHAT_API_BASE, WECHAT_BACKUP_API_BASES } from '@minigate/wechat';
 import { z } from 'zod';
+import type { GameApp } from './apps.js';
 import { commaList, DAY, integer, section, setting } from './settings.js';
 
 /** The simulated mini-game that development mode serves. */
@@ -14,20 +15,22 @@ const httpUrl = (error: string) => z.url({ protocol: /^https?$/, error });
  */
 const app = {
   WECHAT_APPID: setting(z.string().regex(/^wx[0-9a-zA-Z]{6,32}$/, 'must be a mini-game appid (wx followed by letters and digits)'), {
-    dev: `\`${DEV_APPID}\``,
-    production: 'required',
-    description: "the mini-game's appid",
+    unset: 'required unless `APPS_FILE` lists the games',
+    requiredUnless: '`APPS_FILE` lists the games',
+    dev: `\`${DEV_APPID}\` when you set no \`APPS_FILE\` (else the sample's games)`,
+    description: "the mini-game's appid; with `APPS_FILE`, leave it unset",
   }),
   WECHAT_SECRET: setting(z.string().min(8, 'must be the mini-game AppSecret'), {
+    unset: 'required unless `APPS_FILE` lists the games',
+    requiredUnless: '`APPS_FILE` lists the games',
     dev: 'generated',
-    production: 'required',
     secret: true,
-    description: "the mini-game's AppSecret",
+    description: "the mini-game's AppSecret; with `APPS_FILE`, leave it unset",
   }),
   WECHAT_API_BASE: setting(httpUrl('must be an http(s) URL'), {
     default: WECHAT_API_BASE,
     dev: 'the simulator',
-    description: "WeChat's API, or an egress proxy",
+    description: "WeChat's API, or an egress proxy (with `APPS_FILE`, each app's `apiBase` says instead)",
   }),
 };
 
@@ -74,18 +77,46 @@ export interface WeChatApp {
   apiBase: string;
 }
 
-export function wechatConfig(values: z.output<typeof wechat.settings>) {
-  const first: WeChatApp = { appid: values.WECHAT_APPID, secret: values.WECHAT_SECRET, apiBase: values.WECHAT_API_BASE };
-  const apps: [WeChatApp, ...WeChatApp[]] = [first];
+type Values = z.output<typeof wechat.settings> & { APPS_FILE?: GameApp[] | undefined };
+
+/** One source of truth: APPS_FILE, or the WECHAT_* variables; never both, never neither. */
+export function wechatConflicts(values: Values): string[] {
+  if (values.APPS_FILE !== undefined) {
+    const both = (['WECHAT_APPID', 'WECHAT_SECRET'] as const).filter((name) => values[name] !== undefined);
+    return both.length > 0
+      ? [`APPS_FILE and ${both.join(' and ')}: APPS_FILE lists every game, the WeChat one too; unset ${both.join(' and ')} (one source of truth)`]
+      : [];
+  }
+  return (['WECHAT_APPID', 'WECHAT_SECRET'] as const)
+    .filter((name) => values[name] === undefined)
+    .map((name) => `${name}: is required (or APPS_FILE, listing the games)`);
+}
+
+/** The games served (APPS_FILE, else the one of WECHAT_*) and how WeChat's calls are made. Call after wechatConflicts found none. */
+export function wechatConfig(values: Values) {
+  const apps: GameApp[] = values.APPS_FILE ?? [
+    { appid: values.WECHAT_APPID!, platform: 'wechat', secret: values.WECHAT_SECRET!, apiBase: values.WECHAT_API_BASE },
+  ];
+  const wechatApps: WeChatApp[] = apps
+    .filter((app) => app.platform === 'wechat')
+    .map(({ appid, secret, apiBase }) => ({ appid, secret, apiBase }));
+  const firstWeChat = wechatApps[0] ?? null;
+  const wechatBase = firstWeChat?.apiBase ?? WECHAT_API_BASE;
   return {
+    /** Every game served, in the order configured: auth.wechatLogin's is the first WeChat one. */
+    apps,
+    /** The first game's appid (of any platform): the default JWT audience and Redis key prefix name it. */
+    deploymentAppid: apps[0]!.appid,
     wechat: {
-      /** The mini-games served; today the one of WECHAT_APPID, WECHAT_SECRET and WECHAT_API_BASE. */
-      apps,
-      /** The first app's appid, secret and apiBase, for readers of a single app (new code reads apps). */
-      ...first,
+      /** The WeChat games. */
+      apps: wechatApps,
+      /** The first WeChat game (auth.wechatLogin's), for readers of a single app; null when no game is on WeChat. */
+      app: firstWeChat,
+      /** The first WeChat game's API base (WeChat's own when no game is on WeChat): the backup domains stand in for it. */
+      apiBase: wechatBase,
       timeoutMs: values.WECHAT_TIMEOUT_MS,
       /** WECHAT_API_BACKUP_BASES: tried in order when a connection to apiBase cannot be made. */
-      backupBases: values.WECHAT_API_BACKUP_BASES ?? (first.apiBase.replace(/\/+$/, '') === WECHAT_API_BASE ? [...WECHAT_BACKUP_API_BASES] : []),
+      backupBases: values.WECHAT_API_BACKUP_BASES ?? (wechatBase.replace(/\/+$/, '') === WECHAT_API_BASE ? [...WECHAT_BACKUP_API_BASES] : []),
       /** The circuit breaker: consecutive unreachable calls before it opens, and for how long. */
       circuit: { failureThreshold: values.WECHAT_CIRCUIT_FAILURES, openSeconds: values.WECHAT_CIRCUIT_OPEN_SECONDS },
       /** WECHAT_USER_INFO_MAX_AGE: how old a user info watermark may be. */

@@ -1,7 +1,29 @@
 import { z } from 'zod';
 import { MAX_ENCRYPTED_DATA_BYTES } from '@minigate/wechat';
 import { protectedProcedure, router } from '../trpc.js';
+import { sessionApp } from '../apps/session-app.js';
+import type { Context, AuthenticatedUser } from '../context.js';
+import type { AccountView, MeView } from '../services/views.js';
+import { appidInput } from './auth.js';
 import { updateProfileInput } from './profile-input.js';
+
+/** The account, and the game this session is in. */
+function withApp(ctx: Context & { user: AuthenticatedUser }, view: AccountView): MeView {
+  const app = sessionApp(ctx.services.apps, ctx.user);
+  return { ...view, app: { appid: app.appid, platform: app.platform } };
+}
+
+export const linkIdentityInput = z.strictObject({
+  appid: appidInput,
+  code: z
+    .string({ error: "code must be the string that game's login gave" })
+    .trim()
+    .min(1, 'code must not be empty')
+    .max(128, 'code is too long to be a login code')
+    .regex(/^[\x21-\x7e]+$/, 'code must be printable ASCII, no spaces'),
+});
+
+export const unlinkIdentityInput = z.strictObject({ appid: appidInput });
 
 /**
  * What wx.getUserInfo / a user info button gives the game, as it gave it
@@ -32,9 +54,9 @@ export const bindPhoneInput = z.strictObject({
 });
 
 export const accountRouter = router({
-  me: protectedProcedure.query(({ ctx }) => ctx.services.accounts.me(ctx.user.accountId)),
-  updateProfile: protectedProcedure.input(updateProfileInput).mutation(({ ctx, input }) =>
-    ctx.services.accounts.updateProfile(
+  me: protectedProcedure.query(async ({ ctx }) => withApp(ctx, await ctx.services.accounts.me(ctx.user.accountId))),
+  updateProfile: protectedProcedure.input(updateProfileInput).mutation(async ({ ctx, input }) =>
+    withApp(ctx, await ctx.services.accounts.updateProfile(
       ctx.user.accountId,
       {
         ...(input.nickName !== undefined ? { nickName: input.nickName } : {}),
@@ -43,14 +65,20 @@ export const accountRouter = router({
         ...(input.birthday !== undefined ? { birthday: input.birthday } : {}),
       },
       ctx.caller.log,
-    ),
+    )),
   ),
+  linkIdentity: protectedProcedure
+    .input(linkIdentityInput)
+    .mutation(async ({ ctx, input }) => withApp(ctx, await ctx.services.identities.link(ctx.user, input.appid, input.code, ctx.caller))),
+  unlinkIdentity: protectedProcedure
+    .input(unlinkIdentityInput)
+    .mutation(async ({ ctx, input }) => withApp(ctx, await ctx.services.identities.unlink(ctx.user, input.appid))),
   heartbeat: protectedProcedure.mutation(({ ctx }) => ctx.services.accounts.heartbeat(ctx.user.accountId)),
   delete: protectedProcedure.mutation(({ ctx }) => ctx.services.accounts.delete(ctx.user)),
   export: protectedProcedure.mutation(({ ctx }) => ctx.services.accounts.export(ctx.user.accountId)),
   syncWeChatUserInfo: protectedProcedure
     .input(syncWeChatUserInfoInput)
-    .mutation(({ ctx, input }) => ctx.services.wechatAccount.syncUserInfo(ctx.user, input, ctx.caller.log)),
+    .mutation(async ({ ctx, input }) => withApp(ctx, await ctx.services.wechatAccount.syncUserInfo(ctx.user, input, ctx.caller.log))),
   bindPhone: protectedProcedure
     .input(bindPhoneInput)
     .mutation(({ ctx, input }) => ctx.services.wechatAccount.bindPhone(ctx.user, input.code, ctx.caller.log)),

@@ -11,6 +11,7 @@ import {
   type SessionSummary,
 } from '@minigate/db';
 import type { AccountViewCache } from '../account-view-cache.js';
+import { identityOf, type IdentityView } from '../apps/platform-identities.js';
 import type { AuthenticatedUser } from '../context.js';
 import { MinigateError } from '../errors.js';
 import type { RevocationCache } from '../revocation-cache.js';
@@ -50,6 +51,16 @@ export interface AccountServiceDeps {
 const accountGone = () =>
   new MinigateError({ code: 'UNAUTHORIZED', reason: 'ACCOUNT_NOT_FOUND', message: 'This account no longer exists: sign in again' });
 
+/** The account's identities as the player may see them (kind, platform, game), from their auth types. */
+function identitiesOf(authTypes: string | null): IdentityView[] {
+  const views: IdentityView[] = [];
+  for (const authType of authTypes ? authTypes.split(' ') : []) {
+    const identity = identityOf(authType);
+    if (identity) views.push(identity);
+  }
+  return views;
+}
+
 const day = (date: Date | null) => (date ? date.toISOString().slice(0, 10) : null);
 const millis = (date: Date | null) => (date ? date.getTime() : null);
 
@@ -86,6 +97,7 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
       avatarUrl: found.avatar,
       createdAt: found.createTime.getTime(),
       phoneBound: found.phoneBind === 1,
+      identities: identitiesOf(found.authTypes),
       profile: {
         gender: found.gender,
         level: found.level,

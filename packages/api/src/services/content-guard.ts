@@ -7,7 +7,8 @@ import {
   type Database,
   type Kysely,
 } from '@minigate/db';
-import { MSG_SEC_SCENE, WeChatError, WeChatMisconfiguredError, type MsgSecCheckResult, type WeChatApi } from '@minigate/wechat';
+import { MSG_SEC_SCENE, WeChatError, WeChatMisconfiguredError, type MsgSecCheckResult } from '@minigate/wechat';
+import type { ServedApp } from '../apps/served-apps.js';
 import { MinigateError } from '../errors.js';
 import type { ServiceLogger } from './service-logger.js';
 import type { SessionKeys } from './session-keys.js';
@@ -31,7 +32,8 @@ export interface ContentGuard {
 
 export interface ContentGuardDeps {
   db: Kysely<Database>;
-  wechat: WeChatApi;
+  /** The WeChat game whose msg_sec_check judges, with the player's openid there; null: no WeChat game, nothing is judged. */
+  app: ServedApp | null;
   sessionKeys: SessionKeys;
   logger: ServiceLogger;
   /** Seconds before the first recheck, doubling up to an hour; default 60. */
@@ -47,10 +49,16 @@ export function createContentGuard(deps: ContentGuardDeps): ContentGuard {
   const firstDelay = deps.recheckDelaySeconds ?? 60;
 
   /** WeChat's verdict, or null when it could not give one. */
+  const app = deps.app;
+  const wechat = app?.wechat ?? null;
+  /** The player's openid in the judging game, or null (no such game, or no identity there). */
+  const openidOf = (accountId: number) => (app ? deps.sessionKeys.openidOf(accountId, app) : Promise.resolve(null));
+
   const judge = async (openid: string, text: string, log: ServiceLogger): Promise<MsgSecCheckResult | null> => {
+    if (!wechat) return null;
     try {
-      return await deps.wechat.withAccessToken((accessToken) =>
-        deps.wechat.msgSecCheck({ accessToken, openid, content: text, nickname: text, scene: MSG_SEC_SCENE.profile }),
+      return await wechat.withAccessToken((accessToken) =>
+        wechat.msgSecCheck({ accessToken, openid, content: text, nickname: text, scene: MSG_SEC_SCENE.profile }),
       );
     } catch (error) {
       if (!(error instanceof WeChatError)) throw error;
@@ -62,7 +70,7 @@ export function createContentGuard(deps: ContentGuardDeps): ContentGuard {
 
   return {
     async checkNickname(accountId, nickName, field, log) {
-      const openid = await deps.sessionKeys.openidOf(accountId);
+      const openid = await openidOf(accountId);
       if (!openid) return 'unchecked';
       const verdict = await judge(openid, nickName, log);
       if (!verdict) return 'deferred';
@@ -85,7 +93,7 @@ export function createContentGuard(deps: ContentGuardDeps): ContentGuard {
       const due = await dueContentRechecks(deps.db, new Date(now()), BATCH);
       let judged = 0;
       for (const entry of due) {
-        const openid = await deps.sessionKeys.openidOf(entry.accountId);
+        const openid = await openidOf(entry.accountId);
         if (!openid) {
           await finishContentRecheck(deps.db, entry.recheckId);
           continue;

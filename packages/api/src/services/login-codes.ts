@@ -1,4 +1,5 @@
 import type { LoginCodeSession } from '@minigate/db';
+import { PlatformErrcodeError, PlatformTimeoutError, PlatformUnavailableError } from '@minigate/platforms';
 import { CodeUsedError, WeChatBusyError, WeChatCircuitOpenError, WeChatTimeoutError, WeChatUnavailableError } from '@minigate/wechat';
 import { MinigateError } from '../errors.js';
 import { loginErrorFromWeChat } from './wechat-login-errors.js';
@@ -13,6 +14,10 @@ export function failureOf(error: unknown): 'busy' | 'timeout' | 'unavailable' | 
   // The breaker refused before anything was sent: the code is unspent, but the client gets a new one anyway.
   if (error instanceof WeChatCircuitOpenError) return null;
   if (error instanceof WeChatUnavailableError) return 'unavailable';
+  // Douyin's and QQ's: busy (-1), no answer in time, or no usable answer.
+  if (error instanceof PlatformErrcodeError) return error.errcode === -1 ? 'busy' : null;
+  if (error instanceof PlatformTimeoutError) return 'timeout';
+  if (error instanceof PlatformUnavailableError) return 'unavailable';
   return null;
 }
 
@@ -20,7 +25,7 @@ export const retryWithNewCode = () =>
   new MinigateError({
     code: 'SERVICE_UNAVAILABLE',
     reason: 'CODE_RETRY_WITH_NEW_CODE',
-    message: 'This login code met a WeChat failure and is not sent again: call wx.login for a new code and log in with it',
+    message: 'This login code met a failure at its platform and is not sent again: log in again (wx.login, tt.login or qq.login) with a new code',
     retryAfterSeconds: 1,
   });
 
@@ -44,6 +49,8 @@ export interface OpenedByCode {
   avatar: string;
   /** What the first answer said: the account was made by that login. */
   isNew: boolean;
+  /** The guest's account an upgrade left apart, when this process knows it (a repeat answered from the database does not say). */
+  guestAccountId?: number;
 }
 
 export function openedFrom(row: LoginCodeSession, at: number): OpenedByCode {

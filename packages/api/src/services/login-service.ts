@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  findLiveIdentityOwner,
   findLoginCodeSession,
   LoginCodeTakenError,
   restartSessionRefresh,
@@ -8,15 +9,12 @@ import {
   type Kysely,
   type LoginCodeSession,
 } from '@minigate/db';
-import {
-  CodeUsedError,
-  WeChatBusyError,
-  WeChatMisconfiguredError,
-  WeChatTimeoutError,
-  WeChatUnavailableError,
-  type Code2Session,
-} from '@minigate/wechat';
+import type { PlatformSession } from '@minigate/platforms';
+import { CodeUsedError, WeChatBusyError, WeChatMisconfiguredError, WeChatTimeoutError, WeChatUnavailableError } from '@minigate/wechat';
 import type { AccessTokens } from '../access-tokens.js';
+import { anonymousAuthType } from '../apps/platform-identities.js';
+import { signInIdentity } from '../apps/sign-in-identity.js';
+import type { LoginCredentials, ServedApp, ServedApps } from '../apps/served-apps.js';
 import type { Caller } from '../context.js';
 import { MinigateError } from '../errors.js';
 import type { CachedLoginCode, LoginCodeCache } from '../stores/login-code/login-code-cache.js';
@@ -35,10 +33,16 @@ import {
   type OpenedByCode,
 } from './login-codes.js';
 import type { LoginAnswer } from './views.js';
-import { loginErrorFromWeChat } from './wechat-login-errors.js';
+import { isPlatformMisconfigured, loginErrorFromPlatform } from './platform-login-errors.js';
 
 export interface LoginService {
-  /** wx.login code → account, identity and profile upserted, a session opened → access and refresh tokens. */
+  /**
+   * A login to the game of `appid` (WeChat, Douyin or QQ): its code (and on
+   * Douyin the guest's anonymous code) → account, identity and profile
+   * upserted, a session of that game opened → access and refresh tokens.
+   */
+  login(appid: string, credentials: LoginCredentials, caller: Caller): Promise<LoginAnswer>;
+  /** auth.wechatLogin: a login to the deployment's (first) WeChat app. */
   wechatLogin(code: string, caller: Caller): Promise<LoginAnswer>;
   /** Deletes the remembered codes that expired; returns how many. */
   pruneCodes(): Promise<number>;
@@ -48,8 +52,8 @@ export type { ServiceLogger };
 
 export interface LoginServiceDeps {
   db: Kysely<Database>;
-  appid: string;
-  code2session: Code2Session;
+  /** The games served, each with its platform's code exchange. */
+  apps: ServedApps;
   accessTokens: AccessTokens;
   sessionKeys: AtRestCipher;
   sessions: SessionSettings;
@@ -69,14 +73,6 @@ export interface LoginServiceDeps {
   now?: () => number;
 }
 
-/** auth_type of a WeChat openid: an openid belongs to one appid. */
-export function openidAuthType(appid: string): string {
-  return `wechat_openid:${appid}`;
-}
-
-/** auth_type of a WeChat unionid: the same person across the apps of one open platform account. */
-export const UNIONID_AUTH_TYPE = 'wechat_unionid';
-
 /**
  * A wx.login code is exchanged once. Its hash is written on the session its
  * login opens (by the session's INSERT, under a unique key), so a code
@@ -87,14 +83,17 @@ export const UNIONID_AUTH_TYPE = 'wechat_unionid';
  */
 export function createLoginService(deps: LoginServiceDeps): LoginService {
   const now = deps.now ?? Date.now;
-  const authType = openidAuthType(deps.appid);
   const ttlSeconds = deps.codeCacheTtlSeconds ?? 300;
   const retryWindowMs = (deps.codeRetryWindowSeconds ?? 60) * 1000;
   const cache = deps.codeCache;
   /** First submissions of codes being served in this process, by code hash. */
   const inflight = new Map<string, FirstSubmission>();
 
-  const hashOf = (code: string) => createHash('sha256').update(`${deps.appid}\0${code}`).digest('hex');
+  /** A code belongs to one game; a guest's anonymous code (alone) is hashed apart from codes. */
+  const hashOf = (appid: string, credentials: LoginCredentials) =>
+    createHash('sha256')
+      .update(credentials.code !== undefined ? `${appid}\0${credentials.code}` : `${appid}\0anonymous\0${credentials.anonymousCode ?? ''}`)
+      .digest('hex');
 
   // The cache helps; it never blocks a login: its failures are logged and the login goes on without it.
   const cached = async (hash: string, log: ServiceLogger): Promise<CachedLoginCode | null> => {
@@ -102,7 +101,7 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
     try {
       return await cache.get(hash);
     } catch (error) {
-      log.warn({ error: (error as Error).message }, 'login code cache unreadable: the code goes to WeChat');
+      log.warn({ error: (error as Error).message }, 'login code cache unreadable: the code goes to its platform');
       return null;
     }
   };
@@ -110,7 +109,7 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
     try {
       await cache?.put(hash, entry, ttlSeconds);
     } catch (error) {
-      log.warn({ error: (error as Error).message }, 'login code cache unwritable: a retry of this code would reach WeChat');
+      log.warn({ error: (error as Error).message }, 'login code cache unwritable: a retry of this code would reach its platform');
     }
   };
 
@@ -131,25 +130,25 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
     return findLoginCodeSession(deps.db, hash);
   }
 
-  /** Once per code: never retried after WeChat answered (a code is single-use). */
-  async function exchange(code: string, hash: string, log: ServiceLogger) {
+  /** Once per code: never retried after the platform answered (a code is single-use). */
+  async function exchange(app: ServedApp, credentials: LoginCredentials, hash: string, log: ServiceLogger): Promise<PlatformSession> {
     try {
-      return await deps.code2session(code);
+      return await app.exchange(credentials);
     } catch (error) {
       const failure = failureOf(error);
       if (failure) await remember(hash, { outcome: 'failed', failure, answeredAt: now() }, log);
-      if (error instanceof WeChatMisconfiguredError) {
-        log.error({ errcode: error.errcode, error: error.message }, 'WeChat refused our credentials: check WECHAT_APPID and WECHAT_SECRET');
-      } else if (error instanceof WeChatBusyError || error instanceof WeChatUnavailableError || error instanceof WeChatTimeoutError) {
-        // WeChat's own trouble: operators watch for a run of these.
-        log.warn({ errcode: error.errcode, error: error.message }, 'WeChat could not log a player in');
+      if (error instanceof WeChatMisconfiguredError || isPlatformMisconfigured(error)) {
+        log.error({ appid: app.appid, error: (error as Error).message }, `${app.platform} refused our credentials: check the app's appid and secret`);
+      } else if (failure || error instanceof WeChatBusyError || error instanceof WeChatUnavailableError || error instanceof WeChatTimeoutError) {
+        // The platform's own trouble: operators watch for a run of these.
+        log.warn({ appid: app.appid, error: (error as Error).message }, `${app.platform} could not log a player in`);
       }
       throw error;
     }
   }
 
   /** A code sent again: a retry of its first answer restarts the session's refresh token; anything else is CODE_USED. */
-  async function repeat(opened: OpenedByCode, caller: Caller): Promise<LoginAnswer> {
+  async function repeat(app: ServedApp, opened: OpenedByCode, caller: Caller): Promise<LoginAnswer> {
     const at = now();
     if (!opened.live || at - opened.openedAt > retryWindowMs) throw codeUsed();
     if (opened.ip !== caller.ip) {
@@ -160,58 +159,64 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
     // Refused once revoked meanwhile: a logout or a ban stays.
     if (!(await restartSessionRefresh(deps.db, opened.sessionId, refresh.hash, new Date(at)))) throw codeUsed();
     return {
-      ...deps.accessTokens.issue(opened.accountId, opened.sessionId),
+      ...deps.accessTokens.issue(opened.accountId, opened.sessionId, app.appid),
       refreshToken: formatRefreshToken(opened.sessionId, refresh.secret),
       account: { id: opened.accountId, nickName: opened.nickName, avatarUrl: opened.avatar, isNew: opened.isNew },
+      ...(opened.guestAccountId !== undefined ? { guestAccountId: opened.guestAccountId } : {}),
     };
   }
 
-  async function serveFirst(code: string, hash: string, caller: Caller, known: (opened: OpenedByCode) => void): Promise<LoginAnswer> {
+  async function serveFirst(
+    app: ServedApp,
+    credentials: LoginCredentials,
+    hash: string,
+    caller: Caller,
+    known: (opened: OpenedByCode) => void,
+  ): Promise<LoginAnswer> {
     const log = caller.log;
     const found = await lookUp(hash, log);
     const repeatOf = (row: LoginCodeSession) => {
       const opened = openedFrom(row, now());
       known(opened);
-      return repeat(opened, caller);
+      return repeat(app, opened, caller);
     };
     if (found.session) return repeatOf(found.session);
     if (found.cached?.outcome === 'failed') throw retryWithNewCode();
     // Exchanged by a server of the previous release, which kept every code in the cache: its session does not name the code.
     if (found.cached) throw codeUsed();
 
-    let session;
+    let session: PlatformSession;
     try {
-      session = await exchange(code, hash, log);
+      session = await exchange(app, credentials, hash, log);
     } catch (error) {
       // Another instance may have exchanged this very code a moment ago and be opening its session.
       const elsewhere = error instanceof CodeUsedError ? await openedElsewhere(hash) : null;
       if (elsewhere) return repeatOf(elsewhere);
-      throw loginErrorFromWeChat(error);
+      throw loginErrorFromPlatform(error);
     }
     const at = now();
     const refresh = newRefreshSecret();
-    const encryptedSessionKey = deps.sessionKeys.encrypt(session.sessionKey);
+    const identity = signInIdentity(app, session);
     let account;
     try {
       account = await signInWithIdentity(deps.db, {
-        authType,
-        identifier: session.openid,
-        credential: encryptedSessionKey,
-        // The key's time stays its first sighting while WeChat hands the same key again.
+        ...identity,
+        credential: deps.sessionKeys.encrypt(session.sessionKey),
+        // The key's time stays its first sighting while the platform hands the same key again.
         isSameCredential: (stored) => stored !== null && deps.sessionKeys.decrypt(stored) === session.sessionKey,
         ip: caller.ip,
         at: new Date(at),
-        linkedIdentities: session.unionid ? [{ authType: UNIONID_AUTH_TYPE, identifier: session.unionid }] : [],
         session: {
           refreshTokenHash: refresh.hash,
           expiresAt: new Date(sessionExpiresAt(deps.sessions, at, at)),
           userAgent: caller.userAgent,
+          appid: app.appid,
         },
         loginCodeHash: hash,
       });
     } catch (error) {
       if (!(error instanceof LoginCodeTakenError)) throw error;
-      // WeChat answered another instance too, and its session came first: this submission is a repeat of it.
+      // The platform answered another instance too, and its session came first: this submission is a repeat of it.
       const first = await findLoginCodeSession(deps.db, hash);
       if (!first) throw codeUsed();
       return repeatOf(first);
@@ -220,6 +225,10 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
     if (account.dataFlag !== 1 || account.sessionId === null) {
       throw new MinigateError({ code: 'FORBIDDEN', reason: 'ACCOUNT_DISABLED', message: 'This account is disabled' });
     }
+    // An upgrade (code and anonymous code) whose openid had an account already: the guest's account stays apart.
+    const guest =
+      session.openid && session.anonymousOpenid ? await findLiveIdentityOwner(deps.db, anonymousAuthType(app.appid), session.anonymousOpenid) : null;
+    const guestAccountId = guest !== null && guest !== account.accountId ? guest : undefined;
     known({
       sessionId: account.sessionId,
       accountId: account.accountId,
@@ -229,35 +238,80 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
       nickName: account.nickName,
       avatar: account.avatar,
       isNew: account.isNew,
+      ...(guestAccountId !== undefined ? { guestAccountId } : {}),
     });
     return {
-      ...deps.accessTokens.issue(account.accountId, account.sessionId),
+      ...deps.accessTokens.issue(account.accountId, account.sessionId, app.appid),
       refreshToken: formatRefreshToken(account.sessionId, refresh.secret),
       account: { id: account.accountId, nickName: account.nickName, avatarUrl: account.avatar, isNew: account.isNew },
+      ...(guestAccountId !== undefined ? { guestAccountId } : {}),
     };
   }
 
+  async function login(app: ServedApp, credentials: LoginCredentials, caller: Caller): Promise<LoginAnswer> {
+    const hash = hashOf(app.appid, credentials);
+    // Looked up and registered before any await, so that concurrent submissions of one code share one exchange.
+    const running = inflight.get(hash);
+    if (running) return repeat(app, await running.opened, caller);
+    const first = firstSubmission();
+    inflight.set(hash, first);
+    try {
+      return await serveFirst(app, credentials, hash, caller, first.settle);
+    } catch (error) {
+      // Those waiting answer the same (a no-op once the code's session is known).
+      first.fail(error);
+      throw error;
+    } finally {
+      inflight.delete(hash);
+    }
+  }
+
   return {
-    async wechatLogin(code, caller) {
-      const hash = hashOf(code);
-      // Looked up and registered before any await, so that concurrent submissions of one code share one exchange.
-      const running = inflight.get(hash);
-      if (running) return repeat(await running.opened, caller);
-      const first = firstSubmission();
-      inflight.set(hash, first);
-      try {
-        return await serveFirst(code, hash, caller, first.settle);
-      } catch (error) {
-        // Those waiting answer the same (a no-op once the code's session is known).
-        first.fail(error);
-        throw error;
-      } finally {
-        inflight.delete(hash);
+    login(appid, credentials, caller) {
+      const app = deps.apps.get(appid);
+      if (!app) return Promise.reject(appUnknown(appid));
+      if (credentials.anonymousCode !== undefined && app.platform !== 'douyin') {
+        return Promise.reject(
+          new MinigateError({
+            code: 'BAD_REQUEST',
+            reason: 'ANONYMOUS_CODE_UNSUPPORTED',
+            message: `anonymousCode is Douyin's (tt.login): the game ${appid} is on ${app.platform}`,
+            fields: [{ path: 'anonymousCode', message: 'only a Douyin game takes an anonymous code' }],
+          }),
+        );
       }
+      if (credentials.code === undefined && credentials.anonymousCode === undefined) {
+        return Promise.reject(
+          new MinigateError({
+            code: 'BAD_REQUEST',
+            reason: 'INPUT_INVALID',
+            message: 'Send the code the platform login gave (code), or on Douyin a guest anonymousCode',
+            fields: [{ path: 'code', message: 'required' }],
+          }),
+        );
+      }
+      return login(app, credentials, caller);
+    },
+
+    wechatLogin(code, caller) {
+      const app = deps.apps.defaultWeChat;
+      if (!app) return Promise.reject(appUnknown(null));
+      return login(app, { code }, caller);
     },
 
     async pruneCodes() {
       return (await cache?.prune?.()) ?? 0;
     },
   };
+}
+
+/** 400 APP_UNKNOWN: the deployment serves no game of this appid (or, for auth.wechatLogin, no WeChat game). */
+export function appUnknown(appid: string | null): MinigateError {
+  return new MinigateError({
+    code: 'BAD_REQUEST',
+    reason: 'APP_UNKNOWN',
+    message:
+      appid === null ? 'This server serves no WeChat game: log in with auth.login and your appid' : `This server serves no game of appid ${appid}`,
+    fields: [{ path: 'appid', message: appid === null ? 'no WeChat game configured' : 'not a game this server serves' }],
+  });
 }

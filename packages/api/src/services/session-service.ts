@@ -107,7 +107,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       }
       if (outcome.kind !== 'rotated') throw REFUSED_REFRESH[outcome.kind]();
       return {
-        ...deps.accessTokens.issue(outcome.accountId, presented.sessionId),
+        ...deps.accessTokens.issue(outcome.accountId, presented.sessionId, outcome.appid),
         refreshToken: formatRefreshToken(presented.sessionId, outcome.secret),
         account: { id: outcome.accountId, nickName: outcome.nickName, avatarUrl: outcome.avatar, isNew: false },
       };

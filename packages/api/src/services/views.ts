@@ -1,3 +1,14 @@
+import type { IdentityView, Platform } from '../apps/platform-identities.js';
+
+/** The game a session signed in to. */
+export interface SessionApp {
+  appid: string;
+  platform: Platform;
+}
+
+/** What `account.me` and `account.updateProfile` answer: the account, and the game this session is in. */
+export type MeView = AccountView & { app: SessionApp };
+
 /** What a login and a refresh answer. */
 export interface LoginAnswer {
   accessToken: string;
@@ -8,6 +19,11 @@ export interface LoginAnswer {
   /** Opaque; trade it at auth.refresh for a new pair. Single use: each refresh answers a new one. */
   refreshToken: string;
   account: AccountSummary;
+  /**
+   * Douyin, a code and an anonymous code together (an upgrade) whose openid
+   * had an account already: the guest's account, which stays apart. Absent otherwise.
+   */
+  guestAccountId?: number;
 }
 
 export interface AccountSummary {
@@ -27,6 +43,8 @@ export interface AccountView {
   createdAt: number;
   /** Whether a phone number is bound to the account. */
   phoneBound: boolean;
+  /** The ways in this account has: each game's openid, each platform's unionid, Douyin guests, a phone; never an openid or a key. */
+  identities: IdentityView[];
   profile: {
     /** WeChat's convention: 0 unknown, 1 male, 2 female. */
     gender: number;

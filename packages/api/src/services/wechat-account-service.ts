@@ -11,8 +11,10 @@ import {
 } from '@minigate/wechat';
 import type { AuthenticatedUser } from '../context.js';
 import { MinigateError } from '../errors.js';
-import type { WeChatApi } from '@minigate/wechat';
+import type { ServedApps } from '../apps/served-apps.js';
+import { platformUnsupported, sessionApp } from '../apps/session-app.js';
 import type { AccountService } from './account-service.js';
+import { PHONE_AUTH_TYPE } from '../apps/platform-identities.js';
 import type { ContentGuard } from './content-guard.js';
 import type { ServiceLogger } from './service-logger.js';
 import type { SessionKeys } from './session-keys.js';
@@ -36,7 +38,8 @@ export interface WeChatAccountService {
 
 export interface WeChatAccountServiceDeps {
   db: Kysely<Database>;
-  wechat: WeChatApi;
+  /** The games served: a session's calls use its game's session key and API. */
+  apps: ServedApps;
   sessionKeys: SessionKeys;
   accounts: AccountService;
   contentGuard: ContentGuard;
@@ -44,9 +47,6 @@ export interface WeChatAccountServiceDeps {
   userInfoMaxAgeSeconds: number;
   now?: () => number;
 }
-
-/** The auth type of a bound phone number. */
-export const PHONE_AUTH_TYPE = 'phone';
 
 const NICKNAME_MAX = 32;
 const CONTROL_CHARACTERS = /\p{Cc}/gu;
@@ -90,12 +90,14 @@ export function createWeChatAccountService(deps: WeChatAccountServiceDeps): WeCh
         const missing = input.rawData === undefined ? 'rawData' : 'signature';
         throw bad('INPUT_INVALID', missing, `${missing} must be sent with ${missing === 'rawData' ? 'signature' : 'rawData'}, or neither`);
       }
-      const key = await deps.sessionKeys.current(user.accountId);
+      // Douyin's and QQ's user info are encrypted the same way, with the session key of the session's game.
+      const app = sessionApp(deps.apps, user);
+      const key = await deps.sessionKeys.current(user.accountId, app);
       let data: Record<string, unknown>;
       try {
         ({ data } = openEncryptedData(
           { encryptedData: input.encryptedData, iv: input.iv, sessionKey: key.sessionKey },
-          { appid: deps.wechat.appid, now: now(), maxAgeSeconds: deps.userInfoMaxAgeSeconds, sessionKeyIssuedAt: key.issuedAt },
+          { appid: app.appid, now: now(), maxAgeSeconds: deps.userInfoMaxAgeSeconds, sessionKeyIssuedAt: key.issuedAt },
         ));
       } catch (error) {
         if (error instanceof WeChatDataError) throw userInfoError(error);
@@ -135,14 +137,17 @@ export function createWeChatAccountService(deps: WeChatAccountServiceDeps): WeCh
     },
 
     async bindPhone(user, code, log) {
-      const openid = await deps.sessionKeys.openidOf(user.accountId);
+      const app = sessionApp(deps.apps, user);
+      const wechat = app.wechat;
+      if (!wechat) throw platformUnsupported(app, "Binding a phone number with the platform's phone code");
+      const openid = await deps.sessionKeys.openidOf(user.accountId, app);
       let info;
       try {
-        info = await deps.wechat.withAccessToken((accessToken) => deps.wechat.getPhoneNumber({ accessToken, code, ...(openid ? { openid } : {}) }));
+        info = await wechat.withAccessToken((accessToken) => wechat.getPhoneNumber({ accessToken, code, ...(openid ? { openid } : {}) }));
       } catch (error) {
         throw wechatCallError(error, log, 'getuserphonenumber');
       }
-      if (info.watermark && info.watermark.appid !== deps.wechat.appid) {
+      if (info.watermark && info.watermark.appid !== app.appid) {
         throw bad('USER_INFO_INVALID', 'code', 'the phone code is not for this mini-game');
       }
       const digits = info.purePhoneNumber.replace(/\D/g, '');
