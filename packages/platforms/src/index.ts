@@ -17,6 +17,7 @@ export {
   DouyinSignatureInvalidError,
   PlatformAccessTokenInvalidError,
   PlatformErrcodeError,
+  platformErrcodeError,
   PlatformMisconfiguredError,
   PlatformTimeoutError,
   PlatformUnavailableError,

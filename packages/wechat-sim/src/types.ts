@@ -57,7 +57,8 @@ export interface WeChatSimulatorOptions {
  * 'every-login': each jscode2session hands out a new session_key (the
  * strictest case). 'on-demand': a login keeps the player's current key, as
  * WeChat does within its minimum refresh period, and only rotateSessionKey
- * changes it (a wx.login whose code never reached the server).
+ * changes it (a wx.login whose code never reached the server). WeChat's
+ * logins only: a Douyin or QQ login always hands out a new key.
  */
 export type SessionKeyRotation = 'every-login' | 'on-demand';
 
