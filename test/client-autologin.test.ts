@@ -40,7 +40,7 @@ describe('autoLogin', () => {
        return { before, after: c.isLoggedIn(), me };`,
     );
     expect(result).toMatchObject({ before: false, after: true, me: { id: expect.any(Number), profile: { level: 1 } } });
-    expect(requestsOf(sandbox)).toEqual(['POST auth.wechatLogin', 'GET account.me']);
+    expect(requestsOf(sandbox)).toEqual(['POST auth.login', 'GET account.me']);
     expect(JSON.parse(sandbox.storage.get('minigate.session') as string).refreshToken).toEqual(expect.any(String));
   });
 
@@ -53,7 +53,7 @@ describe('autoLogin', () => {
        return answers.map((answer) => typeof answer);`,
     );
     expect(answers).toEqual(Array(4).fill('object'));
-    expect(requestsOf(sandbox).sort()).toEqual(['GET account.me,account.me', 'POST account.heartbeat,account.heartbeat', 'POST auth.wechatLogin']);
+    expect(requestsOf(sandbox).sort()).toEqual(['GET account.me,account.me', 'POST account.heartbeat,account.heartbeat', 'POST auth.login']);
   });
 
   it('with autoLogin: false, leaves TOKEN_MISSING to the game, which logs in itself', async () => {
@@ -67,7 +67,7 @@ describe('autoLogin', () => {
        return { first, me: typeof (await c.api.account.me.query()).id };`,
     );
     expect(result).toEqual({ first: 'TOKEN_MISSING', me: 'number' });
-    expect(callsTo(sandbox, 'auth.wechatLogin')).toBe(1);
+    expect(callsTo(sandbox, 'auth.login')).toBe(1);
   });
 
   it('does not log in by itself after logout(), until the game calls login()', async () => {
@@ -85,7 +85,7 @@ describe('autoLogin', () => {
        return { afterLogout, again: typeof (await c.api.account.heartbeat.mutate()).onlineSeconds };`,
     );
     expect(result).toEqual({ afterLogout: 'TOKEN_MISSING', again: 'number' });
-    expect(callsTo(sandbox, 'auth.wechatLogin')).toBe(3);
+    expect(callsTo(sandbox, 'auth.login')).toBe(3);
   });
 
   it('when wx.login fails, fails the call with its message, and tries again on the next call', async () => {
@@ -114,7 +114,7 @@ describe('autoLogin', () => {
        return reasons;`,
     );
     expect(reasons).toEqual(['WECHAT_USER_BLOCKED', 'TOKEN_MISSING', 'TOKEN_MISSING']);
-    expect(callsTo(sandbox, 'auth.wechatLogin')).toBe(1);
+    expect(callsTo(sandbox, 'auth.login')).toBe(1);
   });
 });
 
@@ -169,7 +169,7 @@ describe('SESSION_KEY_STALE', () => {
     );
     expect(answer).not.toHaveProperty('failed');
     expect(callsTo(sandbox, 'ranking.submitScore')).toBe(2);
-    expect(callsTo(sandbox, 'auth.wechatLogin')).toBe(2);
+    expect(callsTo(sandbox, 'auth.login')).toBe(2);
     expect(callsTo(sandbox, 'auth.refresh')).toBe(0);
   });
 
@@ -186,7 +186,7 @@ describe('SESSION_KEY_STALE', () => {
       );
       expect(result).toEqual({ beat: 'number', tokenChanged: true });
       expect(proxy.state.answeredStale).toBe(1);
-      expect(callsTo(sandbox, 'auth.wechatLogin')).toBe(2);
+      expect(callsTo(sandbox, 'auth.login')).toBe(2);
       expect(callsTo(sandbox, 'auth.refresh')).toBe(0);
       expect(callsTo(sandbox, 'account.heartbeat')).toBe(2);
     } finally {
@@ -206,7 +206,7 @@ describe('SESSION_KEY_STALE', () => {
       expect(reason).toBe('SESSION_KEY_STALE');
       expect(proxy.state.answeredStale).toBe(2);
       // The automatic login, then one more for the stale key.
-      expect(callsTo(sandbox, 'auth.wechatLogin')).toBe(2);
+      expect(callsTo(sandbox, 'auth.login')).toBe(2);
     } finally {
       proxy.close();
     }
@@ -225,7 +225,7 @@ describe('SESSION_KEY_STALE', () => {
       );
       expect(beats).toEqual(['number', 'number', 'number']);
       expect(proxy.state.answeredStale).toBe(3);
-      expect(callsTo(sandbox, 'auth.wechatLogin')).toBe(2);
+      expect(callsTo(sandbox, 'auth.login')).toBe(2);
       expect(callsTo(sandbox, 'account.heartbeat')).toBe(6);
     } finally {
       proxy.close();

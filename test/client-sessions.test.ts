@@ -64,7 +64,7 @@ describe('the client renews sessions', () => {
     );
     expect(ids).toEqual(Array(10).fill(id));
     expect(callsTo(sandbox, 'auth.refresh')).toBe(1);
-    expect(callsTo(sandbox, 'auth.wechatLogin')).toBe(1);
+    expect(callsTo(sandbox, 'auth.login')).toBe(1);
     // 10 refused with the expired token, 10 retried with the new one.
     expect(callsTo(sandbox, 'account.me')).toBe(20);
     expect(stored(sandbox).refreshToken).not.toBe(session.refreshToken);
@@ -78,7 +78,7 @@ describe('the client renews sessions', () => {
     const me = await playGame(sandbox, `return await require('./minigate.js').createClient({ url: '${stack.trpcUrl}', wx }).api.account.me.query();`);
     expect(me.id).toBe(id);
     expect(callsTo(sandbox, 'auth.refresh')).toBe(1);
-    expect(callsTo(sandbox, 'auth.wechatLogin')).toBe(2);
+    expect(callsTo(sandbox, 'auth.login')).toBe(2);
     expect(stored(sandbox).refreshToken.split('.')[0]).not.toBe(session.refreshToken.split('.')[0]);
   });
 
@@ -102,7 +102,7 @@ describe('the client renews sessions', () => {
     );
     expect(whileRenewing).toBe('ACCOUNT_DISABLED');
     expect(callsTo(sandbox, 'auth.refresh')).toBe(1);
-    expect(callsTo(sandbox, 'auth.wechatLogin')).toBe(1);
+    expect(callsTo(sandbox, 'auth.login')).toBe(1);
   });
 });
 
@@ -141,6 +141,6 @@ describe('the client ends sessions', () => {
        return { deleted, next, loggedIn: c.isLoggedIn() };`,
     );
     expect(outcome).toEqual({ deleted: { deleted: true }, next: 'TOKEN_MISSING', loggedIn: false });
-    expect(callsTo(sandbox, 'auth.wechatLogin')).toBe(1);
+    expect(callsTo(sandbox, 'auth.login')).toBe(1);
   });
 });

@@ -82,12 +82,13 @@ describe('what the client batches', () => {
     expect(outcome).toEqual(Array(6).fill('object'));
     const requests = sandbox.requests.map((request) => `${request.method} ${pathsOf(request.url).join(',')}`);
     expect(requests).toContain('POST auth.refresh');
-    expect(requests.filter((request) => request === 'POST auth.wechatLogin')).toHaveLength(2);
+    expect(requests.filter((request) => request === 'POST auth.login')).toHaveLength(1);
+    expect(requests.filter((request) => request === 'POST auth.wechatLogin')).toHaveLength(1);
     expect(requests).toContain('POST account.heartbeat,account.updateProfile');
     expect(requests).toContain('GET account.me,account.me');
     for (const request of sandbox.requests) {
       const paths = pathsOf(request.url);
-      if (paths.includes('auth.wechatLogin') || paths.includes('auth.refresh')) expect(paths).toHaveLength(1);
+      if (paths.some((path) => ['auth.login', 'auth.wechatLogin', 'auth.refresh'].includes(path))) expect(paths).toHaveLength(1);
     }
   });
 

@@ -20,6 +20,14 @@ symlinkSync(
   join(project, 'node_modules/minigame-api-typings'),
   'dir',
 );
+// Douyin's (npm i -D @douyin-microapp/typings): its global tt. It cannot share a compilation with
+// minigame-api-typings (both declare console, setTimeout, module...): a game builds for one platform at a time.
+mkdirSync(join(project, 'node_modules/@douyin-microapp'));
+symlinkSync(
+  realpathSync(resolve(import.meta.dirname, '../packages/client/node_modules/@douyin-microapp/typings')),
+  join(project, 'node_modules/@douyin-microapp/typings'),
+  'dir',
+);
 
 function typecheck(game: string, lib = ['es2017'], types: string[] = []): string {
   writeFileSync(join(project, 'game.ts'), game);
@@ -96,6 +104,56 @@ void main;`,
       ['minigame-api-typings'],
     );
     expect(errors).toBe('');
+  });
+
+  it("takes Douyin's tt as @douyin-microapp/typings types it, without a cast, and types auth.login and the Douyin login", () => {
+    const errors = typecheck(
+      `import { createClient, type MinigameRuntime, type LoginResult } from './minigate';
+const runtime: MinigameRuntime = tt;
+const client = createClient({ url: 'https://api.example.com/trpc', runtime: tt });
+const named = createClient({ url: 'https://api.example.com/trpc', wx: tt, appid: 'tt0123456789abcdef' });
+const found = createClient({ url: 'https://api.example.com/trpc' });
+async function main(): Promise<void> {
+  const answer: LoginResult = await client.login({ force: true });
+  const guest: number | undefined = answer.guestAccountId;
+  const me = await named.api.account.me.query();
+  const platform: 'wechat' | 'douyin' | 'qq' = me.app.platform;
+  const appid: string = me.app.appid;
+  const kinds: string[] = me.identities.map((identity) => identity.kind);
+  await found.api.auth.login.mutate({ appid: 'tt0123456789abcdef', anonymousCode: 'a' });
+  await found.api.auth.login.mutate({ appid: 'tt0123456789abcdef', code: 'c', anonymousCode: 'a' });
+  const on: 'wx' | 'tt' | 'qq' = found.runtime;
+  void [runtime, guest, platform, appid, kinds, on];
+}
+void main;`,
+      ['es2017'],
+      ['@douyin-microapp/typings'],
+    );
+    expect(errors).toBe('');
+  });
+
+  it("takes QQ's qq (typed with minigame-api-typings' Wx, as QQ's API is WeChat's: QQ publishes no typings) without a cast", () => {
+    const errors = typecheck(
+      `import { createClient, type MinigameRuntime } from './minigate';
+declare const qq: WechatMinigame.Wx;
+const runtimes: MinigameRuntime[] = [wx, qq];
+const { api } = createClient({ url: 'https://api.example.com/trpc', runtime: qq });
+async function main(): Promise<string> {
+  return (await api.auth.login.mutate({ appid: '1112223334', code: 'c' })).accessToken;
+}
+void [runtimes, main];`,
+      ['es2017'],
+      ['minigame-api-typings'],
+    );
+    expect(errors).toBe('');
+  });
+
+  it('breaks the game build on a wrong auth.login input or an unknown login option', () => {
+    const errors = typecheck(`${PREAMBLE}
+void api.auth.login.mutate({ appId: 'tt0123456789abcdef', code: 'c' });
+void login({ forced: true });`);
+    expect(errors).toMatch(/appId/);
+    expect(errors).toMatch(/forced/);
   });
 
   it('refuses a wx that lacks what the client needs', () => {

@@ -58,7 +58,7 @@ describe('a profile sync from the game', () => {
     await sandbox.tapUserInfoButton();
     const result = (await sandbox.global.synced) as any;
     expect(result).toMatchObject({ ok: true, me: { nickName: 'Amy', profile: { city: 'Hangzhou', gender: 2 } } });
-    expect(callsTo(sandbox, 'auth.wechatLogin')).toBe(1);
+    expect(callsTo(sandbox, 'auth.login')).toBe(1);
   });
 
   it('recovers from a stale session key by itself: SESSION_KEY_STALE, a new wx.login, the same call retried once, the profile stored', async () => {
@@ -72,6 +72,6 @@ describe('a profile sync from the game', () => {
     const result = (await sandbox.global.synced) as any;
     expect(result).toMatchObject({ ok: true, me: { nickName: 'Ben 🎮', profile: { province: 'Sichuan' } } });
     expect(callsTo(sandbox, 'account.syncWeChatUserInfo')).toBe(2);
-    expect(callsTo(sandbox, 'auth.wechatLogin')).toBe(2);
+    expect(callsTo(sandbox, 'auth.login')).toBe(2);
   });
 });

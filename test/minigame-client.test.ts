@@ -73,7 +73,7 @@ describe('the built minigate.js in the mini-game sandbox', () => {
     expect(Math.abs(stored.expiresAtOnDevice - (Date.now() + result.answer.expiresIn * 1000))).toBeLessThan(60_000);
     expect(stored.accessToken.split('.')).toHaveLength(3);
     expect(sandbox.requests.map((request) => `${request.method} ${request.url.split('?')[0]}`)).toEqual([
-      `POST ${stack.trpcUrl}/auth.wechatLogin`,
+      `POST ${stack.trpcUrl}/auth.login`,
       `GET ${stack.trpcUrl}/account.me`,
     ]);
     expect(sandbox.requests[1]!.header.authorization).toBe(`Bearer ${result.answer.accessToken}`);
@@ -112,7 +112,7 @@ describe('the built minigate.js in the mini-game sandbox', () => {
     );
     expect(result.same).toBe(true);
     expect(new Set(result.ids).size).toBe(1);
-    expect(sandbox.requests.filter((request) => request.url.includes('auth.wechatLogin'))).toHaveLength(1);
+    expect(sandbox.requests.filter((request) => request.url.includes('auth.login'))).toHaveLength(1);
     expect(sandbox.requests.filter((request) => request.url.includes('account.me'))).toHaveLength(1);
   });
 
@@ -136,7 +136,7 @@ describe('the built minigate.js in the mini-game sandbox', () => {
        return mes.map((me) => me.id);`,
     );
     expect(result).toEqual([id, id]);
-    expect(sandbox.requests.filter((request) => request.url.includes('auth.wechatLogin'))).toHaveLength(2);
+    expect(sandbox.requests.filter((request) => request.url.includes('auth.login'))).toHaveLength(2);
     expect(JSON.parse(sandbox.storage.get('minigate.session') as string).accessToken).not.toBe(token());
   });
 
@@ -180,7 +180,7 @@ describe('the built minigate.js in the mini-game sandbox', () => {
          return (await Promise.all([first, second])).map((me) => me.id);`,
       );
       expect(ids).toEqual([id, id]);
-      expect(sandbox.requests.filter((request) => request.url.includes('auth.wechatLogin'))).toHaveLength(2);
+      expect(sandbox.requests.filter((request) => request.url.includes('auth.login'))).toHaveLength(2);
     } finally {
       proxy.close();
     }
