@@ -96,7 +96,7 @@ describe("the sample game's logic in the sandbox", () => {
     expect(screen.texts).toContain(`Player #${state.accountId}`);
     expect(screen.texts).toContain('Lv. 1   online 0 s');
     const requests = () => screen.sandbox.requests.map((request) => request.url.split('?')[0]!.split('/trpc/')[1]);
-    expect(requests()).toEqual(['auth.wechatLogin', 'account.me']);
+    expect(requests()).toEqual(['auth.login', 'account.me']);
 
     // The heartbeat button: a protected mutation.
     screen.touch(...AT.heartbeat);
@@ -124,7 +124,7 @@ describe("the sample game's logic in the sandbox", () => {
     expect(state).toMatchObject({ submittedScore: 3, status: "Score 3 is on your friends' ranking" });
     expect(requests()).toContain('ranking.submitScore');
     // Every call went out with a token (the client logged in once, at the start).
-    expect(requests().filter((path) => path === 'auth.wechatLogin')).toHaveLength(1);
+    expect(requests().filter((path) => path === 'auth.login')).toHaveLength(1);
   });
 
   it('shows a player who refuses to share the profile what happened', async () => {

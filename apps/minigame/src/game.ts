@@ -24,6 +24,10 @@ export interface GameState {
 }
 
 export interface StartGameOptions {
+  /**
+   * The runtime: WeChat's wx, Douyin's tt or QQ's qq (they offer what the game
+   * calls with wx's shapes: the canvas, touches, login, request, storage).
+   */
   wx: WechatMinigame.Wx;
   canvas: GameCanvas;
   /** The tRPC endpoint, e.g. http://127.0.0.1:3000/trpc (set at build time). */
@@ -64,17 +68,20 @@ export function describeFailure(error: unknown): string {
 
 /**
  * The sample game: a start screen drawn on `canvas`, a silent login
- * (wx.login → auth.wechatLogin), the player's nickname and level, a
- * heartbeat button, a big circle to tap for a score, a friend-ranking submit
- * and a wx.createUserInfoButton that syncs the WeChat profile. Everything
- * goes through `wx`, so the same logic runs in WeChat, in the browser
- * preview and in the mini-game sandbox.
+ * (wx.login, tt.login or qq.login → auth.login), the player's nickname and
+ * level, a heartbeat button, a big circle to tap for a score, a
+ * friend-ranking submit and, on WeChat, a wx.createUserInfoButton that
+ * syncs the WeChat profile. Everything goes through the runtime `wx`, so the
+ * same logic runs in WeChat, Douyin and QQ, in the browser preview and in
+ * the mini-game sandbox.
  */
 export function startGame({ wx, canvas, serverUrl }: StartGameOptions): MinigameGame {
-  const client = createClient({ url: serverUrl, wx });
+  const client = createClient({ url: serverUrl, runtime: wx });
+  // The profile button syncs a WeChat profile (account.syncWeChatUserInfo): WeChat's only.
+  const onWeChat = client.runtime === 'wx';
   const state: GameState = {
     phase: 'logging-in',
-    status: 'Logging in with wx.login…',
+    status: 'Logging in…',
     accountId: null,
     nickName: '',
     level: null,
@@ -84,7 +91,14 @@ export function startGame({ wx, canvas, serverUrl }: StartGameOptions): Minigame
   };
   const listeners: Array<(state: Readonly<GameState>) => void> = [];
 
-  const { unit, circle, heartbeatButton, scoreButton, profileButton, draw: drawState } = createScreen(wx, canvas);
+  const {
+    unit,
+    circle,
+    heartbeatButton,
+    scoreButton,
+    profileButton,
+    draw: drawState,
+  } = createScreen(wx, canvas, onWeChat ? null : 'Profile sync: WeChat only');
   const draw = () => drawState(state);
 
   function update(changes: Partial<GameState>): void {
@@ -168,32 +182,34 @@ export function startGame({ wx, canvas, serverUrl }: StartGameOptions): Minigame
     }
   }
 
-  const userInfoButton = wx.createUserInfoButton({
-    type: 'text',
-    text: 'Sync WeChat profile',
-    withCredentials: true,
-    style: {
-      left: profileButton.x,
-      top: profileButton.y,
-      width: profileButton.width,
-      height: profileButton.height,
-      lineHeight: profileButton.height,
-      backgroundColor: COLORS.card,
-      color: COLORS.accent,
-      borderColor: COLORS.accent,
-      borderWidth: 2,
-      textAlign: 'center',
-      fontSize: Math.round(17 * unit),
-      borderRadius: 0,
-    },
-  });
   const pending: Array<Promise<void>> = [];
   const track = (work: Promise<void>) => {
     pending.push(work);
     void work.then(() => pending.splice(pending.indexOf(work), 1));
     return work;
   };
-  userInfoButton.onTap((result) => void track(syncProfile(result)));
+  const userInfoButton =
+    onWeChat &&
+    wx.createUserInfoButton({
+      type: 'text',
+      text: 'Sync WeChat profile',
+      withCredentials: true,
+      style: {
+        left: profileButton.x,
+        top: profileButton.y,
+        width: profileButton.width,
+        height: profileButton.height,
+        lineHeight: profileButton.height,
+        backgroundColor: COLORS.card,
+        color: COLORS.accent,
+        borderColor: COLORS.accent,
+        borderWidth: 2,
+        textAlign: 'center',
+        fontSize: Math.round(17 * unit),
+        borderRadius: 0,
+      },
+    });
+  if (userInfoButton) userInfoButton.onTap((result) => void track(syncProfile(result)));
 
   const inside = (rect: Rect, x: number, y: number) => x >= rect.x && x <= rect.x + rect.width && y >= rect.y && y <= rect.y + rect.height;
   function tap(x: number, y: number): Promise<void> {

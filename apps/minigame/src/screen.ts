@@ -41,8 +41,12 @@ export interface Screen {
   draw(state: Readonly<GameState>): void;
 }
 
-/** Sizes the canvas for the device's pixels and lays the screen out for its size in points. */
-export function createScreen(wx: WechatMinigame.Wx, canvas: GameCanvas): Screen {
+/**
+ * Sizes the canvas for the device's pixels and lays the screen out for its
+ * size in points. `profileNote`, on a runtime without WeChat's profile
+ * button, is written where the button would be.
+ */
+export function createScreen(wx: WechatMinigame.Wx, canvas: GameCanvas, profileNote: string | null = null): Screen {
   // Draw in screen points; the canvas holds device pixels for a sharp picture.
   const screen = typeof wx.getWindowInfo === 'function' ? wx.getWindowInfo() : wx.getSystemInfoSync();
   const width = screen.windowWidth || canvas.width;
@@ -104,6 +108,7 @@ export function createScreen(wx: WechatMinigame.Wx, canvas: GameCanvas): Screen 
     context.strokeStyle = COLORS.accent;
     context.lineWidth = 2;
     context.strokeRect(profileButton.x, profileButton.y, profileButton.width, profileButton.height);
+    if (profileNote) text(profileNote, width / 2, profileButton.y + profileButton.height / 2, 15, COLORS.muted);
 
     text(state.status, width / 2, height * 0.95, 13, state.phase === 'offline' ? COLORS.error : COLORS.muted);
   }
