@@ -1,10 +1,15 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createTestDatabase, type TestDatabase } from '@minigate/db/testing';
+import { createHttpServer, loadConfig, wireApplication } from '@minigate/server';
+import { startWeChatSimulator, type WeChatSimulator } from '@minigate/wechat-sim';
+import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserPreview, type BrowserPreview } from '../apps/minigame/dev/preview-server.js';
-import { startTestStack, TEST_APPID, type TestStack } from './support/stack.js';
+import { startTestStack, TEST_APPID, TEST_ENCRYPTION_KEY, TEST_JWT_SECRET, type TestStack } from './support/stack.js';
 
 // The browser preview `pnpm dev` serves (apps/minigame/dev), in headless
 // Chromium: Debian's chromium package, driven by playwright-core. The page
@@ -21,6 +26,22 @@ it("has Debian's chromium at /usr/bin/chromium", () => {
   expect(existsSync(CHROMIUM), CHROMIUM_MISSING).toBe(true);
 });
 
+// playwright's launch() starts Chromium on a fresh temporary profile (it refuses --user-data-dir in args).
+const launchChromium = () =>
+  chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+
 describe('the browser preview of the sample game, in headless Chromium', { timeout: 120_000 }, () => {
   let stack: TestStack;
   let preview: BrowserPreview;
@@ -30,6 +51,7 @@ describe('the browser preview of the sample game, in headless Chromium', { timeo
   beforeAll(async () => {
     expect(existsSync(CHROMIUM), CHROMIUM_MISSING).toBe(true);
     stack = await startTestStack();
+    browser = await launchChromium();
     // As `pnpm dev` starts it: game.js and the preview's wx built from the sources for the server beside it.
     preview = await startBrowserPreview({
       host: '127.0.0.1',
@@ -38,20 +60,6 @@ describe('the browser preview of the sample game, in headless Chromium', { timeo
       simulatorUrl: stack.simulator.url,
       appid: TEST_APPID,
       dir,
-    });
-    // playwright's launch() starts Chromium on a fresh temporary profile (it refuses --user-data-dir in args).
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
     });
   }, 180_000);
 
@@ -69,7 +77,7 @@ describe('the browser preview of the sample game, in headless Chromium', { timeo
     await page.goto(`${preview.url}?player=preview-ann`);
     await expect.poll(() => page.textContent('#banner')).toMatch(/Development preview — not WeChat/);
 
-    // The silent login at the start: wx.login (the simulator) → auth.wechatLogin.
+    // The silent login at the start: wx.login (the simulator) → auth.login.
     // (Page code as strings: this project's lib has no DOM.)
     await page.waitForFunction(`document.body.dataset.phase === 'ready'`, null, { timeout: 30_000 });
     const accountId = await page.evaluate<number>('window.minigame.state.accountId');
@@ -121,3 +129,79 @@ describe('the browser preview of the sample game, in headless Chromium', { timeo
     expect(answer.status).toBe(403);
   });
 });
+
+describe(
+  'the browser preview as Douyin (?runtime=tt) and QQ (?runtime=qq), against a server serving a game of each platform',
+  { timeout: 120_000 },
+  () => {
+    const APPS = [
+      { appid: 'wxpreviewgame001', platform: 'wechat', secret: 'd4e5f60718293a4b5c6d7e8f90a1b2c3' },
+      { appid: 'ttpreviewgame001', platform: 'douyin', secret: 'e5f60718293a4b5c6d7e8f90a1b2c3d4' },
+      { appid: '1113334445', platform: 'qq', secret: 'f60718293a4b5c6d7e8f90a1b2c3d4e5' },
+    ] as const;
+    let simulator: WeChatSimulator;
+    let database: TestDatabase;
+    let server: FastifyInstance;
+    let preview: BrowserPreview;
+    let browser: Browser;
+    const dir = mkdtempSync(join(tmpdir(), 'minigame-preview-platforms-'));
+
+    beforeAll(async () => {
+      expect(existsSync(CHROMIUM), CHROMIUM_MISSING).toBe(true);
+      database = await createTestDatabase();
+      simulator = await startWeChatSimulator({ apps: APPS.map((app) => ({ ...app })) });
+      writeFileSync(join(dir, 'apps.json'), JSON.stringify(APPS.map((app) => ({ ...app, apiBase: simulator.url }))));
+      const config = loadConfig({
+        NODE_ENV: 'test',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: database.url,
+        JWT_SECRET: TEST_JWT_SECRET,
+        ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+        APPS_FILE: join(dir, 'apps.json'),
+      });
+      const http = createHttpServer(config, (log) => wireApplication(config, log), { logStream: { write: () => undefined } });
+      server = http.server;
+      await http.application.start();
+      await server.listen({ host: '127.0.0.1', port: 0 });
+      preview = await startBrowserPreview({
+        host: '127.0.0.1',
+        port: 0,
+        serverUrl: `http://127.0.0.1:${(server.server.address() as AddressInfo).port}/trpc`,
+        simulatorUrl: simulator.url,
+        appid: APPS[0].appid,
+        apps: { tt: APPS[1].appid, qq: APPS[2].appid },
+        dir,
+      });
+      browser = await launchChromium();
+    }, 180_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await preview?.close();
+      await server?.close();
+      await simulator?.close();
+      await database?.drop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it.each([
+      ['tt', APPS[1]],
+      ['qq', APPS[2]],
+    ] as const)('?runtime=%s logs in to that game, with no wx in the page', async (runtime, app) => {
+      const page = await browser.newPage({ viewport: { width: 480, height: 900 } });
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(error.message));
+      await page.goto(`${preview.url}?player=preview-${runtime}&runtime=${runtime}`);
+      await page.waitForFunction(`document.body.dataset.phase === 'ready'`, null, { timeout: 30_000 });
+      const result = await page.evaluate<{ runtime: string; appid: string; wx: string; me: { app: { appid: string; platform: string } } }>(
+        `(async () => ({ runtime: minigame.client.runtime, appid: minigame.client.appid, wx: typeof wx, me: await minigame.client.api.account.me.query() }))()`,
+      );
+      expect(result).toMatchObject({ runtime, appid: app.appid, wx: 'undefined', me: { app: { appid: app.appid, platform: app.platform } } });
+      expect(await page.textContent('#status')).toMatch(/^Welcome! New account #\d+$/);
+      expect(problems).toEqual([]);
+      await page.close();
+    });
+  },
+);

@@ -3,7 +3,10 @@
 // calls the sample game makes, and no more.
 // - wx.request goes over fetch, through the preview server (which forwards it
 //   to the minigate server: the page has no CORS to lean on);
-// - wx.login asks the WeChat simulator for a code (/sim/login?player=…&format=text);
+// - wx.login asks the simulator for a code (/sim/login?player=…&format=text);
+// - ?runtime=tt or ?runtime=qq makes it Douyin's tt or QQ's qq instead (no wx then): the appid from
+//   tt.getEnvInfoSync or qq.getAccountInfoSync, tt.login's anonymousCode from /sim/anonymous
+//   (the player is logged in to Douyin, so a code comes too);
 // - wx.createUserInfoButton is a DOM button; the user info comes from the simulator;
 // - storage is localStorage (one namespace per player);
 // - wx.createCanvas gives the page's canvas; wx.onTouchStart listens to pointer events.
@@ -15,9 +18,12 @@ interface CallbackOptions {
   complete?: Callback;
 }
 
-const player = new URLSearchParams(location.search).get('player') || 'alice';
+const search = new URLSearchParams(location.search);
+const player = search.get('player') || 'alice';
+const runtime = search.get('runtime') === 'tt' || search.get('runtime') === 'qq' ? (search.get('runtime') as 'tt' | 'qq') : 'wx';
+const appid = (window as unknown as { __MINIGATE_PREVIEW__?: { apps: Record<string, string | undefined> } }).__MINIGATE_PREVIEW__?.apps[runtime];
 const screenCanvas = document.getElementById('screen') as HTMLCanvasElement;
-const storagePrefix = `minigate-preview:${player}:`;
+const storagePrefix = runtime === 'wx' ? `minigate-preview:${player}:` : `minigate-preview:${runtime}:${player}:`;
 let screenGiven = false;
 
 /** success/fail/complete as wx calls them; a promise when none is given. */
@@ -113,13 +119,26 @@ const wx = {
     });
   },
 
-  login(options: CallbackOptions & { timeout?: number } = {}) {
-    const work = fetch(`/__wx/login?player=${encodeURIComponent(player)}`)
-      .then(answerOf)
-      .then((response) => response.text())
-      .then((code) => ({ code: code.trim(), errMsg: 'login:ok' }));
+  login(options: CallbackOptions & { timeout?: number; force?: boolean } = {}) {
+    const codeOf = (kind: 'login' | 'anonymous') =>
+      fetch(`/__wx/${kind}?player=${encodeURIComponent(player)}&runtime=${runtime}`)
+        .then(answerOf)
+        .then((response) => response.text())
+        .then((code) => code.trim());
+    const work =
+      runtime === 'tt'
+        ? Promise.all([codeOf('login'), codeOf('anonymous')]).then(([code, anonymousCode]) => ({
+            code,
+            anonymousCode,
+            isLogin: true,
+            errMsg: 'login:ok',
+          }))
+        : codeOf('login').then((code) => ({ code, errMsg: 'login:ok' }));
     return settle(options, work, 'login');
   },
+  // Where the runtime tells the game its appid (none when the preview was given none).
+  ...(appid && runtime === 'tt' ? { getEnvInfoSync: () => ({ microapp: { appId: appid, envType: 'preview', mpVersion: '' } }) } : {}),
+  ...(appid && runtime !== 'tt' ? { getAccountInfoSync: () => ({ miniProgram: { appId: appid, envVersion: 'develop', version: '' } }) } : {}),
 
   request(options: RequestOptions) {
     const controller = new AbortController();
@@ -230,8 +249,8 @@ interface PreviewGame {
   onChange(listener: (state: PreviewGame['state']) => void): void;
 }
 
-const page = window as unknown as { wx: typeof wx; GameGlobal: unknown; minigame?: PreviewGame };
-page.wx = wx;
+const page = window as unknown as Record<'wx' | 'tt' | 'qq', typeof wx> & { GameGlobal: unknown; minigame?: PreviewGame };
+page[runtime] = wx;
 page.GameGlobal = window;
 
 // The page mirrors the game's state in text (for people and for tests): the canvas stays the game's.

@@ -22,8 +22,13 @@ export interface BrowserPreviewOptions {
   serverUrl: string;
   /** The WeChat simulator: wx.login codes and user info come from it. */
   simulatorUrl: string;
-  /** The appid the simulator issues codes for (the server's WECHAT_APPID). */
+  /** The appid the simulator issues codes for (the server's WeChat game). */
   appid: string;
+  /**
+   * Douyin's and QQ's games (pnpm dev's sample apps file): the page plays
+   * them with ?runtime=tt or ?runtime=qq, over a tt or qq of its own.
+   */
+  apps?: { tt?: string; qq?: string };
   /**
    * Where the page's game.js and wx.js are: .minigate/preview by default
    * (development state, like the dev secrets; apps/minigame/dist stays what
@@ -73,6 +78,9 @@ export async function startBrowserPreview(options: BrowserPreviewOptions): Promi
   const dir = options.dir ?? resolve(ROOT, '.minigate/preview');
   if (options.build !== false) await buildGame(options.serverUrl, dir);
   const serverOrigin = new URL(options.serverUrl).origin;
+  const apps: Record<string, string | undefined> = { wx: options.appid, ...options.apps };
+  // The page's runtime learns its appid before the game starts (getAccountInfoSync is synchronous).
+  const pageConfig = `<script>window.__MINIGATE_PREVIEW__ = ${JSON.stringify({ apps })};</script>`;
   const files: Record<string, [string, string]> = {
     '/': [resolve(MINIGAME, 'dev/index.html'), 'text/html; charset=utf-8'],
     '/game.js': [resolve(dir, 'game.js'), 'text/javascript; charset=utf-8'],
@@ -99,13 +107,20 @@ export async function startBrowserPreview(options: BrowserPreviewOptions): Promi
     const file = req.method === 'GET' ? files[url.pathname] : undefined;
     if (file) {
       const content = await readFile(file[0]).catch(() => null);
-      if (content) send(res, 200, file[1], content);
+      if (content && url.pathname === '/')
+        send(res, 200, file[1], content.toString('utf8').replace('<script src="/wx.js">', `${pageConfig}<script src="/wx.js">`));
+      else if (content) send(res, 200, file[1], content);
       else send(res, 503, 'text/plain', `${file[0]} is missing: restart pnpm dev`);
       return;
     }
-    if (url.pathname === '/__wx/login' && req.method === 'GET') {
-      const query = new URLSearchParams({ appid: options.appid, player: url.searchParams.get('player') ?? '', format: 'text' });
-      const answer = await fetch(`${options.simulatorUrl}/sim/login?${query.toString()}`);
+    // A login code for the player (/__wx/login), or a Douyin anonymous code for the player's browser (/__wx/anonymous).
+    if ((url.pathname === '/__wx/login' || url.pathname === '/__wx/anonymous') && req.method === 'GET') {
+      const appid = apps[url.searchParams.get('runtime') ?? 'wx'];
+      if (!appid) return send(res, 404, 'text/plain', `no game for the runtime ${url.searchParams.get('runtime')}`);
+      const player = url.searchParams.get('player') ?? '';
+      const anonymous = url.pathname === '/__wx/anonymous';
+      const query = new URLSearchParams({ appid, ...(anonymous ? { device: `${player}-browser` } : { player }), format: 'text' });
+      const answer = await fetch(`${options.simulatorUrl}/sim/${anonymous ? 'anonymous' : 'login'}?${query.toString()}`);
       send(res, answer.status, 'text/plain', await answer.text());
       return;
     }
