@@ -17,7 +17,8 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const login = (input: Record<string, unknown>, headers: Record<string, string> = {}) => callProcedure(stack, 'mutation', 'auth.login', input, headers);
+const login = (input: Record<string, unknown>, headers: Record<string, string> = {}) =>
+  callProcedure(stack, 'mutation', 'auth.login', input, headers);
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const me = async (token: string) => (await callProcedure(stack, 'query', 'account.me', undefined, bearer(token))).body.result.data;
 const code = (appid: string, player: string) => stack.simulator.issueCode(appid, player);
@@ -170,7 +171,13 @@ describe('Douyin guests', () => {
 describe('linking identities', () => {
   it("links the player's identity in another game; refuses one that belongs to another account; refuses unlinking the last", async () => {
     const eve = await signIn(wechat.appid, 'eve');
-    const linked = await callProcedure(stack, 'mutation', 'account.linkIdentity', { appid: douyin.appid, code: code(douyin.appid, 'eve') }, bearer(eve.accessToken));
+    const linked = await callProcedure(
+      stack,
+      'mutation',
+      'account.linkIdentity',
+      { appid: douyin.appid, code: code(douyin.appid, 'eve') },
+      bearer(eve.accessToken),
+    );
     expect(linked.status).toBe(200);
     expect(linked.body.result.data.identities).toContainEqual({ platform: 'douyin', appid: douyin.appid, kind: 'openid' });
     expect(linked.body.result.data.app).toEqual({ appid: wechat.appid, platform: 'wechat' });
@@ -179,7 +186,13 @@ describe('linking identities', () => {
 
     const fay = await signIn(qq.appid, 'fay');
     const before = await authTypesOf(eve.account.id);
-    const taken = await callProcedure(stack, 'mutation', 'account.linkIdentity', { appid: qq.appid, code: code(qq.appid, 'fay') }, bearer(eve.accessToken));
+    const taken = await callProcedure(
+      stack,
+      'mutation',
+      'account.linkIdentity',
+      { appid: qq.appid, code: code(qq.appid, 'fay') },
+      bearer(eve.accessToken),
+    );
     expect([taken.status, taken.body.error.data.reason]).toEqual([409, 'IDENTITY_TAKEN']);
     expect(await authTypesOf(eve.account.id)).toEqual(before);
     expect(await authTypesOf(fay.account.id)).toEqual([`qq_openid:${qq.appid}`, 'qq_unionid']);
@@ -284,7 +297,11 @@ describe('first logins racing', () => {
         .select('accountAuth.accountId')
         .distinct()
         .where('accountAuth.authType', '=', `${game.platform}_openid:${game.appid}`)
-        .where('accountAuth.identifier', 'in', Array.from({ length: 20 }, (_, i) => stack.simulator.openidFor(game.appid, `crowd-${i}`)))
+        .where(
+          'accountAuth.identifier',
+          'in',
+          Array.from({ length: 20 }, (_, i) => stack.simulator.openidFor(game.appid, `crowd-${i}`)),
+        )
         .where('accountAuth.isDel', '=', 0)
         .execute();
       expect(owners).toHaveLength(20);

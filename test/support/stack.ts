@@ -68,7 +68,10 @@ export const TEST_GAMES = {
 /** An APPS_FILE listing `apps` on the simulator, in a directory of its own. */
 export function writeAppsFile(apps: readonly SimulatedApp[], simulatorUrl: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'minigate-apps-')), 'apps.json');
-  writeFileSync(file, JSON.stringify(apps.map(({ appid, secret, platform }) => ({ appid, secret, platform: platform ?? 'wechat', apiBase: simulatorUrl }))));
+  writeFileSync(
+    file,
+    JSON.stringify(apps.map(({ appid, secret, platform }) => ({ appid, secret, platform: platform ?? 'wechat', apiBase: simulatorUrl }))),
+  );
   return file;
 }
 

@@ -38,7 +38,10 @@ describe('configuration', () => {
       host: '0.0.0.0',
       port: 3000,
       trustProxy: false,
-      wechat: { apiBase: 'https://api.weixin.qq.com', app: { appid: VALID.WECHAT_APPID, secret: VALID.WECHAT_SECRET, apiBase: 'https://api.weixin.qq.com' } },
+      wechat: {
+        apiBase: 'https://api.weixin.qq.com',
+        app: { appid: VALID.WECHAT_APPID, secret: VALID.WECHAT_SECRET, apiBase: 'https://api.weixin.qq.com' },
+      },
       apps: [{ appid: VALID.WECHAT_APPID, platform: 'wechat', secret: VALID.WECHAT_SECRET, apiBase: 'https://api.weixin.qq.com' }],
       jwt: { audience: `minigate:${VALID.WECHAT_APPID}`, accessTokenTtlSeconds: 7200 },
     });
@@ -126,7 +129,7 @@ describe('configuration', () => {
       { appid: '1110000001', platform: 'qq', secret: 'qq-secret-00000001' },
     ];
 
-    it('lists the games: each platform\'s own API unless apiBase replaces its scheme and host', () => {
+    it("lists the games: each platform's own API unless apiBase replaces its scheme and host", () => {
       const config = loadConfig({ ...withoutWeChat, APPS_FILE: appsFile(games) });
       expect(config.apps).toEqual([
         { appid: 'wx1234567890abcdef', platform: 'wechat', secret: 'wechat-secret-0001', apiBase: 'https://api.weixin.qq.com', name: 'On WeChat' },

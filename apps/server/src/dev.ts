@@ -48,15 +48,27 @@ async function main(): Promise<void> {
   // The sample game (apps/minigame) in a browser page, over the simulator: development only.
   const wechatApp = config.wechat.app;
   if (!wechatApp) return;
+  const douyinApp = config.apps.find((app) => app.platform === 'douyin');
+  const qqApp = config.apps.find((app) => app.platform === 'qq');
   const preview = await startBrowserPreview({
     host: config.host,
     serverUrl: `${api}/trpc`,
     simulatorUrl: simulator.url,
     appid: wechatApp.appid,
+    // The first Douyin and QQ games play under ?runtime=tt and ?runtime=qq.
+    apps: {
+      ...(douyinApp ? { tt: douyinApp.appid } : {}),
+      ...(qqApp ? { qq: qqApp.appid } : {}),
+    },
   }).catch((error: unknown) =>
     console.warn(`The sample game's browser preview did not start: ${error instanceof Error ? error.message : String(error)}`),
   );
-  if (preview) console.log(`The sample game in a browser (development preview, not WeChat): ${preview.url}?player=alice\n`);
+  if (preview) {
+    console.log(`The sample game in a browser (development preview, not WeChat): ${preview.url}?player=alice`);
+    if (douyinApp) console.log(`  as on Douyin: ${preview.url}?player=alice&runtime=tt`);
+    if (qqApp) console.log(`  as on QQ: ${preview.url}?player=alice&runtime=qq`);
+    console.log('');
+  }
 }
 
 main().catch((error: unknown) => {

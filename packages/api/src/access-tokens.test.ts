@@ -20,7 +20,14 @@ describe('access tokens', () => {
     const claims = jwt.decode(issued.accessToken, { complete: true });
     expect(claims?.header).toMatchObject({ alg: 'HS256', kid: keyIdOf(SECRET) });
     expect(claims?.header.kid).not.toContain(SECRET.slice(0, 8));
-    expect(claims?.payload).toMatchObject({ sub: '42', sid: '7', app: 'wxtestgame01', iss: 'minigate', aud: 'minigate:wxtest', exp: now / 1000 + 3600 });
+    expect(claims?.payload).toMatchObject({
+      sub: '42',
+      sid: '7',
+      app: 'wxtestgame01',
+      iss: 'minigate',
+      aud: 'minigate:wxtest',
+      exp: now / 1000 + 3600,
+    });
     expect(tokens.verify(issued.accessToken)).toEqual({ ok: true, accountId: 42, sessionId: 7, appid: 'wxtestgame01' });
     now += 3_601_000;
     expect(tokens.verify(issued.accessToken)).toEqual({ ok: false, reason: 'TOKEN_EXPIRED' });
@@ -40,12 +47,18 @@ describe('access tokens', () => {
     expect(tokens.verify(accessToken)).toEqual({ ok: false, reason: 'TOKEN_EXPIRED' });
   });
 
-  it('carries no app claim for a session of the deployment\'s WeChat app from before several games, and refuses an app claim that is no appid', () => {
+  it("carries no app claim for a session of the deployment's WeChat app from before several games, and refuses an app claim that is no appid", () => {
     const tokens = createAccessTokens(options);
     const legacy = jwt.decode(tokens.issue(3, 4, null).accessToken) as Record<string, unknown>;
     expect(legacy).not.toHaveProperty('app');
     const sign = (app: unknown) =>
-      jwt.sign({ sub: '3', sid: '4', app }, SECRET, { algorithm: 'HS256', issuer: 'minigate', audience: 'minigate:wxtest', expiresIn: 60, keyid: keyIdOf(SECRET) });
+      jwt.sign({ sub: '3', sid: '4', app }, SECRET, {
+        algorithm: 'HS256',
+        issuer: 'minigate',
+        audience: 'minigate:wxtest',
+        expiresIn: 60,
+        keyid: keyIdOf(SECRET),
+      });
     expect(tokens.verify(sign('tt12345678'))).toEqual({ ok: true, accountId: 3, sessionId: 4, appid: 'tt12345678' });
     expect(tokens.verify(sign(12345))).toEqual({ ok: false, reason: 'TOKEN_INVALID' });
     expect(tokens.verify(sign('wx app with spaces'))).toEqual({ ok: false, reason: 'TOKEN_INVALID' });

@@ -22,7 +22,8 @@ export interface IssuedAccessToken {
 }
 
 /** `appid`: the game the session signed in to; null in a token from before several games (the deployment's WeChat app). */
-export type AccessTokenCheck = { ok: true; accountId: number; sessionId: number; appid: string | null } | { ok: false; reason: 'TOKEN_INVALID' | 'TOKEN_EXPIRED' };
+export type AccessTokenCheck =
+  { ok: true; accountId: number; sessionId: number; appid: string | null } | { ok: false; reason: 'TOKEN_INVALID' | 'TOKEN_EXPIRED' };
 
 export interface AccessTokens {
   /** `appid` (null: none named, the deployment's WeChat app) travels as the `app` claim. */

@@ -47,7 +47,9 @@ const accountWithProfile = prepared((db: Kysely<Database>, accountId: number) =>
       'accountProfile.city',
       'accountProfile.language',
       // In the same round trip: account.me lists the identities.
-      sql<string | null>`(SELECT GROUP_CONCAT(a.auth_type ORDER BY a.account_auth_id SEPARATOR ' ') FROM account_auth a WHERE a.account_id = account.account_id AND a.is_del = 0)`.as(
+      sql<
+        string | null
+      >`(SELECT GROUP_CONCAT(a.auth_type ORDER BY a.account_auth_id SEPARATOR ' ') FROM account_auth a WHERE a.account_id = account.account_id AND a.is_del = 0)`.as(
         'authTypes',
       ),
     ])

@@ -9,7 +9,7 @@ import { DEV_APPID, wechat } from './wechat.js';
 
 export const development = section(
   'Development',
-  '`pnpm dev` only. It fills in what development needs and you left unset: the development database, the games of `apps/server/apps.sample.json` on the simulator (one on each platform, WeChat\'s `' +
+  "`pnpm dev` only. It fills in what development needs and you left unset: the development database, the games of `apps/server/apps.sample.json` on the simulator (one on each platform, WeChat's `" +
     DEV_APPID +
     '`) and secrets generated once and kept in `.minigate/dev-secrets.json` (ignored by git), so tokens survive a restart.',
   {
@@ -51,7 +51,15 @@ export const SAMPLE_APPS_FILE = resolve(dirname(new URL(import.meta.url).pathnam
 function writeDevelopmentApps(file: string, simulatorUrl: string): void {
   const apps = JSON.parse(readFileSync(SAMPLE_APPS_FILE, 'utf8')) as Array<Record<string, unknown>>;
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(apps.map((app) => ({ ...app, apiBase: simulatorUrl })), null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(
+    file,
+    `${JSON.stringify(
+      apps.map((app) => ({ ...app, apiBase: simulatorUrl })),
+      null,
+      2,
+    )}\n`,
+    { mode: 0o600 },
+  );
 }
 
 /**

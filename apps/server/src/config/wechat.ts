@@ -97,9 +97,7 @@ export function wechatConfig(values: Values) {
   const apps: GameApp[] = values.APPS_FILE ?? [
     { appid: values.WECHAT_APPID!, platform: 'wechat', secret: values.WECHAT_SECRET!, apiBase: values.WECHAT_API_BASE },
   ];
-  const wechatApps: WeChatApp[] = apps
-    .filter((app) => app.platform === 'wechat')
-    .map(({ appid, secret, apiBase }) => ({ appid, secret, apiBase }));
+  const wechatApps: WeChatApp[] = apps.filter((app) => app.platform === 'wechat').map(({ appid, secret, apiBase }) => ({ appid, secret, apiBase }));
   const firstWeChat = wechatApps[0] ?? null;
   const wechatBase = firstWeChat?.apiBase ?? WECHAT_API_BASE;
   return {

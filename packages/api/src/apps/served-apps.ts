@@ -1,10 +1,4 @@
-import {
-  createDouyinApi,
-  createDouyinCode2Session,
-  createQQApi,
-  createQQCode2Session,
-  type PlatformSession,
-} from '@minigate/platforms';
+import { createDouyinApi, createDouyinCode2Session, createQQApi, createQQCode2Session, type PlatformSession } from '@minigate/platforms';
 import { createCode2Session, createWeChatApi, type AccessTokenStore, type WeChatApi, type WeChatTransport } from '@minigate/wechat';
 import type { Platform } from './platform-identities.js';
 

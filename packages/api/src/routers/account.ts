@@ -56,16 +56,19 @@ export const bindPhoneInput = z.strictObject({
 export const accountRouter = router({
   me: protectedProcedure.query(async ({ ctx }) => withApp(ctx, await ctx.services.accounts.me(ctx.user.accountId))),
   updateProfile: protectedProcedure.input(updateProfileInput).mutation(async ({ ctx, input }) =>
-    withApp(ctx, await ctx.services.accounts.updateProfile(
-      ctx.user.accountId,
-      {
-        ...(input.nickName !== undefined ? { nickName: input.nickName } : {}),
-        ...(input.avatarUrl !== undefined ? { avatar: input.avatarUrl } : {}),
-        ...(input.gender !== undefined ? { gender: input.gender } : {}),
-        ...(input.birthday !== undefined ? { birthday: input.birthday } : {}),
-      },
-      ctx.caller.log,
-    )),
+    withApp(
+      ctx,
+      await ctx.services.accounts.updateProfile(
+        ctx.user.accountId,
+        {
+          ...(input.nickName !== undefined ? { nickName: input.nickName } : {}),
+          ...(input.avatarUrl !== undefined ? { avatar: input.avatarUrl } : {}),
+          ...(input.gender !== undefined ? { gender: input.gender } : {}),
+          ...(input.birthday !== undefined ? { birthday: input.birthday } : {}),
+        },
+        ctx.caller.log,
+      ),
+    ),
   ),
   linkIdentity: protectedProcedure
     .input(linkIdentityInput)

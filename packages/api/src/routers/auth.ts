@@ -52,7 +52,10 @@ export const authRouter = router({
     .mutation(({ ctx, input }) =>
       ctx.services.login.login(
         input.appid,
-        { ...(input.code !== undefined ? { code: input.code } : {}), ...(input.anonymousCode !== undefined ? { anonymousCode: input.anonymousCode } : {}) },
+        {
+          ...(input.code !== undefined ? { code: input.code } : {}),
+          ...(input.anonymousCode !== undefined ? { anonymousCode: input.anonymousCode } : {}),
+        },
         ctx.caller,
       ),
     ),

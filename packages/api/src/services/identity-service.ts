@@ -5,7 +5,7 @@ import type { ServedApps } from '../apps/served-apps.js';
 import type { AuthenticatedUser, Caller } from '../context.js';
 import { MinigateError } from '../errors.js';
 import type { AccountService } from './account-service.js';
-import { appUnknown } from './login-service.js';
+import { appUnknown } from './login-refusals.js';
 import { loginErrorFromPlatform } from './platform-login-errors.js';
 import type { AccountView } from './views.js';
 

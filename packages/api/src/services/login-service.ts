@@ -33,6 +33,7 @@ import {
   type OpenedByCode,
 } from './login-codes.js';
 import type { LoginAnswer } from './views.js';
+import { appUnknown, credentialsRefusal } from './login-refusals.js';
 import { isPlatformMisconfigured, loginErrorFromPlatform } from './platform-login-errors.js';
 
 export interface LoginService {
@@ -72,6 +73,9 @@ export interface LoginServiceDeps {
   codeRetryWindowSeconds?: number;
   now?: () => number;
 }
+
+/** How log lines name the platforms. */
+const PLATFORM_NAMES = { wechat: 'WeChat', douyin: 'Douyin', qq: 'QQ' } as const;
 
 /**
  * A wx.login code is exchanged once. Its hash is written on the session its
@@ -137,11 +141,13 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
     } catch (error) {
       const failure = failureOf(error);
       if (failure) await remember(hash, { outcome: 'failed', failure, answeredAt: now() }, log);
+      const logged = { appid: app.appid, errcode: (error as { errcode?: unknown }).errcode ?? null, error: (error as Error).message };
       if (error instanceof WeChatMisconfiguredError || isPlatformMisconfigured(error)) {
-        log.error({ appid: app.appid, error: (error as Error).message }, `${app.platform} refused our credentials: check the app's appid and secret`);
+        const where = app.platform === 'wechat' ? 'WECHAT_APPID and WECHAT_SECRET, or its entry in APPS_FILE' : 'its entry in APPS_FILE';
+        log.error(logged, `${PLATFORM_NAMES[app.platform]} refused our credentials: check the game's ${where}`);
       } else if (failure || error instanceof WeChatBusyError || error instanceof WeChatUnavailableError || error instanceof WeChatTimeoutError) {
         // The platform's own trouble: operators watch for a run of these.
-        log.warn({ appid: app.appid, error: (error as Error).message }, `${app.platform} could not log a player in`);
+        log.warn(logged, `${PLATFORM_NAMES[app.platform]} could not log a player in`);
       }
       throw error;
     }
@@ -201,7 +207,8 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
     try {
       account = await signInWithIdentity(deps.db, {
         ...identity,
-        credential: deps.sessionKeys.encrypt(session.sessionKey),
+        // A Douyin guest gets no session key.
+        credential: session.sessionKey ? deps.sessionKeys.encrypt(session.sessionKey) : null,
         // The key's time stays its first sighting while the platform hands the same key again.
         isSameCredential: (stored) => stored !== null && deps.sessionKeys.decrypt(stored) === session.sessionKey,
         ip: caller.ip,
@@ -270,27 +277,8 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
     login(appid, credentials, caller) {
       const app = deps.apps.get(appid);
       if (!app) return Promise.reject(appUnknown(appid));
-      if (credentials.anonymousCode !== undefined && app.platform !== 'douyin') {
-        return Promise.reject(
-          new MinigateError({
-            code: 'BAD_REQUEST',
-            reason: 'ANONYMOUS_CODE_UNSUPPORTED',
-            message: `anonymousCode is Douyin's (tt.login): the game ${appid} is on ${app.platform}`,
-            fields: [{ path: 'anonymousCode', message: 'only a Douyin game takes an anonymous code' }],
-          }),
-        );
-      }
-      if (credentials.code === undefined && credentials.anonymousCode === undefined) {
-        return Promise.reject(
-          new MinigateError({
-            code: 'BAD_REQUEST',
-            reason: 'INPUT_INVALID',
-            message: 'Send the code the platform login gave (code), or on Douyin a guest anonymousCode',
-            fields: [{ path: 'code', message: 'required' }],
-          }),
-        );
-      }
-      return login(app, credentials, caller);
+      const refused = credentialsRefusal(app, credentials);
+      return refused ? Promise.reject(refused) : login(app, credentials, caller);
     },
 
     wechatLogin(code, caller) {
@@ -303,15 +291,4 @@ export function createLoginService(deps: LoginServiceDeps): LoginService {
       return (await cache?.prune?.()) ?? 0;
     },
   };
-}
-
-/** 400 APP_UNKNOWN: the deployment serves no game of this appid (or, for auth.wechatLogin, no WeChat game). */
-export function appUnknown(appid: string | null): MinigateError {
-  return new MinigateError({
-    code: 'BAD_REQUEST',
-    reason: 'APP_UNKNOWN',
-    message:
-      appid === null ? 'This server serves no WeChat game: log in with auth.login and your appid' : `This server serves no game of appid ${appid}`,
-    fields: [{ path: 'appid', message: appid === null ? 'no WeChat game configured' : 'not a game this server serves' }],
-  });
 }

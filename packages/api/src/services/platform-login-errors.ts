@@ -1,4 +1,4 @@
-import { PlatformErrcodeError, PlatformTimeoutError, PlatformUnavailableError } from '@minigate/platforms';
+import { PlatformErrcodeError, PlatformMisconfiguredError, PlatformTimeoutError, PlatformUnavailableError } from '@minigate/platforms';
 import { MinigateError, type MinigateErrorOptions } from '../errors.js';
 import { loginErrorFromWeChat } from './wechat-login-errors.js';
 
@@ -47,11 +47,14 @@ const PLATFORM_NAMES = { douyin: 'Douyin', qq: 'QQ' } as const;
 /** A login's failure at its platform (WeChat's, Douyin's or QQ's) as the player sees it. */
 export function loginErrorFromPlatform(error: unknown): MinigateError {
   if (error instanceof PlatformErrcodeError) {
-    const found = PLATFORM_LOGIN_ERRORS.get(`${error.platform}:${error.errcode}`) ?? {
-      code: 'BAD_GATEWAY',
-      reason: 'PLATFORM_ERROR',
-      message: `${PLATFORM_NAMES[error.platform]} refused the login (errcode ${error.errcode})`,
-    };
+    const found = PLATFORM_LOGIN_ERRORS.get(`${error.platform}:${error.errcode}`) ??
+      (error instanceof PlatformMisconfiguredError
+        ? misconfigured('PLATFORM_MISCONFIGURED', `${PLATFORM_NAMES[error.platform]} refused the game's appid or secret (errcode ${error.errcode})`)
+        : undefined) ?? {
+        code: 'BAD_GATEWAY',
+        reason: 'PLATFORM_ERROR',
+        message: `${PLATFORM_NAMES[error.platform]} refused the login (errcode ${error.errcode})`,
+      };
     return new MinigateError({ ...found, cause: error });
   }
   if (error instanceof PlatformTimeoutError) {
@@ -79,5 +82,6 @@ export function loginErrorFromPlatform(error: unknown): MinigateError {
 
 /** Whether the platform's failure is ours to fix (credentials): logged as an error, not a warning. */
 export function isPlatformMisconfigured(error: unknown): boolean {
+  if (error instanceof PlatformMisconfiguredError) return true;
   return error instanceof PlatformErrcodeError && PLATFORM_LOGIN_ERRORS.get(`${error.platform}:${error.errcode}`)?.code === 'INTERNAL_SERVER_ERROR';
 }

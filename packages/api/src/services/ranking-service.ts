@@ -31,12 +31,14 @@ export interface RankingServiceDeps {
 const CHECKED_MAX = 10_000;
 
 /** Douyin's user storage errcodes (set_user_storage) as the player sees them. */
-const DOUYIN_STORAGE_ERRORS: ReadonlyMap<number, { reason: 'STORAGE_KEY_TOO_LONG' | 'STORAGE_VALUE_TOO_LONG' | 'STORAGE_TOO_MANY_KEYS'; message: string }> =
-  new Map([
-    [40009, { reason: 'STORAGE_KEY_TOO_LONG', message: 'Douyin refused the key: over 128 bytes (40009)' }],
-    [40010, { reason: 'STORAGE_VALUE_TOO_LONG', message: 'Douyin refused the score: key and value over 1024 bytes (40010)' }],
-    [60001, { reason: 'STORAGE_TOO_MANY_KEYS', message: 'The player would keep more than 128 keys (60001): remove keys first' }],
-  ]);
+const DOUYIN_STORAGE_ERRORS: ReadonlyMap<
+  number,
+  { reason: 'STORAGE_KEY_TOO_LONG' | 'STORAGE_VALUE_TOO_LONG' | 'STORAGE_TOO_MANY_KEYS'; message: string }
+> = new Map([
+  [40009, { reason: 'STORAGE_KEY_TOO_LONG', message: 'Douyin refused the key: over 128 bytes (40009)' }],
+  [40010, { reason: 'STORAGE_VALUE_TOO_LONG', message: 'Douyin refused the score: key and value over 1024 bytes (40010)' }],
+  [60001, { reason: 'STORAGE_TOO_MANY_KEYS', message: 'The player would keep more than 128 keys (60001): remove keys first' }],
+]);
 
 /** A failed Douyin storage call as the player sees it. */
 function douyinCallError(error: unknown, log: ServiceLogger, call: string): unknown {
@@ -44,7 +46,12 @@ function douyinCallError(error: unknown, log: ServiceLogger, call: string): unkn
     const storage = DOUYIN_STORAGE_ERRORS.get(error.errcode);
     if (storage) return new MinigateError({ code: 'BAD_REQUEST', ...storage, cause: error });
     log.warn({ call, errcode: error.errcode, error: error.message }, 'Douyin refused a call');
-    return new MinigateError({ code: 'BAD_GATEWAY', reason: 'PLATFORM_ERROR', message: `Douyin refused the call (errcode ${error.errcode})`, cause: error });
+    return new MinigateError({
+      code: 'BAD_GATEWAY',
+      reason: 'PLATFORM_ERROR',
+      message: `Douyin refused the call (errcode ${error.errcode})`,
+      cause: error,
+    });
   }
   if (error instanceof PlatformTimeoutError || error instanceof PlatformUnavailableError) {
     log.warn({ call, error: error.message }, 'Douyin could not serve a call');
