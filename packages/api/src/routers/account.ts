@@ -4,7 +4,7 @@ import { protectedProcedure, router } from '../trpc.js';
 import { sessionApp } from '../apps/session-app.js';
 import type { Context, AuthenticatedUser } from '../context.js';
 import type { AccountView, MeView } from '../services/views.js';
-import { appidInput } from './auth.js';
+import { appidInput, platformCode } from './auth.js';
 import { updateProfileInput } from './profile-input.js';
 
 /** The account, and the game this session is in. */
@@ -15,12 +15,7 @@ function withApp(ctx: Context & { user: AuthenticatedUser }, view: AccountView):
 
 export const linkIdentityInput = z.strictObject({
   appid: appidInput,
-  code: z
-    .string({ error: "code must be the string that game's login gave" })
-    .trim()
-    .min(1, 'code must not be empty')
-    .max(128, 'code is too long to be a login code')
-    .regex(/^[\x21-\x7e]+$/, 'code must be printable ASCII, no spaces'),
+  code: platformCode('code'),
 });
 
 export const unlinkIdentityInput = z.strictObject({ appid: appidInput });

@@ -20,7 +20,7 @@ export const appidInput = z
   .regex(/^[0-9A-Za-z_-]+$/, 'appid must be letters, digits, _ and - only');
 
 /** A platform login's code (wx.login, tt.login, qq.login): the platform judges it. */
-const platformCode = (name: string) =>
+export const platformCode = (name: string) =>
   z
     .string({ error: `${name} must be the string the platform's login gave` })
     .trim()
