@@ -71,3 +71,24 @@ export {
   type MsgSecScene,
   type MsgSecSuggest,
 } from './msg-sec-check.js';
+export {
+  coinPaySig,
+  hmacSha256Hex,
+  ITEM_ORDER_METHOD,
+  itemOrderSignatures,
+  lowercaseHexEquals,
+  payEventSignature,
+  verifyPayEventSignature,
+  type ItemOrderSignatures,
+} from './pay-signatures.js';
+export {
+  decryptPushMessage,
+  encryptPushMessage,
+  openPushMessage,
+  pushAesKey,
+  PushMessageError,
+  pushSignature,
+  verifyPushSignature,
+  type PushMessageProblem,
+  type PushSignatureInput,
+} from './push-crypto.js';
