@@ -102,6 +102,40 @@ export const WECHAT_ERRCODES = [
     retryable: false,
     meaning: 'the player has not visited the mini-game recently (about two hours), so msg_sec_check will not judge for its openid',
   },
+  // Virtual payment 2.0's game coins (/wxa/game/getbalance|pay|cancelpay|present|queryorderinfo); see game-coins.ts.
+  {
+    errcode: 90010,
+    name: 'CoinSessionKeyInvalidError',
+    retryable: true,
+    meaning: "the signature (hmac_sha256 with the session key) does not match the player's current session key: the player must log in again",
+  },
+  {
+    errcode: 90016,
+    name: 'CoinSessionKeyInvalidError',
+    retryable: true,
+    meaning: "WeChat's session key for the player has expired (sessionkey fail): the player must log in again",
+  },
+  {
+    errcode: 90011,
+    name: 'CoinPaySigInvalidError',
+    ...misconfigured,
+    meaning: "pay_sig does not match: the AppKey is not the one of the request's env",
+  },
+  {
+    errcode: 90012,
+    name: 'CoinBillExistsError',
+    retryable: false,
+    meaning: 'the bill_no was used already: for a retried pay or present, the first call went through (WeChat is idempotent for 48 hours)',
+  },
+  { errcode: 90013, name: 'CoinBalanceTooLowError', retryable: false, meaning: "the player's game-coin balance is lower than the amount" },
+  { errcode: 90000, name: 'CoinOrderNotFoundError', retryable: false, meaning: 'no such order: cancelpay names a pay_bill_no WeChat does not know' },
+  { errcode: 90017, name: 'CoinPermissionDeniedError', ...misconfigured, meaning: 'the app may not call the virtual payment API' },
+  {
+    errcode: 90018,
+    name: 'CoinParamInvalidError',
+    ...misconfigured,
+    meaning: 'WeChat refused a parameter (an offer_id or zone_id that is not the configured one, a bad bill_no): errmsg names it',
+  },
 ] as const satisfies readonly ErrcodeEntry[];
 
 /** The name of a row of WECHAT_ERRCODES. */
@@ -132,4 +166,16 @@ export const ACCESS_TOKEN_CALL_ERRCODES: readonly ErrcodeName[] = [
   'FrequencyLimitError',
   'DataFormatError',
   'ApiUnauthorizedError',
+];
+
+/** What every game-coin call (virtual payment 2.0) may answer. */
+export const GAME_COIN_ERRCODES: readonly ErrcodeName[] = [
+  ...ACCESS_TOKEN_CALL_ERRCODES,
+  'CoinSessionKeyInvalidError',
+  'CoinPaySigInvalidError',
+  'CoinBillExistsError',
+  'CoinBalanceTooLowError',
+  'CoinOrderNotFoundError',
+  'CoinPermissionDeniedError',
+  'CoinParamInvalidError',
 ];

@@ -92,3 +92,15 @@ export {
   type PushMessageProblem,
   type PushSignatureInput,
 } from './push-crypto.js';
+export { CoinBalanceTooLowError, CoinBillExistsError, coinError, CoinSessionKeyInvalidError } from './coin-errors.js';
+export {
+  createGameCoinsApi,
+  type CoinBalance,
+  type CoinCall,
+  type CoinCancelPayRequest,
+  type CoinPayRequest,
+  type CoinPresentRequest,
+  type CoinQueryOrderRequest,
+  type GameCoinsApi,
+  type GameCoinsApp,
+} from './game-coins.js';
