@@ -31,6 +31,14 @@ const ERRMSGS: Record<number, string> = {
   87017: 'user storage size exceeds limit',
   87018: 'user storage key-value count exceeds limit',
   87019: 'invalid key: length of key exceeds limit',
+  90000: 'order not exist',
+  90010: '[signature] signature is invalid',
+  90011: '[pay_sig] pay_sig is invalid',
+  90012: 'order already exists',
+  90013: 'balance not enough',
+  90016: 'sessionkey fail, please login again',
+  90017: 'no permission',
+  90018: 'invalid param',
 };
 
 /** WeChat's errmsg for an errcode, with a fresh rid as WeChat appends one. */

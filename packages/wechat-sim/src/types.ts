@@ -1,4 +1,5 @@
 // The simulator's public types: its options, the faults it takes and what it hands out.
+import type { SimulatedPayments, SimulatedPaySettings } from './pay/pay-types.js';
 
 /** The mini-game platforms the simulator plays. */
 export type SimulatedPlatform = 'wechat' | 'douyin' | 'qq';
@@ -14,6 +15,8 @@ export interface SimulatedApp {
    * same openPlatform (a WeChat and a Douyin app never share one).
    */
   openPlatform?: string;
+  /** Virtual payment 2.0 (WeChat apps): the /wxa/game/* endpoints, item orders and their delivery pushes. */
+  pay?: SimulatedPaySettings;
 }
 
 /** A content rule of msg_sec_check: content containing `word` (case-insensitive) gets `suggest`. */
@@ -51,6 +54,12 @@ export interface WeChatSimulatorOptions {
   userStorageMaxBytes?: number;
   /** When a player's session_key changes; default 'every-login'. */
   sessionKeyRotation?: SessionKeyRotation;
+  /** Multiplies WeChat's resend schedule of delivery pushes (15 s, 15 s, 30 s, 3 min, ... 6 h); default 1. */
+  pushScheduleScale?: number;
+  /** Resends on real timers too (the scaled schedule), for pnpm dev; default false: only pushes.advance resends. */
+  pushAutoRetry?: boolean;
+  /** How long a push waits for its answer; default 3000 ms (a later answer counts as none). */
+  pushTimeoutMs?: number;
 }
 
 /**
@@ -76,7 +85,12 @@ export type SimulatedEndpoint =
   | 'douyin_set_user_storage'
   | 'douyin_remove_user_storage'
   | 'qq_jscode2session'
-  | 'qq_token';
+  | 'qq_token'
+  | 'game_getbalance'
+  | 'game_pay'
+  | 'game_cancelpay'
+  | 'game_present'
+  | 'game_queryorderinfo';
 
 export const SIMULATED_ENDPOINTS: readonly SimulatedEndpoint[] = [
   'jscode2session',
@@ -92,6 +106,11 @@ export const SIMULATED_ENDPOINTS: readonly SimulatedEndpoint[] = [
   'douyin_remove_user_storage',
   'qq_jscode2session',
   'qq_token',
+  'game_getbalance',
+  'game_pay',
+  'game_cancelpay',
+  'game_present',
+  'game_queryorderinfo',
 ];
 
 /**
@@ -152,7 +171,7 @@ export interface SimulatedRequest {
   at: number;
 }
 
-export interface WeChatSimulator {
+export interface WeChatSimulator extends SimulatedPayments {
   /** Base URL, to use as WECHAT_API_BASE. */
   readonly url: string;
   /** Issues a login code for a simulated player of an app: what wx.login, tt.login or qq.login gives the game, by the app's platform. */

@@ -3,6 +3,7 @@ import { createCheckSession } from './endpoints/checksession.js';
 import { createDouyinJscode2Session } from './endpoints/douyin-jscode2session.js';
 import { createDouyinToken } from './endpoints/douyin-token.js';
 import { createDouyinUserStorage } from './endpoints/douyin-user-storage.js';
+import { createGameCoins } from './endpoints/game-coins.js';
 import { createJscode2Session } from './endpoints/jscode2session.js';
 import { createMsgSecCheck } from './endpoints/msg-sec-check.js';
 import { createPhoneNumber } from './endpoints/phone-number.js';
@@ -14,9 +15,23 @@ import { createUserInfo } from './endpoints/sim-userinfo.js';
 import { createStableToken } from './endpoints/stable-token.js';
 import { createUserStorage, USER_STORAGE_MAX_PAIR_BYTES, USER_STORAGE_MAX_PAIRS } from './endpoints/user-storage.js';
 import { serveSimulator } from './http.js';
+import { createItemOrders } from './pay/item-orders.js';
+import { createPushSender } from './pay/push-sender.js';
 import { Players } from './players.js';
 import type { SimulatedEndpoint, SimulatedPlatform, SimulatedRequest, WeChatSimulator, WeChatSimulatorOptions } from './types.js';
 
+export type {
+  SimulatedItemOrder,
+  SimulatedItemOrderResult,
+  SimulatedPayments,
+  SimulatedPaySettings,
+  SimulatedPendingPush,
+  SimulatedPushes,
+  SimulatedPushRecord,
+  SimulatedPushUrlCheck,
+  SimulatedSendPushOptions,
+} from './pay/pay-types.js';
+export { PUSH_RESEND_DELAYS_MS } from './pay/push-sender.js';
 export {
   SIMULATED_ENDPOINTS,
   type SessionKeyRotation,
@@ -52,6 +67,10 @@ const REQUEST_LOG_SIZE = 1000;
  * token (GET /api/getToken). /sim/login gives codes for an app of any
  * platform, /sim/anonymous Douyin's anonymous codes for a device.
  *
+ * Virtual payment 2.0 (SimulatedApp.pay): the game coins' /wxa/game/getbalance, pay, cancelpay,
+ * present and queryorderinfo; item orders (payItemOrder, /sim/pay) and their delivery pushes to the
+ * app's pushUrl, resent on WeChat's schedule by a clock the tests move (pushes.advance).
+ *
  * Each endpoint lives in endpoints/ with its own state and fault queue; this
  * composes them over the shared app registry, clock and players (openids,
  * session keys), routes requests to them, and counts and logs the calls.
@@ -85,6 +104,13 @@ export async function startWeChatSimulator(options: WeChatSimulatorOptions): Pro
   const douyinTokens = createDouyinToken(context, { tokenTtlMs });
   const douyinStorage = createDouyinUserStorage(context, douyinTokens.authorize);
   const qqTokens = createQQToken(context, { tokenTtlMs });
+  const sender = createPushSender(context, {
+    scale: options.pushScheduleScale ?? 1,
+    autoRetry: options.pushAutoRetry ?? false,
+    timeoutMs: options.pushTimeoutMs ?? 3000,
+  });
+  const itemOrders = createItemOrders(context, sender);
+  const coins = createGameCoins(context, tokens.authorize, itemOrders.orderInfo);
   const platformOf = (appid: string): SimulatedPlatform => context.apps.get(appid)?.platform ?? 'wechat';
   /** By the app's platform: what wx.login, tt.login or qq.login gives the game. */
   const issueCode = (appid: string, player: string): string => {
@@ -108,6 +134,7 @@ export async function startWeChatSimulator(options: WeChatSimulatorOptions): Pro
     douyin_remove_user_storage: douyinStorage.removeEndpoint,
     qq_jscode2session: qqLogin.endpoint,
     qq_token: qqTokens.endpoint,
+    ...coins.endpoints,
   };
   // QQ's jscode2session shares WeChat's path: the appid decides. Douyin's mini-app shape shares its faults and count.
   const shared = new Set<SimulatedEndpointDefinition>([qqLogin.endpoint]);
@@ -129,7 +156,7 @@ export async function startWeChatSimulator(options: WeChatSimulatorOptions): Pro
       const endpoint = url.pathname === qqLogin.endpoint.path && appid && platformOf(appid) === 'qq' ? qqLogin.endpoint : byPath.get(url.pathname);
       return endpoint && (endpoint.method === undefined || endpoint.method === method) ? endpoint : null;
     },
-    simRoutes: [createSimLogin(issueCode), createSimAnonymous(context, douyinLogin.issueAnonymousCode), userInfo.route],
+    simRoutes: [createSimLogin(issueCode), createSimAnonymous(context, douyinLogin.issueAnonymousCode), userInfo.route, itemOrders.route],
     knowsApp: (appid) => context.apps.has(appid),
     defaultAppid: options.apps[0]?.appid,
     now,
@@ -175,6 +202,12 @@ export async function startWeChatSimulator(options: WeChatSimulatorOptions): Pro
     setContentRules: content.setContentRules,
     setSessionKeyRotation: login.setSessionKeyRotation,
     rotateSessionKey: (appid, player) => context.players.startSession(appid, player),
+    setCoinBalance: coins.setCoinBalance,
+    coinBalance: coins.coinBalance,
+    payItemOrder: itemOrders.payItemOrder,
+    sendPush: itemOrders.sendPush,
+    verifyPushUrl: sender.verifyPushUrl,
+    pushes: sender.pushes,
     close: http.close,
   };
 }
