@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import vm from 'node:vm';
 import { httpRequest } from './sandbox/http-request.js';
+import { createMidasPayment, type PaymentBehaviour, type SandboxPayment } from './sandbox/midas-payment.js';
 import { createRuntimeLogin, runtimeAccountInfo, type LoginBehaviour, type SandboxRuntime } from './sandbox/runtime-login.js';
 import { settle, type CallbackOptions } from './sandbox/wx-callbacks.js';
 import { createWxRequest } from './sandbox/wx-request.js';
 import { createWxStorage } from './sandbox/wx-storage.js';
 
-export type { LoginBehaviour, SandboxRuntime };
+export type { LoginBehaviour, PaymentBehaviour, SandboxPayment, SandboxRuntime };
 
 export interface MinigameSandboxOptions {
   /** The simulator that the runtime's login asks for a code. */
@@ -62,6 +63,10 @@ export interface MinigameSandbox {
   setLoginBehaviour(behaviour: LoginBehaviour): void;
   /** Makes the following wx.getUserInfo calls and button taps answer or be refused (default: answer). */
   setUserInfoBehaviour(behaviour: UserInfoBehaviour): void;
+  /** Makes the following wx.requestMidasPaymentGameItem calls pay (the simulator's /sim/pay), be cancelled or fail (default: answer). */
+  setPaymentBehaviour(behaviour: PaymentBehaviour): void;
+  /** Every wx.requestMidasPaymentGameItem call, in order, with its errCode (0: paid). */
+  readonly payments: SandboxPayment[];
   /**
    * The player taps every shown user info button (wx.createUserInfoButton):
    * their onTap listeners get what the simulator's userInfoFor gives for
@@ -83,7 +88,8 @@ interface UserInfoButton {
  * require/module/exports), none of Node's or the browser's (no fetch,
  * AbortController, URL, TextEncoder, FormData, Blob, XMLHttpRequest).
  * request reaches real HTTP servers; login asks the simulator. WeChat's user
- * info (getUserInfo, createUserInfoButton) is on wx only.
+ * info (getUserInfo, createUserInfoButton) and virtual payment
+ * (requestMidasPaymentGameItem, paid through the simulator's /sim/pay) are on wx only.
  */
 export function createMinigameSandbox(options: MinigameSandboxOptions): MinigameSandbox {
   const storage = options.storage ?? new Map<string, unknown>();
@@ -92,6 +98,8 @@ export function createMinigameSandbox(options: MinigameSandboxOptions): Minigame
   let loginBehaviour: LoginBehaviour = { kind: 'answer' };
   let loggedInToHost = options.loggedInToHost !== false;
   let userInfoBehaviour: UserInfoBehaviour = { kind: 'answer' };
+  let paymentBehaviour: PaymentBehaviour = { kind: 'answer' };
+  const payments: SandboxPayment[] = [];
   const buttons: UserInfoButton[] = [];
 
   /** What wx.getUserInfo answers: the simulator's user info for this player, without the credentials when withCredentials is false. */
@@ -167,7 +175,15 @@ export function createMinigameSandbox(options: MinigameSandboxOptions): Minigame
     },
   };
 
-  const runtimeGlobal: Record<string, unknown> = runtime === 'wx' ? { ...common, ...userInfo } : common;
+  // WeChat's virtual payment (base library 2.19.2+): on wx only.
+  const requestMidasPaymentGameItem = createMidasPayment({
+    simulatorUrl: options.simulatorUrl,
+    appid: options.appid,
+    player: options.player,
+    behaviour: () => paymentBehaviour,
+    payments,
+  });
+  const runtimeGlobal: Record<string, unknown> = runtime === 'wx' ? { ...common, ...userInfo, requestMidasPaymentGameItem } : common;
   const context = vm.createContext({
     [runtime]: runtimeGlobal,
     console,
@@ -218,6 +234,10 @@ export function createMinigameSandbox(options: MinigameSandboxOptions): Minigame
     setUserInfoBehaviour(behaviour) {
       userInfoBehaviour = behaviour;
     },
+    setPaymentBehaviour(behaviour) {
+      paymentBehaviour = behaviour;
+    },
+    payments,
     async tapUserInfoButton() {
       for (const button of buttons.filter((b) => b.shown && !b.destroyed)) {
         const result = await fetchUserInfo(button.withCredentials).catch((error: Error) => ({ errMsg: `getUserInfo:fail ${error.message}` }));
