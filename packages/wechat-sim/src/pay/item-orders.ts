@@ -5,6 +5,18 @@ import { hmacHex, offByOne } from './pay-crypto.js';
 import type { SimulatedItemOrder, SimulatedItemOrderResult, SimulatedPushRecord, SimulatedSendPushOptions } from './pay-types.js';
 import { pushMessage, type PushSender } from './push-sender.js';
 
+// Confirmed in WeChat's docs (虚拟支付 2.0 道具直购, minigame/dev/guide/open-ability/virtual-payment/goods, via `search`):
+// the events minigame_game_pay_goods_deliver_notify (in game) and minigame_h5_goods_deliver_notify (mall);
+// ToUserName, FromUserName (a fixed official openid), CreateTime, MsgType "event", Event, MiniGame { Payload (a JSON
+// string), PayEventSig }; Payload { OpenId, Env, OutTradeNo, GoodsInfo { ProductId, Quantity, ZoneId, OrigPrice,
+// ActualPrice (fen), Attach, OrderSource }, WeChatPayInfo (WeChat Pay only) }; MiniGame.IsMock for WeChat's mock pushes
+// (支付类事件订阅); the resend schedule (push-sender.ts). wx's errCodes -15001 (missing), -15002 (illegal), -15003
+// (repeat), -15006 (currency), -15007 (paid) are wx.requestMidasPayment's table.
+// Not confirmed: WeChatPayInfo's fields (MchOrderNo, TransactionId, PaidTime here), whether OrigPrice/ActualPrice are the
+// order's total (taken as goodsPrice × buyQuantity, goodsPrice being the unit price), the receiver's answer
+// {"ErrCode":0,"ErrMsg":"Success"} (from the issue; anything but HTTP 200 with ErrCode 0 counts as not delivered here),
+// and -15012 "SIGNATURE INVALID" (a developer's report on developers.weixin.qq.com/community, not the reference).
+
 /** The event of an in-game item delivery (道具直购, 游戏内). */
 export const GOODS_DELIVER_EVENT = 'minigame_game_pay_goods_deliver_notify';
 

@@ -4,6 +4,12 @@ import type { SimulatorContext } from '../endpoint.js';
 import { sortedSha1, wxEncrypt } from './pay-crypto.js';
 import type { SimulatedPaySettings, SimulatedPendingPush, SimulatedPushRecord, SimulatedPushUrlCheck, SimulatedPushes } from './pay-types.js';
 
+// Confirmed in WeChat's docs (道具直购, 注意事项): the same delivery (outTradeNo) may come several times and is resent
+// until the answer says delivered, every period of 15s/15s/30s/3m/10m/20m/30m/30m/30m/60m/3h/3h/3h/6h/6h; the message
+// push's query (signature, timestamp, nonce; encrypt_type and msg_signature in the safe mode) and its GET handshake
+// (echostr answered unchanged). Not confirmed: WeChat's timeout for an answer (3 s here, the issue's figure) and
+// whether it resends on an answer in time whose ErrCode is not 0 (it does here, as the issue says).
+
 /** WeChat's resend schedule of a delivery push not answered ErrCode 0 (道具直购: 通知周期). */
 export const PUSH_RESEND_DELAYS_MS = [15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10_800, 10_800, 10_800, 21_600, 21_600].map(
   (seconds) => seconds * 1000,
