@@ -66,11 +66,13 @@ export const TEST_GAMES = {
 } as const satisfies Record<string, SimulatedApp & { secret: string }>;
 
 /** An APPS_FILE listing `apps` on the simulator, in a directory of its own. */
-export function writeAppsFile(apps: readonly SimulatedApp[], simulatorUrl: string): string {
+export function writeAppsFile(apps: readonly SimulatedApp[], simulatorUrl: string, extras: Record<string, Record<string, unknown>> = {}): string {
   const file = join(mkdtempSync(join(tmpdir(), 'minigate-apps-')), 'apps.json');
   writeFileSync(
     file,
-    JSON.stringify(apps.map(({ appid, secret, platform }) => ({ appid, secret, platform: platform ?? 'wechat', apiBase: simulatorUrl }))),
+    JSON.stringify(
+      apps.map(({ appid, secret, platform }) => ({ appid, secret, platform: platform ?? 'wechat', apiBase: simulatorUrl, ...extras[appid] })),
+    ),
   );
   return file;
 }
@@ -79,6 +81,8 @@ export interface TestStackOptions {
   databaseProxy?: boolean;
   /** Games listed in an APPS_FILE instead of the WECHAT_* game (the simulator plays them all). */
   apps?: readonly SimulatedApp[];
+  /** More fields of a game's APPS_FILE entry, by appid (its pay settings and products). */
+  appsFileExtras?: Record<string, Record<string, unknown>>;
 }
 
 export async function startTestStack(env: Record<string, string> = {}, options: TestStackOptions = {}): Promise<TestStack> {
@@ -91,7 +95,7 @@ export async function startTestStack(env: Record<string, string> = {}, options: 
   if (options.apps) {
     delete (base as Partial<typeof base>).WECHAT_APPID;
     delete (base as Partial<typeof base>).WECHAT_SECRET;
-    base.APPS_FILE = writeAppsFile(options.apps, simulator.url);
+    base.APPS_FILE = writeAppsFile(options.apps, simulator.url, options.appsFileExtras);
   }
   const config = loadConfig({ NODE_ENV: 'test', PORT: '0', LOG_LEVEL: 'info', ...base, ...env });
   const logs: string[] = [];

@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import { accessLogPlugin } from './http/access-log-plugin.js';
 import { closingPlugin, createClosing, type Closing } from './http/closing-plugin.js';
 import { healthPlugin } from './http/health-plugin.js';
+import { pushPlugin } from './http/push-plugin.js';
 import { metricsPlugin } from './http/metrics-plugin.js';
 import { RequestOutcomes } from './http/request-outcomes.js';
 import { transportErrorOptions, transportErrorsPlugin } from './http/transport-errors-plugin.js';
@@ -50,6 +51,9 @@ export function createHttpServer(
       config.jwt.secret,
       ...config.jwt.previousSecrets,
       config.encryption.key.toString('base64'),
+      ...config.apps
+        .flatMap((app) => (app.pay ? [app.pay.appKey, app.pay.sandboxAppKey, app.pay.pushToken, app.pay.pushAesKey] : []))
+        .filter((secret): secret is string => !!secret),
     ]),
     // Fastify's own request lines are replaced by the one access line (access-log-plugin.ts); errors are logged where they happen.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
@@ -76,5 +80,7 @@ export function createHttpServer(
   void server.register(metricsPlugin, { config, metrics, application, outcomes, fromPrimary: options.metricsFromPrimary ?? false });
   void server.register(healthPlugin, { db: application.db, outcomes });
   void server.register(trpcPlugin, { config, application, outcomes });
+  // Encapsulated: its text body parser serves /push/* only.
+  void server.register(pushPlugin, { application, outcomes });
   return { server, application, metrics, closing };
 }

@@ -13,6 +13,8 @@ export type RedisClient = Redis | Cluster;
 /** Everything the HTTP layer serves, built once from the configuration. */
 export interface Application {
   createContext: Api['createContext'];
+  /** Each game's message-push receiver (/push/<appid>). */
+  pushes: Api['pushes'];
   db: Kysely<Database>;
   /** Reads the database's change feed into the revocation cache and the account-view cache. */
   changeFeed: Api['changeFeed'];
@@ -102,6 +104,7 @@ export function wireApplication(config: Config, logger: ServiceLogger): Applicat
 
   return {
     createContext: api.createContext,
+    pushes: api.pushes,
     db,
     changeFeed: api.changeFeed,
     cacheStats: api.cacheStats,

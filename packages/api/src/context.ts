@@ -1,6 +1,9 @@
 import type { AccessTokens } from './access-tokens.js';
 import type { ServedApps } from './apps/served-apps.js';
 import type { IdentityService } from './services/identity-service.js';
+import type { CoinService } from './payments/coin-service.js';
+import type { ItemOrderService } from './payments/item-order-service.js';
+import type { WalletService } from './payments/wallet-service.js';
 import type { ProcedureRuntime } from './procedure-runtime.js';
 import type { RateLimits } from './rate-limits.js';
 import type { SessionGuard } from './session-guard.js';
@@ -23,6 +26,8 @@ export interface Services {
   /** account.syncWeChatUserInfo and account.bindPhone. */
   wechatAccount: WeChatAccountService;
   ranking: RankingService;
+  /** payments.* and wallet.*. */
+  payments: { orders: ItemOrderService; coins: CoinService; wallet: WalletService };
   guard: SessionGuard;
   rateLimits: RateLimits;
   runtime: ProcedureRuntime;

@@ -14,6 +14,10 @@ import { createSessionGuard } from './session-guard.js';
 import { createAccountService } from './services/account-service.js';
 import { createContentGuard } from './services/content-guard.js';
 import { createIdentityService } from './services/identity-service.js';
+import { createCoinService } from './payments/coin-service.js';
+import { createItemOrderService } from './payments/item-order-service.js';
+import { createPushReceiver, type PushReceiver } from './payments/push-receiver.js';
+import { createWalletService } from './payments/wallet-service.js';
 import { createLoginService } from './services/login-service.js';
 import { createRankingService } from './services/ranking-service.js';
 import { createSessionKeys } from './services/session-keys.js';
@@ -74,6 +78,8 @@ export interface Api {
   idle(): Promise<void>;
   /** The change feed (tests read it now rather than within a poll interval). */
   changeFeed: Pick<ChangeFeed, 'poll' | 'stop'>;
+  /** Each game's message-push receiver (/push/<appid>): WeChat's delivery of item orders. */
+  pushes: PushReceiver;
   /** The in-memory caches, for /metrics. */
   cacheStats(): { views: AccountViewCacheStats; revocations: RevocationCacheStats };
 }
@@ -152,6 +158,11 @@ export function createApi(options: ApiOptions): Api {
       userInfoMaxAgeSeconds: settings.wechat.userInfoMaxAgeSeconds,
     }),
     ranking: createRankingService({ apps, sessionKeys, sessionKeyCheckAgeSeconds: settings.wechat.sessionKeyCheckAgeSeconds }),
+    payments: {
+      orders: createItemOrderService({ db, apps, sessionKeys, ...now }),
+      coins: createCoinService({ db, apps, sessionKeys, ...now }),
+      wallet: createWalletService({ db, ...now }),
+    },
     guard: createSessionGuard({ cache: revocations, db }),
     rateLimits: options.stores.rateLimits ?? unlimited,
     runtime,
@@ -185,6 +196,22 @@ export function createApi(options: ApiOptions): Api {
     },
     idle: () => runtime.idle(),
     changeFeed,
+    pushes: counted(runtime, createPushReceiver({ db, apps, onDelivered: accounts.changed, ...now })),
     cacheStats: () => ({ views: views.stats(), revocations: revocations.stats() }),
+  };
+}
+
+/** A push in flight counts like a procedure: the pools close only after it ended. */
+function counted(runtime: ReturnType<typeof createProcedureRuntime>, receiver: PushReceiver): PushReceiver {
+  return {
+    verify: (appid, query) => receiver.verify(appid, query),
+    async receive(appid, query, body, log) {
+      const ended = runtime.started();
+      try {
+        return await receiver.receive(appid, query, body, log);
+      } finally {
+        ended();
+      }
+    },
   };
 }

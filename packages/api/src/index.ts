@@ -10,3 +10,5 @@ export type { LoginAnswer, AccountSummary, AccountView } from './services/views.
 export type { RateLimits, RateLimitName } from './rate-limits.js';
 export type { ServiceLogger } from './services/service-logger.js';
 export { createAdminService } from './services/admin-service.js';
+export type { PushAnswer, PushReceiver } from './payments/push-receiver.js';
+export type { PaySettings, Product, ProductGrants } from './payments/pay-settings.js';

@@ -1,5 +1,6 @@
 import { accountRouter } from './routers/account.js';
 import { authRouter } from './routers/auth.js';
+import { paymentsRouter, walletRouter } from './routers/payments.js';
 import { rankingRouter } from './routers/ranking.js';
 import { router } from './trpc.js';
 
@@ -7,6 +8,8 @@ export const appRouter = router({
   auth: authRouter,
   account: accountRouter,
   ranking: rankingRouter,
+  payments: paymentsRouter,
+  wallet: walletRouter,
 });
 
 /** The API's type: the client imports it (types only) so a renamed field breaks the game's build. */

@@ -87,3 +87,27 @@ export {
   clearNicknameIf,
   type ContentRecheck,
 } from './content-rechecks.js';
+export {
+  applyWalletChange,
+  applyWalletChangeIn,
+  readWallet,
+  readWalletHistory,
+  WalletInsufficientError,
+  type WalletChange,
+  type WalletChangeOutcome,
+  type WalletHistoryEntry,
+  type WalletHoldings,
+  type WalletLine,
+} from './wallet.js';
+export {
+  deliverPayOrder,
+  findPayOrder,
+  finishPush,
+  insertPayOrder,
+  listPayOrders,
+  markPayOrderRefunded,
+  recordPush,
+  type DeliveryOutcome,
+  type PayOrder,
+} from './pay-orders.js';
+export { openCoinSpend, settleCoinSpend, findCoinSpend, type CoinSpend } from './coin-spends.js';

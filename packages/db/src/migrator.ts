@@ -8,6 +8,7 @@ import * as sessionChain from './migrations/0006-session-chain.js';
 import * as loginCodeOnSession from './migrations/0007-login-code-on-session.js';
 import * as namedLease from './migrations/0008-named-lease.js';
 import * as sessionApp from './migrations/0009-session-app.js';
+import * as payments from './migrations/0010-payments.js';
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-login-code-on-session': loginCodeOnSession,
   '0008-named-lease': namedLease,
   '0009-session-app': sessionApp,
+  '0010-payments': payments,
 };
 
 function createMigrator(db: Kysely<any>): Migrator {

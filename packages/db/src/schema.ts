@@ -15,6 +15,94 @@ export interface Database {
   wechatLoginCode: WeChatLoginCodeTable;
   contentRecheck: ContentRecheckTable;
   namedLease: NamedLeaseTable;
+  payOrder: PayOrderTable;
+  payPush: PayPushTable;
+  walletChange: WalletChangeTable;
+  walletEntry: WalletEntryTable;
+  walletBalance: WalletBalanceTable;
+  coinSpend: CoinSpendTable;
+}
+
+export type PayOrderStatus = 'created' | 'delivered' | 'refunded';
+
+/** An item order the server signed (道具直购): delivered once, by the first push that carries it. */
+export interface PayOrderTable {
+  outTradeNo: string;
+  appid: string;
+  accountId: number;
+  openid: string;
+  productId: string;
+  quantity: number;
+  /** Fen. */
+  unitPrice: number;
+  totalPrice: number;
+  /** 0 live, 1 sandbox. */
+  env: number;
+  status: ColumnType<PayOrderStatus, PayOrderStatus | undefined, PayOrderStatus>;
+  createTime: Date;
+  deliveredAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  deliveredByPush: ColumnType<number | null, number | null | undefined, number | null>;
+  refundedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** A message push as received, kept before it is acted on. */
+export interface PayPushTable {
+  pushId: Generated<number>;
+  appid: string;
+  event: string;
+  outTradeNo: string | null;
+  body: string;
+  receivedAt: Date;
+  outcome: ColumnType<string | null, string | null | undefined, string | null>;
+  processedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+export type WalletSource = 'order' | 'mail' | 'operator' | 'spend';
+export type WalletAssetKind = 'currency' | 'item';
+
+/** One grant or spend, once per idempotency key. */
+export interface WalletChangeTable {
+  changeId: Generated<number>;
+  idempotencyKey: string;
+  accountId: number;
+  source: WalletSource;
+  sourceRef: string | null;
+  reason: string;
+  createTime: Date;
+}
+
+/** A change's line: one currency or item, and the balance after it. */
+export interface WalletEntryTable {
+  changeId: number;
+  assetKind: WalletAssetKind;
+  asset: string;
+  /** BIGINT: mysql2 may hand it over as a string; read through Number(). */
+  delta: ColumnType<number | string, number, number>;
+  balanceAfter: ColumnType<number | string, number, number>;
+}
+
+/** What a player holds of one currency or item. */
+export interface WalletBalanceTable {
+  accountId: number;
+  assetKind: WalletAssetKind;
+  asset: string;
+  amount: ColumnType<number | string, number, number>;
+}
+
+export type CoinSpendStatus = 'pending' | 'paid' | 'refused' | 'cancelled';
+
+/** A spend of WeChat's game coins under its bill number. */
+export interface CoinSpendTable {
+  billNo: string;
+  appid: string;
+  accountId: number;
+  amount: number;
+  reason: string;
+  env: number;
+  status: ColumnType<CoinSpendStatus, CoinSpendStatus | undefined, CoinSpendStatus>;
+  balanceAfter: ColumnType<number | null, number | null | undefined, number | null>;
+  createTime: Date;
+  settledAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 /** A lock every instance and node sees (withNamedLock): who holds it, until when. */

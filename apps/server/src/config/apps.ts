@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { DOUYIN_API_BASE, QQ_API_BASE } from '@minigate/platforms';
 import { WECHAT_API_BASE } from '@minigate/wechat';
 import { z } from 'zod';
+import { normalizedProducts, payFields, paySettingsOf, productsSchema, type PaySettings } from './pay.js';
 import { integer, section, setting } from './settings.js';
 
 /** The platforms a game may be on. */
@@ -16,6 +17,8 @@ export interface GameApp {
   /** The scheme and host the platform's API is reached at: its own, the simulator, an egress proxy. */
   apiBase: string;
   name?: string;
+  /** WeChat's virtual payment 2.0 settings and products; absent: no payments. */
+  pay?: PaySettings;
 }
 
 /** What each platform's appids look like, and where its API is. */
@@ -41,6 +44,15 @@ const appEntry = z.strictObject({
   secret: z.string({ error: 'is required' }).min(8, 'must be the app secret (at least 8 characters)'),
   apiBase: apiBase.optional(),
   name: z.string().min(1).max(64, 'must be at most 64 characters').optional(),
+  // WeChat's virtual payment 2.0 (checked by paySettingsOf, which names what is missing).
+  offerId: z.unknown().optional(),
+  appKey: z.unknown().optional(),
+  sandboxAppKey: z.unknown().optional(),
+  env: z.unknown().optional(),
+  zoneId: z.unknown().optional(),
+  pushToken: z.unknown().optional(),
+  pushAesKey: z.unknown().optional(),
+  products: productsSchema.optional(),
 });
 
 /**
@@ -74,12 +86,20 @@ export function appsFileProblems(content: unknown): { apps: GameApp[]; problems:
       return;
     }
     seen.set(entry.appid, index);
+    const payGiven = Object.keys(payFields).some((name) => entry[name as keyof typeof payFields] !== undefined) || entry.products !== undefined;
+    if (payGiven && entry.platform !== 'wechat') {
+      problems.push(`[${index}]: pay settings are WeChat's (virtual payment 2.0); a ${entry.platform} game takes none`);
+      return;
+    }
+    const { pay, problems: payProblems } = paySettingsOf(entry, normalizedProducts(entry.products ?? []));
+    problems.push(...payProblems.map((problem) => `[${index}].${problem}`));
     apps.push({
       appid: entry.appid,
       platform: entry.platform,
       secret: entry.secret,
       apiBase: (entry.apiBase ?? platform.apiBase).replace(/\/+$/, ''),
       ...(entry.name !== undefined ? { name: entry.name } : {}),
+      ...(pay ? { pay } : {}),
     });
   });
   return { apps, problems };
@@ -117,7 +137,7 @@ export const apps = section(
       unset: 'none: the one WeChat game of `WECHAT_APPID`',
       dev: '`.minigate/dev-apps.json`: one game of each platform, on the simulator',
       description:
-        'a JSON file listing the games served: `[{ "appid", "platform": "wechat" | "douyin" | "qq", "secret", "apiBase"?, "name"? }]`; `apiBase` replaces the scheme and host of the platform\'s URLs; setting it and `WECHAT_APPID` or `WECHAT_SECRET` too is refused (docs/operations.md: Several games)',
+        'a JSON file listing the games served: `[{ "appid", "platform": "wechat" | "douyin" | "qq", "secret", "apiBase"?, "name"?, pay settings? }]`; `apiBase` replaces the scheme and host of the platform\'s URLs; a WeChat game may carry the Payments section\'s fields (`offerId`, `appKey`, …, `products`); setting it and `WECHAT_APPID`, `WECHAT_SECRET`, a `WECHAT_PAY_*` variable or `PRODUCTS_FILE` too is refused (docs/operations.md: Several games)',
     }),
     PLATFORM_TIMEOUT_MS: setting(integer(100, 60_000), {
       default: '5000',

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { accounts } from './accounts.js';
 import { apps } from './apps.js';
+import { pay } from './pay.js';
 import { database } from './database.js';
 import { development } from './development.js';
 import { limits } from './limits.js';
@@ -14,7 +15,7 @@ import type { Section } from './settings.js';
 import { wechat } from './wechat.js';
 
 /** Every section documented: the server's, then pnpm dev's own. */
-export const SECTIONS: readonly Section[] = [server, database, apps, wechat, sessions, accounts, limits, redis, observability, development];
+export const SECTIONS: readonly Section[] = [server, database, apps, wechat, pay, sessions, accounts, limits, redis, observability, development];
 
 /** Every variable the server reads (SECTIONS but development). */
 export const serverSettings = z.object({
@@ -22,6 +23,7 @@ export const serverSettings = z.object({
   ...database.settings.shape,
   ...apps.settings.shape,
   ...wechat.settings.shape,
+  ...pay.settings.shape,
   ...sessions.settings.shape,
   ...accounts.settings.shape,
   ...limits.settings.shape,

@@ -1,6 +1,7 @@
 import { WECHAT_API_BASE, WECHAT_BACKUP_API_BASES } from '@minigate/wechat';
 import { z } from 'zod';
 import type { GameApp } from './apps.js';
+import { paySettingsOf, type PaySettings, type Product } from './pay.js';
 import { commaList, DAY, integer, section, setting } from './settings.js';
 
 /** The simulated mini-game that development mode serves. */
@@ -77,25 +78,61 @@ export interface WeChatApp {
   apiBase: string;
 }
 
-type Values = z.output<typeof wechat.settings> & { APPS_FILE?: GameApp[] | undefined };
+type Values = z.output<typeof wechat.settings> & {
+  APPS_FILE?: GameApp[] | undefined;
+  WECHAT_PAY_OFFER_ID?: string | undefined;
+  WECHAT_PAY_APP_KEY?: string | undefined;
+  WECHAT_PAY_SANDBOX_APP_KEY?: string | undefined;
+  WECHAT_PAY_ENV?: number | undefined;
+  WECHAT_PAY_ZONE_ID?: string | undefined;
+  WECHAT_PUSH_TOKEN?: string | undefined;
+  WECHAT_PUSH_AES_KEY?: string | undefined;
+  PRODUCTS_FILE?: Product[] | undefined;
+};
+
+/** The variables of the Payments section, and the pay field each one sets. */
+const PAY_VARIABLES = {
+  WECHAT_PAY_OFFER_ID: 'offerId',
+  WECHAT_PAY_APP_KEY: 'appKey',
+  WECHAT_PAY_SANDBOX_APP_KEY: 'sandboxAppKey',
+  WECHAT_PAY_ZONE_ID: 'zoneId',
+  WECHAT_PUSH_TOKEN: 'pushToken',
+  WECHAT_PUSH_AES_KEY: 'pushAesKey',
+} as const;
+
+/** The WECHAT_* game's pay settings, from the Payments section's variables. */
+function environmentPay(values: Values): { pay: PaySettings | null; problems: string[] } {
+  const fields: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(PAY_VARIABLES))
+    if (values[name as keyof typeof PAY_VARIABLES] !== undefined) fields[field] = values[name as keyof typeof PAY_VARIABLES];
+  const given = Object.keys(fields).length > 0 || values.PRODUCTS_FILE !== undefined;
+  if (given) fields.env = values.WECHAT_PAY_ENV ?? 0;
+  const { pay, problems } = paySettingsOf(fields, values.PRODUCTS_FILE ?? []);
+  const variableOf = Object.fromEntries([...Object.entries(PAY_VARIABLES).map(([name, field]) => [field, name]), ['env', 'WECHAT_PAY_ENV']]);
+  return { pay, problems: problems.map((problem) => problem.replace(/^(\w+):/, (_, field: string) => `${variableOf[field] ?? field}:`)) };
+}
 
 /** One source of truth: APPS_FILE, or the WECHAT_* variables; never both, never neither. */
 export function wechatConflicts(values: Values): string[] {
   if (values.APPS_FILE !== undefined) {
-    const both = (['WECHAT_APPID', 'WECHAT_SECRET'] as const).filter((name) => values[name] !== undefined);
+    const both = (['WECHAT_APPID', 'WECHAT_SECRET', ...Object.keys(PAY_VARIABLES), 'PRODUCTS_FILE'] as const).filter(
+      (name) => values[name as keyof Values] !== undefined,
+    );
     return both.length > 0
       ? [`APPS_FILE and ${both.join(' and ')}: APPS_FILE lists every game, the WeChat one too; unset ${both.join(' and ')} (one source of truth)`]
       : [];
   }
-  return (['WECHAT_APPID', 'WECHAT_SECRET'] as const)
+  const missing = (['WECHAT_APPID', 'WECHAT_SECRET'] as const)
     .filter((name) => values[name] === undefined)
     .map((name) => `${name}: is required (or APPS_FILE, listing the games)`);
+  return [...missing, ...environmentPay(values).problems];
 }
 
 /** The games served (APPS_FILE, else the one of WECHAT_*) and how WeChat's calls are made. Call after wechatConflicts found none. */
 export function wechatConfig(values: Values) {
+  const pay = values.APPS_FILE ? null : environmentPay(values).pay;
   const apps: GameApp[] = values.APPS_FILE ?? [
-    { appid: values.WECHAT_APPID!, platform: 'wechat', secret: values.WECHAT_SECRET!, apiBase: values.WECHAT_API_BASE },
+    { appid: values.WECHAT_APPID!, platform: 'wechat', secret: values.WECHAT_SECRET!, apiBase: values.WECHAT_API_BASE, ...(pay ? { pay } : {}) },
   ];
   const wechatApps: WeChatApp[] = apps.filter((app) => app.platform === 'wechat').map(({ appid, secret, apiBase }) => ({ appid, secret, apiBase }));
   const firstWeChat = wechatApps[0] ?? null;

@@ -1,5 +1,14 @@
 import { createDouyinApi, createDouyinCode2Session, createQQApi, createQQCode2Session, type PlatformSession } from '@minigate/platforms';
-import { createCode2Session, createWeChatApi, type AccessTokenStore, type WeChatApi, type WeChatTransport } from '@minigate/wechat';
+import {
+  createCode2Session,
+  createGameCoinsApi,
+  createWeChatApi,
+  type AccessTokenStore,
+  type GameCoinsApi,
+  type WeChatApi,
+  type WeChatTransport,
+} from '@minigate/wechat';
+import type { PaySettings } from '../payments/pay-settings.js';
 import type { Platform } from './platform-identities.js';
 
 /** One game the deployment serves, as the configuration names it (APPS_FILE, or the WECHAT_* variables). */
@@ -11,6 +20,8 @@ export interface GameAppCredentials {
   /** The scheme and host of the platform's API (the platform's own, the simulator, an egress proxy). */
   apiBase: string;
   name?: string;
+  /** WeChat's virtual payment 2.0 settings and products; absent: the game takes no payments. */
+  pay?: PaySettings | null;
 }
 
 /** What the game's login call gave: wx.login's / qq.login's code, tt.login's code and anonymousCode. */
@@ -28,10 +39,14 @@ export interface ServedApp {
   appid: string;
   platform: Platform;
   name: string | null;
+  /** The game's pay settings (WeChat only), or null. */
+  pay: PaySettings | null;
   /** The platform's code exchange, once per code (never retried once the platform answered). */
   exchange(credentials: LoginCredentials): Promise<PlatformSession>;
   /** The platform's server API for this game; the one of its platform is set. */
   wechat: WeChatApi | null;
+  /** WeChat's game coins (/wxa/game/*) for this game; set for a WeChat game. */
+  coins: GameCoinsApi | null;
   douyin: DouyinApi | null;
   qq: QQApi | null;
 }
@@ -61,7 +76,16 @@ export interface ServedAppsOptions {
 export function createServedApps(options: ServedAppsOptions): ServedApps {
   const now = options.now ? { now: options.now } : {};
   const all = options.apps.map((app): ServedApp => {
-    const base = { appid: app.appid, platform: app.platform, name: app.name ?? null, wechat: null, douyin: null, qq: null };
+    const base = {
+      appid: app.appid,
+      platform: app.platform,
+      name: app.name ?? null,
+      pay: app.pay ?? null,
+      wechat: null,
+      coins: null,
+      douyin: null,
+      qq: null,
+    };
     const credentials = { appid: app.appid, secret: app.secret, apiBase: app.apiBase };
     if (app.platform === 'douyin') {
       const exchange = createDouyinCode2Session(credentials, options.transport);
@@ -87,6 +111,7 @@ export function createServedApps(options: ServedAppsOptions): ServedApps {
         return { openid: session.openid, anonymousOpenid: null, unionid: session.unionid, sessionKey: session.sessionKey };
       },
       wechat: createWeChatApi({ app: credentials, transport: options.wechatTransport, tokenStore: options.tokenStore, ...now }),
+      coins: createGameCoinsApi({ apiBase: app.apiBase, appid: app.appid, ...now }, options.wechatTransport),
     };
   });
   const byAppid = new Map(all.map((app) => [app.appid, app]));

@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { openCoinSpend, settleCoinSpend, type Database, type Kysely } from '@minigate/db';
+import {
+  CoinBalanceTooLowError,
+  CoinBillExistsError,
+  WeChatBusyError,
+  WeChatTimeoutError,
+  WeChatUnavailableError,
+  type CoinCall,
+} from '@minigate/wechat';
+import type { ServedApp, ServedApps } from '../apps/served-apps.js';
+import type { AuthenticatedUser, Caller } from '../context.js';
+import { MinigateError } from '../errors.js';
+import type { SessionKeys } from '../services/session-keys.js';
+import { wechatCallError } from '../services/wechat-call-errors.js';
+import { payingApp } from './item-order-service.js';
+import { appKeyOf, type PaySettings } from './pay-settings.js';
+
+export interface CoinService {
+  /** The player's game coins at WeChat. */
+  balance(user: AuthenticatedUser, caller: Caller): Promise<{ balance: number; presentBalance: number }>;
+  /**
+   * Spends the player's game coins once per bill number: a retry with the
+   * same bill never charges twice (WeChat's -1 and timeouts are retried with
+   * it, 90012 counts as done). 409 COINS_INSUFFICIENT when the balance is lower.
+   */
+  spend(
+    user: AuthenticatedUser,
+    spend: { amount: number; billNo?: string; reason: string },
+    caller: Caller,
+  ): Promise<{ billNo: string; balance: number | null }>;
+}
+
+export interface CoinServiceDeps {
+  db: Kysely<Database>;
+  apps: ServedApps;
+  sessionKeys: SessionKeys;
+  /** Waits between the tries of one spend after -1 or a timeout (ms); default 200, 600. */
+  retryDelaysMs?: readonly number[];
+  now?: () => number;
+}
+
+const DEFAULT_RETRY_DELAYS_MS = [200, 600];
+
+/** A bill number of ours: WeChat allows 63 characters of digits, letters, _ and -. */
+const newBillNo = (now: number) => `mgc${now.toString(36)}${randomBytes(8).toString('hex')}`;
+
+const retryable = (error: unknown) =>
+  error instanceof WeChatBusyError || error instanceof WeChatTimeoutError || error instanceof WeChatUnavailableError;
+
+export function createCoinService(deps: CoinServiceDeps): CoinService {
+  const now = deps.now ?? Date.now;
+  const delays = deps.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+  const coinsOf = (app: ServedApp) => app.coins!;
+
+  /** What every coin call of this player names: openid, current session key, the game's pay settings. */
+  async function callOf(app: ServedApp & { pay: PaySettings }, user: AuthenticatedUser, caller: Caller): Promise<Omit<CoinCall, 'accessToken'>> {
+    const key = await deps.sessionKeys.current(user.accountId, app);
+    return {
+      appKey: appKeyOf(app.pay, app.pay.env)!,
+      openid: key.openid,
+      sessionKey: key.sessionKey,
+      offerId: app.pay.offerId,
+      zoneId: app.pay.zoneId,
+      env: app.pay.env,
+      userIp: caller.ip,
+    };
+  }
+
+  return {
+    async balance(user, caller) {
+      const app = payingApp(deps.apps, user);
+      const call = await callOf(app, user, caller);
+      try {
+        const balance = await app.wechat!.withAccessToken((accessToken) => coinsOf(app).getBalance({ ...call, accessToken }));
+        return { balance: balance.balance, presentBalance: balance.presentBalance };
+      } catch (error) {
+        throw wechatCallError(error, caller.log, 'game_getbalance');
+      }
+    },
+
+    async spend(user, spend, caller) {
+      const app = payingApp(deps.apps, user);
+      const billNo = spend.billNo ?? newBillNo(now());
+      const { spend: known } = await openCoinSpend(deps.db, {
+        billNo,
+        appid: app.appid,
+        accountId: user.accountId,
+        amount: spend.amount,
+        reason: spend.reason,
+        env: app.pay.env,
+        createTime: new Date(now()),
+      });
+      if (known.accountId !== user.accountId || known.appid !== app.appid || known.amount !== spend.amount) {
+        throw new MinigateError({
+          code: 'CONFLICT',
+          reason: 'BILL_CONFLICT',
+          message: 'This bill number was used for another spend: use a new one',
+          fields: [{ path: 'billNo', message: 'used already, for another amount or player' }],
+        });
+      }
+      if (known.status === 'paid') return { billNo, balance: known.balanceAfter };
+      if (known.status === 'refused') throw coinsInsufficient();
+      const call = await callOf(app, user, caller);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const paid = await app.wechat!.withAccessToken((accessToken) =>
+            coinsOf(app).pay({ ...call, accessToken, amount: spend.amount, billNo, remark: spend.reason.slice(0, 64) }),
+          );
+          await settleCoinSpend(deps.db, billNo, { status: 'paid', balanceAfter: paid.balance, at: new Date(now()) });
+          return { billNo, balance: paid.balance };
+        } catch (error) {
+          // The first try went through after all (WeChat keeps a bill 48 hours): done, once.
+          if (error instanceof CoinBillExistsError) {
+            await settleCoinSpend(deps.db, billNo, { status: 'paid', balanceAfter: null, at: new Date(now()) });
+            return { billNo, balance: null };
+          }
+          if (error instanceof CoinBalanceTooLowError) {
+            await settleCoinSpend(deps.db, billNo, { status: 'refused', balanceAfter: null, at: new Date(now()) });
+            throw coinsInsufficient();
+          }
+          if (retryable(error) && attempt < delays.length) {
+            caller.log.warn({ billNo, attempt: attempt + 1 }, 'game_pay got no answer or -1: trying again with the same bill_no');
+            await new Promise((resolve) => setTimeout(resolve, delays[attempt]));
+            continue;
+          }
+          // Still pending: the same billNo, sent again, settles it without charging twice.
+          throw wechatCallError(error, caller.log, 'game_pay');
+        }
+      }
+    },
+  };
+}
+
+const coinsInsufficient = () =>
+  new MinigateError({ code: 'CONFLICT', reason: 'COINS_INSUFFICIENT', message: 'The player has fewer game coins than the spend: nothing was spent' });
