@@ -257,3 +257,41 @@ describe('secrets', () => {
     }
   });
 });
+
+describe('pushes in the AES safe mode', () => {
+  let safe: PaymentsStack;
+  beforeAll(async () => {
+    safe = await startPaymentsStack({}, { safeMode: true });
+  });
+  afterAll(async () => {
+    await safe?.close();
+  });
+
+  it('are opened with the EncodingAESKey and delivered; one that does not open is refused', async () => {
+    const login = await callProcedure(safe, 'mutation', 'auth.wechatLogin', { code: safe.codeFor('safe-buyer') });
+    const token = login.body.result.data.accessToken as string;
+    const order = (await callProcedure(safe, 'mutation', 'payments.createItemOrder', { productId: 'sword', quantity: 1 }, bearer(token))).body.result
+      .data;
+    const paid = await safe.simulator.payItemOrder(safe.game.appid, 'safe-buyer', order);
+    expect(paid.ok).toBe(true);
+    const sent = safe.simulator.pushes.log.find((push) => push.outTradeNo === order.outTradeNo)!;
+    expect(sent.mode).toBe('aes');
+    expect(sent.body).not.toContain(order.outTradeNo);
+    expect((await callProcedure(safe, 'query', 'wallet.get', undefined, bearer(token))).body.result.data).toEqual({
+      currencies: {},
+      items: { sword: 1 },
+    });
+    // The same encrypted body with one character of Encrypt changed.
+    const body = JSON.parse(sent.body) as { Encrypt: string };
+    const tampered = JSON.stringify({
+      ...body,
+      Encrypt: `${body.Encrypt.slice(0, 10)}${body.Encrypt[10] === 'A' ? 'B' : 'A'}${body.Encrypt.slice(11)}`,
+    });
+    const refused = await fetch(`${safe.baseUrl}/push/${safe.game.appid}?${new URLSearchParams(sent.query).toString()}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: tampered,
+    });
+    expect(JSON.parse(await refused.text()).ErrCode).not.toBe(0);
+  });
+});
