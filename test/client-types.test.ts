@@ -148,6 +148,39 @@ void [runtimes, main];`,
     expect(errors).toBe('');
   });
 
+  it('types payments.buyItem, its order and MinigatePaymentError for a WeChat game, and breaks on a wrong input', () => {
+    const errors = typecheck(
+      `import { createClient, paymentErrorOf, type Order, type PaymentErrorKind } from './minigate';
+const client = createClient({ url: 'https://api.example.com/trpc', wx, payments: { pollMs: 500, maxPollMs: 4000, deliveryTimeoutMs: 30000 } });
+async function main(): Promise<PaymentErrorKind | number> {
+  try {
+    const order: Order = await client.payments.buyItem({ productId: 'gem60', quantity: 1 });
+    const delivered: 'created' | 'delivered' | 'refunded' = order.status;
+    const outTradeNo: string = order.outTradeNo;
+    void [delivered, outTradeNo];
+    return order.price;
+  } catch (error) {
+    const payment = paymentErrorOf(error);
+    if (!payment) throw error;
+    const code: number | null = payment.errCode;
+    const tradeNo: string | null = payment.outTradeNo;
+    void [code, tradeNo];
+    switch (payment.kind) {
+      case 'UNSUPPORTED': case 'ORDER_FAILED': case 'CANCELLED': case 'PAYMENT_FAILED': case 'DELIVERY_TIMEOUT': case 'REFUNDED': return payment.kind;
+      default: { const never: never = payment.kind; return never; }
+    }
+  }
+}
+void main;`,
+      ['es2017'],
+      ['minigame-api-typings'],
+    );
+    expect(errors).toBe('');
+    const wrong = typecheck(`${PREAMBLE}
+void createClient({ url: 'u', wx }).payments.buyItem({ product: 'gem60', quantity: 1 });`);
+    expect(wrong).toMatch(/product/);
+  });
+
   it('breaks the game build on a wrong auth.login input or an unknown login option', () => {
     const errors = typecheck(`${PREAMBLE}
 void api.auth.login.mutate({ appId: 'tt0123456789abcdef', code: 'c' });

@@ -3,6 +3,7 @@ import type { TRPCClient } from '@trpc/client';
 import { httpBatchLink } from '@trpc/client/links/httpBatchLink';
 import { splitLink } from '@trpc/client/links/splitLink';
 import type { MinigameRuntime } from './minigame-wx.js';
+import { createPayments, type DeliveryWaitOptions, type Payments } from './payments.js';
 import { createProxyClient } from './proxy-client.js';
 import { appidOf, findRuntime, runtimeName, type RuntimeName } from './runtime.js';
 import { reasonOf, sessionLink } from './session-link.js';
@@ -43,6 +44,8 @@ export interface ClientOptions {
   maxBatchSize?: number;
   /** wx.requests the client keeps in flight, 1 to 10 (wx allows 10 for the whole game); default 8. */
   maxRequestsInFlight?: number;
+  /** How `payments.buyItem` waits for the delivery: at once, then 1 s doubling to 5 s apart, 60 s in all by default. */
+  payments?: DeliveryWaitOptions;
 }
 
 /** What a login answers: on Douyin, `guestAccountId` is the guest account a login with a code left apart (see docs/client.md). */
@@ -75,6 +78,8 @@ export interface MinigateClient {
   logout(): Promise<void>;
   /** Whether a session is kept and its token has not yet expired (counted from expiresIn, not the server's clock). */
   isLoggedIn(): boolean;
+  /** WeChat's virtual payment: `await client.payments.buyItem({ productId: 'gem60', quantity: 1 })` (see docs/client.md). */
+  readonly payments: Payments;
   /** The runtime the client runs on. */
   readonly runtime: RuntimeName;
   /** The game's appid the client logs in with, or null (then auth.wechatLogin, WeChat only). */
@@ -274,6 +279,7 @@ export function createClient(options: ClientOptions): MinigateClient {
       const session = sessions.read();
       return session !== null && session.expiresAtOnDevice > Date.now();
     },
+    payments: createPayments({ api, runtime, name, relogin: () => signIn(), wait: options.payments }),
     runtime: name,
     appid,
   };

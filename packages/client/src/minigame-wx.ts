@@ -25,6 +25,25 @@ export interface MinigameRuntime {
   getAccountInfoSync?(): { miniProgram: { appId: string } };
   /** Douyin's: the appid is `microapp.appId`. */
   getEnvInfoSync?(): { microapp: { appId: string } };
+  /**
+   * WeChat's virtual payment of an item (base library 2.19.2+), for
+   * `payments.buyItem`. `signData` is the JSON string the server signed;
+   * `any`, because minigame-api-typings types it as an object (WeChat refuses
+   * one: -15011).
+   */
+  requestMidasPaymentGameItem?(options: {
+    signData: any;
+    paySig: string;
+    signature: string;
+    success?: (result: { errMsg?: string }) => void;
+    fail?: (failure: MidasPaymentFailure) => void;
+  }): void;
+}
+
+/** What wx.requestMidasPaymentGameItem's fail callback gets, e.g. `{ errMsg: 'requestMidasPaymentGameItem:fail cancel', errCode: 1 }`. */
+export interface MidasPaymentFailure {
+  errMsg?: string;
+  errCode?: number;
 }
 
 /** The name the client had before it ran on Douyin and QQ: any runtime (wx, tt, qq) fits. */
