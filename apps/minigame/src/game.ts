@@ -1,4 +1,4 @@
-import { createClient, networkErrorOf, type MinigateClient } from '@minigate/client';
+import { createClient, networkErrorOf, paymentErrorOf, type MinigateClient } from '@minigate/client';
 import { COLORS, createScreen, type Rect } from './screen.js';
 
 /** The part of a mini-game canvas the game draws on (wx.createCanvas(), or a stub in tests). */
@@ -21,7 +21,14 @@ export interface GameState {
   score: number;
   /** The score the friend ranking last accepted. */
   submittedScore: number | null;
+  /** The player's gems (wallet.get) after a purchase; null before one. */
+  gems: number | null;
+  /** Whether a purchase is under way (its button is off meanwhile). */
+  buying: boolean;
 }
+
+/** The product the buy button sells: the server's products for this game list it (60 gems; see docs/client.md). */
+export const SAMPLE_PRODUCT = 'gem60';
 
 export interface StartGameOptions {
   /**
@@ -50,6 +57,18 @@ const reasonOf = (error: unknown) => (error as { data?: { reason?: string } } | 
 
 /** What a failed call means for the player, in one line. */
 export function describeFailure(error: unknown): string {
+  const payment = paymentErrorOf(error);
+  if (payment) {
+    if (payment.kind === 'ORDER_FAILED') return describeFailure(payment.cause);
+    const text: Record<Exclude<typeof payment.kind, 'ORDER_FAILED'>, string> = {
+      UNSUPPORTED: 'Buying needs WeChat (wx.requestMidasPaymentGameItem)',
+      CANCELLED: 'Purchase cancelled: nothing was charged',
+      PAYMENT_FAILED: `The payment failed: ${payment.errMsg ?? ''} (errCode ${payment.errCode ?? '?'})`,
+      DELIVERY_TIMEOUT: `Paid; the delivery is late: order ${payment.outTradeNo ?? ''} will arrive`,
+      REFUNDED: `Order ${payment.outTradeNo ?? ''} was refunded`,
+    };
+    return text[payment.kind];
+  }
   const network = networkErrorOf(error);
   if (network) {
     const text: Record<typeof network.kind, string> = {
@@ -71,7 +90,7 @@ export function describeFailure(error: unknown): string {
  * (wx.login, tt.login or qq.login → auth.login), the player's nickname and
  * level, a heartbeat button, a big circle to tap for a score, a
  * friend-ranking submit and, on WeChat, a wx.createUserInfoButton that
- * syncs the WeChat profile. Everything goes through the runtime `wx`, so the
+ * syncs the WeChat profile and a button that buys 60 gems (WeChat's virtual payment). Everything goes through the runtime `wx`, so the
  * same logic runs in WeChat, Douyin and QQ, in the browser preview and in
  * the mini-game sandbox.
  */
@@ -88,17 +107,20 @@ export function startGame({ wx, canvas, serverUrl }: StartGameOptions): Minigame
     onlineSeconds: null,
     score: 0,
     submittedScore: null,
+    gems: null,
+    buying: false,
   };
   const listeners: Array<(state: Readonly<GameState>) => void> = [];
 
   const {
     unit,
     circle,
+    buyButton,
     heartbeatButton,
     scoreButton,
     profileButton,
     draw: drawState,
-  } = createScreen(wx, canvas, onWeChat ? null : 'Profile sync: WeChat only');
+  } = createScreen(wx, canvas, onWeChat ? null : 'Profile sync: WeChat only', onWeChat);
   const draw = () => drawState(state);
 
   function update(changes: Partial<GameState>): void {
@@ -150,6 +172,19 @@ export function startGame({ wx, canvas, serverUrl }: StartGameOptions): Minigame
       // An older server, without the WeChat procedures.
       if (reasonOf(error) === 'PROCEDURE_NOT_FOUND') update({ status: 'This server has no friend ranking yet (ranking.submitScore)' });
       else failed(error);
+    }
+  }
+
+  /** Buys the sample product: the order, WeChat's payment sheet, then the server's delivery (never granted here). */
+  async function buy(): Promise<void> {
+    update({ buying: true, status: 'Buying 60 gems…' });
+    try {
+      const order = await client.payments.buyItem({ productId: SAMPLE_PRODUCT, quantity: 1 });
+      const { currencies } = await client.api.wallet.get.query();
+      update({ buying: false, gems: currencies.gem ?? 0, status: `Order ${order.outTradeNo} delivered: +60 gems` });
+    } catch (error) {
+      update({ buying: false });
+      failed(error);
     }
   }
 
@@ -218,6 +253,7 @@ export function startGame({ wx, canvas, serverUrl }: StartGameOptions): Minigame
       return Promise.resolve();
     }
     if (inside(heartbeatButton, x, y)) return track(heartbeat());
+    if (inside(buyButton, x, y) && onWeChat && state.phase === 'ready' && !state.buying) return track(buy());
     if (inside(scoreButton, x, y) && state.phase === 'ready') return track(submitScore());
     if (state.phase === 'offline') return track(heartbeat());
     return Promise.resolve();

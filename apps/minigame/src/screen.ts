@@ -34,6 +34,8 @@ export interface Screen {
   /** One point of a 375 × 667 screen, scaled to this one. */
   unit: number;
   circle: { x: number; y: number; radius: number };
+  /** Buys the sample product (WeChat's virtual payment), between the circle and the heartbeat button. */
+  buyButton: Rect;
   heartbeatButton: Rect;
   scoreButton: Rect;
   /** Where WeChat's user-info button (wx.createUserInfoButton) sits. */
@@ -44,9 +46,10 @@ export interface Screen {
 /**
  * Sizes the canvas for the device's pixels and lays the screen out for its
  * size in points. `profileNote`, on a runtime without WeChat's profile
- * button, is written where the button would be.
+ * button, is written where the button would be; without `canBuy` (no
+ * WeChat virtual payment), the buy button says so.
  */
-export function createScreen(wx: WechatMinigame.Wx, canvas: GameCanvas, profileNote: string | null = null): Screen {
+export function createScreen(wx: WechatMinigame.Wx, canvas: GameCanvas, profileNote: string | null = null, canBuy = true): Screen {
   // Draw in screen points; the canvas holds device pixels for a sharp picture.
   const screen = typeof wx.getWindowInfo === 'function' ? wx.getWindowInfo() : wx.getSystemInfoSync();
   const width = screen.windowWidth || canvas.width;
@@ -62,6 +65,7 @@ export function createScreen(wx: WechatMinigame.Wx, canvas: GameCanvas, profileN
   const left = (width - buttonWidth) / 2;
   const circle = { x: width / 2, y: height * 0.45, radius: Math.min(width, height) * 0.14 };
   const heartbeatButton: Rect = { x: left, y: height * 0.64, width: buttonWidth, height: buttonHeight };
+  const buyButton: Rect = { x: left, y: heartbeatButton.y - buttonHeight * 1.3, width: buttonWidth, height: buttonHeight };
   const scoreButton: Rect = { x: left, y: heartbeatButton.y + buttonHeight * 1.3, width: buttonWidth, height: buttonHeight };
   const profileButton: Rect = { x: left, y: scoreButton.y + buttonHeight * 1.3, width: buttonWidth, height: buttonHeight };
 
@@ -102,6 +106,8 @@ export function createScreen(wx: WechatMinigame.Wx, canvas: GameCanvas, profileN
     text('TAP', circle.x, circle.y + 24 * unit, 14, COLORS.background, true);
 
     const ready = state.phase === 'ready';
+    const gems = state.gems === null ? '' : ` (you have ${state.gems})`;
+    button(buyButton, canBuy ? `Buy 60 gems${gems}` : 'Buying: WeChat only', ready && canBuy && !state.buying);
     button(heartbeatButton, 'Heartbeat', ready || state.phase === 'offline');
     button(scoreButton, state.submittedScore === null ? 'Submit score to friends' : `Submit score (last: ${state.submittedScore})`, ready);
     // The profile button itself is WeChat's (wx.createUserInfoButton) over this rectangle.
@@ -113,5 +119,5 @@ export function createScreen(wx: WechatMinigame.Wx, canvas: GameCanvas, profileN
     text(state.status, width / 2, height * 0.95, 13, state.phase === 'offline' ? COLORS.error : COLORS.muted);
   }
 
-  return { unit, circle, heartbeatButton, scoreButton, profileButton, draw };
+  return { unit, circle, buyButton, heartbeatButton, scoreButton, profileButton, draw };
 }
