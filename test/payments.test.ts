@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_ENTRY, run, TSX } from './support/processes.js';
 import { callProcedure } from './support/stack.js';
 import { PAY, PUSH_AES_KEY, startPaymentsStack, type PaymentsStack } from './support/payments-stack.js';
 
@@ -244,6 +245,60 @@ describe('the wallet', () => {
     expect(await wallet(token)).toEqual({ currencies: { gem: 60, gold: 500 }, items: { shield: 2, sword: 1 } });
     const ok = await call(token, 'mutation', 'wallet.spend', { key: 'b', currencies: { gem: 10 }, items: { shield: 2 }, reason: 'craft' });
     expect(ok.body.result.data).toEqual({ currencies: { gem: 50, gold: 500 }, items: { sword: 1 } });
+  });
+});
+
+/** `pnpm admin <args>` against the stack's database: its output (it must succeed). */
+async function admin(...args: string[]): Promise<string> {
+  const cli = run([TSX, ADMIN_ENTRY, ...args], { DATABASE_URL: stack.database.url, USER: 'ops-test' });
+  const code = await cli.exited;
+  expect(code, cli.output()).toBe(0);
+  return cli.output();
+}
+
+describe('operators and orders (pnpm admin)', () => {
+  it('delivers an order whose push never came, once; refunds it, taking the grant back; a late push grants nothing', async () => {
+    const token = await player('ops-order');
+    const order = (await call(token, 'mutation', 'payments.createItemOrder', { productId: 'sword', quantity: 2 })).body.result.data;
+    expect(await admin('orders', '--status', 'created')).toContain(order.outTradeNo);
+    expect(await admin('deliver', order.outTradeNo, '--reason', 'push lost, paid per the MP console')).toContain(
+      `delivered order ${order.outTradeNo}`,
+    );
+    expect(await admin('deliver', order.outTradeNo, '--reason', 'again')).toContain('delivered already: nothing changed');
+    expect(await wallet(token)).toEqual({ currencies: {}, items: { sword: 2 } });
+    // WeChat's push arrives after all: answered as delivered, nothing more granted.
+    const late = await stack.simulator.sendPush(
+      appid(),
+      DELIVER,
+      deliveryPayload(order, stack.simulator.openidFor(appid(), 'ops-order'), {}, { ProductId: 'sword', Quantity: 2, OrigPrice: 2400 }),
+    );
+    expect(late.accepted).toBe(true);
+    expect(await wallet(token)).toEqual({ currencies: {}, items: { sword: 2 } });
+    const shown = await admin('order', order.outTradeNo);
+    expect(shown).toContain('delivered');
+    expect(shown).toContain('already');
+    expect(await admin('refund', order.outTradeNo, '--reason', 'player asked')).toContain(`refunded order ${order.outTradeNo}`);
+    expect(await wallet(token)).toEqual({ currencies: {}, items: {} });
+    expect((await call(token, 'query', 'payments.order', { outTradeNo: order.outTradeNo })).body.result.data.status).toBe('refunded');
+    const audit = await stack.database.db
+      .selectFrom('accountAudit')
+      .select(['action', 'actor'])
+      .where('reason', 'like', `${order.outTradeNo}%`)
+      .orderBy('auditId')
+      .execute();
+    expect(audit).toEqual([
+      { action: 'deliver_order', actor: 'ops-test' },
+      { action: 'refund_order', actor: 'ops-test' },
+    ]);
+  });
+
+  it('refuses a refund the player already spent, changing nothing', async () => {
+    const token = await player('ops-spent');
+    const order = (await call(token, 'mutation', 'payments.createItemOrder', { productId: 'gem60', quantity: 1 })).body.result.data;
+    expect((await stack.simulator.payItemOrder(appid(), 'ops-spent', order)).ok).toBe(true);
+    expect((await call(token, 'mutation', 'wallet.spend', { key: 'all', currencies: { gem: 60 }, reason: 'spent it' })).status).toBe(200);
+    expect(await admin('refund', order.outTradeNo, '--reason', 'chargeback')).toContain('no longer holds all it granted');
+    expect((await call(token, 'query', 'payments.order', { outTradeNo: order.outTradeNo })).body.result.data.status).toBe('delivered');
   });
 });
 

@@ -2,7 +2,7 @@
 // Bans and revocations reach every running instance within the revocation
 // bound (they poll the database), so nothing here talks to a server.
 import { parseArgs } from 'node:util';
-import { createAdminService } from '@minigate/api';
+import { createAdminService, createOrderAdmin } from '@minigate/api';
 import { createDatabase, describeDatabaseUrl } from '@minigate/db';
 import { ConfigError, loadAdminConfig } from './config.js';
 
@@ -13,6 +13,10 @@ const USAGE = `usage: pnpm admin <task> [options]
   unban <account id> --reason <why> [--by <who>]
   revoke <account id> [--session <id>] --reason <why> [--by <who>]   end one or all sessions
   online                                      how many players are online now
+  orders [--account <id>] [--status created|delivered|refunded]   the latest item orders
+  order <outTradeNo>                          the order and the delivery pushes kept for it
+  deliver <outTradeNo> --reason <why> [--by <who>]   grant an order whose push never completed (once)
+  refund <outTradeNo> --reason <why> [--by <who>]    mark it refunded and take its grant back
   --help, -h                                  prints this and does nothing else
 Against DATABASE_URL (outside production, the development database); --by defaults to $USER.`;
 
@@ -25,8 +29,9 @@ function accountIdOf(value: string | undefined): number {
   return Number(value);
 }
 
-const TASKS = ['find', 'sessions', 'ban', 'unban', 'revoke', 'online'];
-const OPTIONS = ['reason', 'by', 'session'] as const;
+const TASKS = ['find', 'sessions', 'ban', 'unban', 'revoke', 'online', 'orders', 'order', 'deliver', 'refund'];
+const OPTIONS = ['reason', 'by', 'session', 'account', 'status'] as const;
+const ORDER_STATUSES = ['created', 'delivered', 'refunded'] as const;
 type Option = (typeof OPTIONS)[number];
 
 interface CommandLine {
@@ -39,7 +44,14 @@ interface CommandLine {
 function parseCommandLine(args: string[]): CommandLine {
   const { tokens } = parseArgs({
     args,
-    options: { reason: { type: 'string' }, by: { type: 'string' }, session: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      reason: { type: 'string' },
+      by: { type: 'string' },
+      session: { type: 'string' },
+      account: { type: 'string' },
+      status: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
     allowPositionals: true,
     strict: false,
     tokens: true,
@@ -67,6 +79,7 @@ function parseCommandLine(args: string[]): CommandLine {
 
 async function run(
   admin: ReturnType<typeof createAdminService>,
+  orders: ReturnType<typeof createOrderAdmin>,
   { positionals, values }: CommandLine,
   defaultOperator: string | null,
 ): Promise<string[]> {
@@ -114,6 +127,49 @@ async function run(
     }
     case 'online':
       return [`${await admin.online()} player(s) online`];
+    case 'orders': {
+      const status = values.status;
+      if (status !== undefined && !ORDER_STATUSES.includes(status as (typeof ORDER_STATUSES)[number]))
+        throw new UsageError(`--status is one of ${ORDER_STATUSES.join(', ')}`);
+      const found = await orders.list({
+        ...(values.account === undefined ? {} : { accountId: accountIdOf(values.account) }),
+        ...(status === undefined ? {} : { status: status as (typeof ORDER_STATUSES)[number] }),
+        limit: 50,
+      });
+      if (found.length === 0) return ['no orders'];
+      return found.map(
+        (order) =>
+          `${order.outTradeNo} ${order.status} account ${order.accountId} ${order.quantity} × ${order.productId} ${order.totalPrice} fen env ${order.env}, created ${time(order.createTime)}`,
+      );
+    }
+    case 'order': {
+      if (!target) throw new UsageError('order needs an order number (outTradeNo)');
+      const found = await orders.show(target);
+      if (!found) return [`no order ${target}`];
+      const { order, pushes } = found;
+      return [
+        `order ${order.outTradeNo}: ${order.status}; account ${order.accountId} (openid ${order.openid}) in ${order.appid}, ${order.quantity} × ${order.productId} at ${order.unitPrice} fen = ${order.totalPrice} fen, env ${order.env}`,
+        `created ${time(order.createTime)}, delivered ${time(order.deliveredAt)}, refunded ${time(order.refundedAt)}; grants ${order.grants}`,
+        ...pushes.map((push) => `push ${push.pushId} ${push.event} received ${time(push.receivedAt)}: ${push.outcome ?? 'not finished'}`),
+      ];
+    }
+    case 'deliver':
+    case 'refund': {
+      if (!target) throw new UsageError(`${task} needs an order number (outTradeNo)`);
+      const by = values.by ?? defaultOperator;
+      if (!values.reason) throw new UsageError(`${task} needs --reason "<why>": it is kept in the audit table`);
+      if (!by) throw new UsageError(`${task} needs --by <your name>: it is kept in the audit table`);
+      const outcome =
+        task === 'deliver' ? await orders.deliver(target, { reason: values.reason, by }) : await orders.refund(target, { reason: values.reason, by });
+      const said: Record<string, string> = {
+        delivered: `delivered order ${target}`,
+        refunded: `refunded order ${target}`,
+        already: `order ${target} was ${task === 'deliver' ? 'delivered' : 'refunded'} already: nothing changed`,
+        unknown: `no order ${target}`,
+        insufficient: `order ${target} not refunded: the player no longer holds all it granted (nothing changed)`,
+      };
+      return [said[outcome] ?? `order ${target}: ${outcome}`];
+    }
     default:
       throw new UsageError(task ? `unknown task "${task}"` : 'no task given');
   }
@@ -135,7 +191,12 @@ async function main(args: string[]): Promise<void> {
   const config = loadAdminConfig();
   const db = createDatabase(config.databaseUrl, { connectionLimit: 2 });
   try {
-    const lines = await run(createAdminService({ db, heartbeatTimeoutSeconds: config.heartbeatTimeoutSeconds }), command, config.defaultOperator);
+    const lines = await run(
+      createAdminService({ db, heartbeatTimeoutSeconds: config.heartbeatTimeoutSeconds }),
+      createOrderAdmin({ db }),
+      command,
+      config.defaultOperator,
+    );
     for (const line of lines) console.log(line);
   } catch (error) {
     if (error instanceof UsageError) {

@@ -10,5 +10,6 @@ export type { LoginAnswer, AccountSummary, AccountView } from './services/views.
 export type { RateLimits, RateLimitName } from './rate-limits.js';
 export type { ServiceLogger } from './services/service-logger.js';
 export { createAdminService } from './services/admin-service.js';
+export { createOrderAdmin, type OrderAdmin } from './payments/order-admin.js';
 export type { PushAnswer, PushReceiver } from './payments/push-receiver.js';
 export type { PaySettings, Product, ProductGrants } from './payments/pay-settings.js';

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, PayOrderStatus } from './schema.js';
-import { applyWalletChangeIn, type WalletChange } from './wallet.js';
+import type { AuditEntry } from './account-lifecycle.js';
+import { applyWalletChangeIn, WalletInsufficientError, type WalletChange } from './wallet.js';
 import { transactionWithRetry } from './write-conflict-retry.js';
 
 /** An item order as the server signed it. */
@@ -13,6 +14,8 @@ export interface PayOrder {
   quantity: number;
   unitPrice: number;
   totalPrice: number;
+  /** JSON { currencies, items }: what the whole order grants. */
+  grants: string;
   env: number;
   status: PayOrderStatus;
   createTime: Date;
@@ -29,6 +32,7 @@ const ORDER_COLUMNS = [
   'quantity',
   'unitPrice',
   'totalPrice',
+  'grants',
   'env',
   'status',
   'createTime',
@@ -121,13 +125,40 @@ export async function deliverPayOrder(
   });
 }
 
-/** An operator's refund: the order is marked refunded (its grant taken back by the caller's wallet change, if any). */
-export async function markPayOrderRefunded(db: Kysely<Database>, outTradeNo: string, at: Date): Promise<boolean> {
-  const updated = await db
-    .updateTable('payOrder')
-    .set({ status: 'refunded', refundedAt: at })
+/** The pushes kept for an order, oldest first: when each came and what became of it. */
+export async function listOrderPushes(db: Kysely<Database>, outTradeNo: string) {
+  return db
+    .selectFrom('payPush')
+    .select(['pushId', 'event', 'receivedAt', 'outcome', 'processedAt'])
     .where('outTradeNo', '=', outTradeNo)
-    .where('status', '!=', 'refunded')
-    .executeTakeFirst();
-  return Number(updated.numUpdatedRows) === 1;
+    .orderBy('pushId')
+    .execute();
+}
+
+/** refunded: marked, its grant taken back (when it had been delivered); already: refunded before; insufficient: the player no longer holds the grant. */
+export type RefundOutcome = 'refunded' | 'already' | 'unknown' | 'insufficient';
+
+/**
+ * An operator's refund of an order, in one transaction: the order's row
+ * locked, the grant taken back when it was delivered (`takeBack`, a wallet
+ * change keyed by the order: once), the order marked refunded.
+ */
+export async function refundPayOrder(
+  db: Kysely<Database>,
+  refund: { outTradeNo: string; at: Date; takeBack: (order: PayOrder) => WalletChange; audit: (order: PayOrder) => AuditEntry },
+): Promise<RefundOutcome> {
+  try {
+    return await transactionWithRetry(db, async (trx) => {
+      const order = await trx.selectFrom('payOrder').select(ORDER_COLUMNS).where('outTradeNo', '=', refund.outTradeNo).forUpdate().executeTakeFirst();
+      if (!order) return 'unknown';
+      if (order.status === 'refunded') return 'already';
+      if (order.status === 'delivered') await applyWalletChangeIn(trx, refund.takeBack(order));
+      await trx.updateTable('payOrder').set({ status: 'refunded', refundedAt: refund.at }).where('outTradeNo', '=', refund.outTradeNo).execute();
+      await trx.insertInto('accountAudit').values(refund.audit(order)).execute();
+      return 'refunded';
+    });
+  } catch (error) {
+    if (error instanceof WalletInsufficientError) return 'insufficient';
+    throw error;
+  }
 }

@@ -36,6 +36,8 @@ export interface PayOrderTable {
   /** Fen. */
   unitPrice: number;
   totalPrice: number;
+  /** JSON { currencies, items }: what the whole order grants, fixed when it was made. */
+  grants: string;
   /** 0 live, 1 sandbox. */
   env: number;
   status: ColumnType<PayOrderStatus, PayOrderStatus | undefined, PayOrderStatus>;
@@ -248,7 +250,7 @@ export interface AccountSessionTable {
   revokedReason: SessionRevokedReason | null;
 }
 
-export type AuditAction = 'ban' | 'unban' | 'revoke_sessions' | 'delete';
+export type AuditAction = 'ban' | 'unban' | 'revoke_sessions' | 'delete' | 'deliver_order' | 'refund_order' | 'present_coins' | 'cancel_coin_spend';
 
 export interface AccountAuditTable {
   auditId: Generated<number>;

@@ -6,6 +6,7 @@ import type { ServedApp, ServedApps } from '../apps/served-apps.js';
 import type { AuthenticatedUser } from '../context.js';
 import { MinigateError } from '../errors.js';
 import type { SessionKeys } from '../services/session-keys.js';
+import { orderGrantsJson } from './order-grants.js';
 import { appKeyOf, type PaySettings } from './pay-settings.js';
 import { orderView, type ItemOrderAnswer, type OrderView } from './views.js';
 
@@ -92,6 +93,7 @@ export function createItemOrderService(deps: ItemOrderServiceDeps): ItemOrderSer
         quantity,
         unitPrice: product.price,
         totalPrice: product.price * quantity,
+        grants: orderGrantsJson(product, quantity),
         env: app.pay.env,
         createTime: new Date(at),
       });

@@ -1,7 +1,8 @@
-import { deliverPayOrder, findPayOrder, finishPush, recordPush, type Database, type Kysely, type PayOrder, type WalletChange } from '@minigate/db';
+import { deliverPayOrder, findPayOrder, finishPush, recordPush, type Database, type Kysely } from '@minigate/db';
 import { openPushMessage, PushMessageError, verifyPayEventSignature, verifyPushSignature } from '@minigate/wechat';
 import type { ServedApp, ServedApps } from '../apps/served-apps.js';
 import type { ServiceLogger } from '../services/service-logger.js';
+import { orderDelivery } from './order-grants.js';
 import { appKeyOf, type PaySettings } from './pay-settings.js';
 
 /** What the push receiver answers: an HTTP status and a body (JSON, or text for the handshake). */
@@ -58,28 +59,6 @@ function deliverPayloadOf(payload: string): DeliverPayload | null {
   return p as DeliverPayload;
 }
 
-/** What an order grants: each of its product's grants times the quantity, keyed by the order so it is granted once. */
-function grantOf(pay: PaySettings, order: PayOrder, at: Date): WalletChange {
-  const product = pay.products.find((candidate) => candidate.productId === order.productId);
-  const lines = [
-    ...Object.entries(product?.grants.currencies ?? {}).map(([asset, count]) => ({
-      kind: 'currency' as const,
-      asset,
-      delta: count * order.quantity,
-    })),
-    ...Object.entries(product?.grants.items ?? {}).map(([asset, count]) => ({ kind: 'item' as const, asset, delta: count * order.quantity })),
-  ];
-  return {
-    accountId: order.accountId,
-    idempotencyKey: `order:${order.outTradeNo}`,
-    source: 'order',
-    sourceRef: order.outTradeNo,
-    reason: `bought ${order.quantity} × ${order.productId}`,
-    lines,
-    at,
-  };
-}
-
 /**
  * The message-push receiver of each game. Every push is kept (pay_push)
  * before it is acted on; a delivery is granted once per OutTradeNo (the
@@ -127,7 +106,7 @@ export function createPushReceiver(deps: PushReceiverDeps): PushReceiver {
       return { answer: refused(4, 'the push differs from the order'), outcome: 'mismatch' };
     }
     const at = new Date(now());
-    const outcome = await deliverPayOrder(deps.db, { outTradeNo: order.outTradeNo, pushId, at, grant: (locked) => grantOf(app.pay, locked, at) });
+    const outcome = await deliverPayOrder(deps.db, { outTradeNo: order.outTradeNo, pushId, at, grant: (locked) => orderDelivery(locked, at) });
     if (outcome === 'delivered') deps.onDelivered?.(order.accountId);
     return { answer: SUCCESS, outcome };
   }

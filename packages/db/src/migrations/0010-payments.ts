@@ -2,7 +2,8 @@ import { sql, type Kysely } from 'kysely';
 
 // Payments and the wallet (additive to 0009).
 //
-// - pay_order: an item order (道具直购) the server signed for a player; delivered once, by the first push that carries it.
+// - pay_order: an item order (道具直购) the server signed for a player, with what it grants (fixed when it is made);
+//   delivered once, by the first push that carries it.
 // - pay_push: every message push as received, before anything is done with it, and what became of it.
 // - wallet_change: one grant or spend, under its idempotency key (unique: the same key never changes a wallet twice).
 // - wallet_entry: the change's lines, one per currency or item, with the balance after it.
@@ -20,6 +21,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       quantity INT UNSIGNED NOT NULL,
       unit_price INT UNSIGNED NOT NULL,
       total_price INT UNSIGNED NOT NULL,
+      grants TEXT NOT NULL,
       env TINYINT UNSIGNED NOT NULL,
       status ENUM('created', 'delivered', 'refunded') NOT NULL DEFAULT 'created',
       create_time DATETIME(3) NOT NULL,
