@@ -250,7 +250,8 @@ describe('the wallet', () => {
 
 /** `pnpm admin <args>` against the stack's database: its output (it must succeed). */
 async function admin(...args: string[]): Promise<string> {
-  const cli = run([TSX, ADMIN_ENTRY, ...args], { DATABASE_URL: stack.database.url, USER: 'ops-test' });
+  // The server's own environment: present and cancel-spend read its whole configuration.
+  const cli = run([TSX, ADMIN_ENTRY, ...args], { ...stack.environment, USER: 'ops-test' });
   const code = await cli.exited;
   expect(code, cli.output()).toBe(0);
   return cli.output();
@@ -299,6 +300,26 @@ describe('operators and orders (pnpm admin)', () => {
     expect((await call(token, 'mutation', 'wallet.spend', { key: 'all', currencies: { gem: 60 }, reason: 'spent it' })).status).toBe(200);
     expect(await admin('refund', order.outTradeNo, '--reason', 'chargeback')).toContain('no longer holds all it granted');
     expect((await call(token, 'query', 'payments.order', { outTradeNo: order.outTradeNo })).body.result.data.status).toBe('delivered');
+  });
+});
+
+describe('operators and game coins (pnpm admin)', () => {
+  it('present gives coins once per bill; cancel-spend gives a spend back, once', async () => {
+    const token = await player('ops-coins');
+    stack.simulator.setCoinBalance(appid(), 'ops-coins', 0, 10);
+    const accountId = (await call(token, 'query', 'account.me')).body.result.data.id as number;
+    expect(await admin('present', String(accountId), '40', '--game', appid(), '--bill', 'gift-1', '--reason', 'apology')).toContain(
+      'presented 40 coins',
+    );
+    expect(stack.simulator.coinBalance(appid(), 'ops-coins', 0)).toBe(50);
+    await admin('present', String(accountId), '40', '--game', appid(), '--bill', 'gift-1', '--reason', 'apology, again');
+    expect(stack.simulator.coinBalance(appid(), 'ops-coins', 0)).toBe(50);
+    expect((await call(token, 'mutation', 'payments.spendCoins', { amount: 30, reason: 'x', billNo: 'to-cancel' })).status).toBe(200);
+    expect(stack.simulator.coinBalance(appid(), 'ops-coins', 0)).toBe(20);
+    expect(await admin('cancel-spend', 'to-cancel', '--reason', 'double tap')).toContain('cancelled spend to-cancel');
+    expect(stack.simulator.coinBalance(appid(), 'ops-coins', 0)).toBe(50);
+    expect(await admin('cancel-spend', 'to-cancel', '--reason', 'again')).toContain('cancelled already');
+    expect(stack.simulator.coinBalance(appid(), 'ops-coins', 0)).toBe(50);
   });
 });
 

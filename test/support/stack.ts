@@ -20,6 +20,8 @@ export interface TestStack {
   trpcUrl: string;
   baseUrl: string;
   config: Config;
+  /** The environment the server's configuration was read from (for a CLI that reads it too). */
+  environment: Record<string, string>;
   simulator: WeChatSimulator;
   database: TestDatabase;
   server: FastifyInstance;
@@ -97,7 +99,8 @@ export async function startTestStack(env: Record<string, string> = {}, options: 
     delete (base as Partial<typeof base>).WECHAT_SECRET;
     base.APPS_FILE = writeAppsFile(options.apps, simulator.url, options.appsFileExtras);
   }
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', LOG_LEVEL: 'info', ...base, ...env });
+  const environment: Record<string, string> = { NODE_ENV: 'test', PORT: '0', LOG_LEVEL: 'info', ...base, ...env };
+  const config = loadConfig(environment);
   const logs: string[] = [];
   const { server, application } = createHttpServer(config, (log) => wireApplication(config, log), {
     logStream: { write: (line) => void logs.push(line) },
@@ -110,6 +113,7 @@ export async function startTestStack(env: Record<string, string> = {}, options: 
     trpcUrl: `${baseUrl}/trpc`,
     baseUrl,
     config,
+    environment,
     simulator,
     database,
     server,

@@ -4,7 +4,15 @@
 import { parseArgs } from 'node:util';
 import { createAdminService, createOrderAdmin } from '@minigate/api';
 import { createDatabase, describeDatabaseUrl } from '@minigate/db';
-import { ConfigError, loadAdminConfig } from './config.js';
+import { ConfigError, loadAdminConfig, loadConfigFromEnvironment } from './config.js';
+import { wireApplication, type Application } from './wiring.js';
+
+/** What the WeChat tasks log: warnings and errors to stderr, without the objects (no secret is in a message). */
+const CONSOLE_LOG = {
+  error: (_: object, message: string) => console.error(message),
+  warn: (_: object, message: string) => console.error(message),
+  info: () => undefined,
+};
 
 const USAGE = `usage: pnpm admin <task> [options]
   find <account id | openid | unionid>        the account, its identities and profile
@@ -17,8 +25,12 @@ const USAGE = `usage: pnpm admin <task> [options]
   order <outTradeNo>                          the order and the delivery pushes kept for it
   deliver <outTradeNo> --reason <why> [--by <who>]   grant an order whose push never completed (once)
   refund <outTradeNo> --reason <why> [--by <who>]    mark it refunded and take its grant back
+  present <account id> <coins> --game <appid> --bill <billNo> --reason <why> [--by <who>]
+                                              give game coins through WeChat (once per --bill)
+  cancel-spend <billNo> --reason <why> [--by <who>]  give back the coins of a spend (WeChat's cancelpay)
   --help, -h                                  prints this and does nothing else
-Against DATABASE_URL (outside production, the development database); --by defaults to $USER.`;
+Against DATABASE_URL (outside production, the development database); --by defaults to $USER.
+present and cancel-spend call WeChat: they read the server's whole configuration (APPS_FILE or WECHAT_*, ENCRYPTION_KEY, ...).`;
 
 class UsageError extends Error {}
 
@@ -29,8 +41,10 @@ function accountIdOf(value: string | undefined): number {
   return Number(value);
 }
 
-const TASKS = ['find', 'sessions', 'ban', 'unban', 'revoke', 'online', 'orders', 'order', 'deliver', 'refund'];
-const OPTIONS = ['reason', 'by', 'session', 'account', 'status'] as const;
+const TASKS = ['find', 'sessions', 'ban', 'unban', 'revoke', 'online', 'orders', 'order', 'deliver', 'refund', 'present', 'cancel-spend'];
+const OPTIONS = ['reason', 'by', 'session', 'account', 'status', 'game', 'bill'] as const;
+/** The tasks that call WeChat: they need the server's configuration. */
+const WECHAT_TASKS = ['present', 'cancel-spend'];
 const ORDER_STATUSES = ['created', 'delivered', 'refunded'] as const;
 type Option = (typeof OPTIONS)[number];
 
@@ -50,6 +64,8 @@ function parseCommandLine(args: string[]): CommandLine {
       session: { type: 'string' },
       account: { type: 'string' },
       status: { type: 'string' },
+      game: { type: 'string' },
+      bill: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -80,6 +96,7 @@ function parseCommandLine(args: string[]): CommandLine {
 async function run(
   admin: ReturnType<typeof createAdminService>,
   orders: ReturnType<typeof createOrderAdmin>,
+  operator: (() => Application['operator']) | null,
   { positionals, values }: CommandLine,
   defaultOperator: string | null,
 ): Promise<string[]> {
@@ -170,6 +187,27 @@ async function run(
       };
       return [said[outcome] ?? `order ${target}: ${outcome}`];
     }
+    case 'present':
+    case 'cancel-spend': {
+      const by = values.by ?? defaultOperator;
+      if (!values.reason) throw new UsageError(`${task} needs --reason "<why>": it is kept in the audit table`);
+      if (!by) throw new UsageError(`${task} needs --by <your name>: it is kept in the audit table`);
+      if (!operator) throw new Error('the server configuration was not read');
+      if (task === 'cancel-spend') {
+        if (!target) throw new UsageError('cancel-spend needs the bill number of the spend');
+        const done = await operator().cancelSpend({ billNo: target, reason: values.reason, by }, CONSOLE_LOG);
+        return [done.cancelled ? `cancelled spend ${target}: its coins are back` : `spend ${target} was cancelled already`];
+      }
+      const amount = Number(positionals[2]);
+      if (!Number.isSafeInteger(amount) || amount <= 0) throw new UsageError('present needs a number of coins above 0 after the account id');
+      if (!values.game) throw new UsageError('present needs --game <appid>');
+      if (!values.bill) throw new UsageError('present needs --bill <billNo>: the same bill never presents twice');
+      const done = await operator().present(
+        { accountId: accountIdOf(target), appid: values.game, amount, billNo: values.bill, reason: values.reason, by },
+        CONSOLE_LOG,
+      );
+      return [`presented ${amount} coins to account ${target} (bill ${done.billNo})${done.balance === null ? '' : `; balance ${done.balance}`}`];
+    }
     default:
       throw new UsageError(task ? `unknown task "${task}"` : 'no task given');
   }
@@ -190,10 +228,13 @@ async function main(args: string[]): Promise<void> {
   }
   const config = loadAdminConfig();
   const db = createDatabase(config.databaseUrl, { connectionLimit: 2 });
+  // WeChat's tasks wire the server's parts (its configuration read whole), started nowhere, closed at the end.
+  const application = WECHAT_TASKS.includes(command.positionals[0] ?? '') ? wireApplication(loadConfigFromEnvironment(), CONSOLE_LOG) : null;
   try {
     const lines = await run(
       createAdminService({ db, heartbeatTimeoutSeconds: config.heartbeatTimeoutSeconds }),
       createOrderAdmin({ db }),
+      application ? () => application.operator : null,
       command,
       config.defaultOperator,
     );
@@ -203,12 +244,16 @@ async function main(args: string[]): Promise<void> {
       console.error(`${error.message}\n${USAGE}`);
     } else if ((error as { code?: string }).code === 'ECONNREFUSED') {
       console.error(`The database at ${describeDatabaseUrl(config.databaseUrl)} does not answer: start it or fix DATABASE_URL.`);
+    } else if (typeof (error as { reason?: unknown }).reason === 'string') {
+      // The api's refusal (a MinigateError): its message and reason, as a player would get them.
+      console.error(`${(error as Error).message} (${(error as { reason: string }).reason})`);
     } else {
       console.error(`pnpm admin failed: ${(error as Error).message}`);
     }
     process.exitCode = 1;
   } finally {
     await db.destroy();
+    await application?.close(0);
   }
 }
 

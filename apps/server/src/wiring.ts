@@ -15,6 +15,8 @@ export interface Application {
   createContext: Api['createContext'];
   /** Each game's message-push receiver (/push/<appid>). */
   pushes: Api['pushes'];
+  /** What operators do through WeChat (pnpm admin present, cancel-spend). */
+  operator: Api['operator'];
   db: Kysely<Database>;
   /** Reads the database's change feed into the revocation cache and the account-view cache. */
   changeFeed: Api['changeFeed'];
@@ -105,6 +107,7 @@ export function wireApplication(config: Config, logger: ServiceLogger): Applicat
   return {
     createContext: api.createContext,
     pushes: api.pushes,
+    operator: api.operator,
     db,
     changeFeed: api.changeFeed,
     cacheStats: api.cacheStats,

@@ -14,7 +14,7 @@ import { createSessionGuard } from './session-guard.js';
 import { createAccountService } from './services/account-service.js';
 import { createContentGuard } from './services/content-guard.js';
 import { createIdentityService } from './services/identity-service.js';
-import { createCoinService } from './payments/coin-service.js';
+import { createCoinService, type CoinService } from './payments/coin-service.js';
 import { createItemOrderService } from './payments/item-order-service.js';
 import { createPushReceiver, type PushReceiver } from './payments/push-receiver.js';
 import { createWalletService } from './payments/wallet-service.js';
@@ -80,6 +80,8 @@ export interface Api {
   changeFeed: Pick<ChangeFeed, 'poll' | 'stop'>;
   /** Each game's message-push receiver (/push/<appid>): WeChat's delivery of item orders. */
   pushes: PushReceiver;
+  /** What operators do through WeChat (pnpm admin present, cancel-spend). */
+  operator: Pick<CoinService, 'present' | 'cancelSpend'>;
   /** The in-memory caches, for /metrics. */
   cacheStats(): { views: AccountViewCacheStats; revocations: RevocationCacheStats };
 }
@@ -143,6 +145,7 @@ export function createApi(options: ApiOptions): Api {
     onSignedIn: accounts.changed,
     ...now,
   });
+  const coins = createCoinService({ db, apps, sessionKeys, ...now });
   const services = {
     apps,
     login,
@@ -160,7 +163,7 @@ export function createApi(options: ApiOptions): Api {
     ranking: createRankingService({ apps, sessionKeys, sessionKeyCheckAgeSeconds: settings.wechat.sessionKeyCheckAgeSeconds }),
     payments: {
       orders: createItemOrderService({ db, apps, sessionKeys, ...now }),
-      coins: createCoinService({ db, apps, sessionKeys, ...now }),
+      coins,
       wallet: createWalletService({ db, ...now }),
     },
     guard: createSessionGuard({ cache: revocations, db }),
@@ -196,6 +199,7 @@ export function createApi(options: ApiOptions): Api {
     },
     idle: () => runtime.idle(),
     changeFeed,
+    operator: { present: (grant, log) => coins.present(grant, log), cancelSpend: (cancel, log) => coins.cancelSpend(cancel, log) },
     pushes: counted(runtime, createPushReceiver({ db, apps, onDelivered: accounts.changed, ...now })),
     cacheStats: () => ({ views: views.stats(), revocations: revocations.stats() }),
   };

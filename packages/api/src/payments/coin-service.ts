@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { openCoinSpend, settleCoinSpend, type Database, type Kysely } from '@minigate/db';
+import { findCoinSpend, openCoinSpend, recordAudit, settleCoinSpend, type Database, type Kysely } from '@minigate/db';
 import {
   CoinBalanceTooLowError,
   CoinBillExistsError,
@@ -29,6 +29,13 @@ export interface CoinService {
     spend: { amount: number; billNo?: string; reason: string },
     caller: Caller,
   ): Promise<{ billNo: string; balance: number | null }>;
+  /** An operator grants a player game coins (WeChat's present), once per bill number; audited. */
+  present(
+    grant: { accountId: number; appid: string; amount: number; billNo: string; reason: string; by: string },
+    log: Caller['log'],
+  ): Promise<{ billNo: string; balance: number | null }>;
+  /** An operator cancels a player's spend (WeChat's cancelpay): the coins go back; audited. */
+  cancelSpend(cancel: { billNo: string; reason: string; by: string }, log: Caller['log']): Promise<{ billNo: string; cancelled: boolean }>;
 }
 
 export interface CoinServiceDeps {
@@ -67,7 +74,74 @@ export function createCoinService(deps: CoinServiceDeps): CoinService {
     };
   }
 
+  /** A game that takes payments, by appid (an operator names it). */
+  const gameOf = (appid: string) => {
+    const app = deps.apps.get(appid);
+    if (!app?.wechat || !app.pay)
+      throw new MinigateError({
+        code: 'BAD_REQUEST',
+        reason: 'PAYMENTS_NOT_CONFIGURED',
+        message: `The game ${appid} takes no payments on this server`,
+      });
+    return app as ServedApp & { pay: PaySettings };
+  };
+  const operatorCaller = (log: Caller['log']): Caller => ({ ip: '127.0.0.1', userAgent: 'pnpm admin', log });
+
   return {
+    async present(grant, log) {
+      const app = gameOf(grant.appid);
+      const call = await callOf(app, { accountId: grant.accountId, sessionId: 0, appid: app.appid }, operatorCaller(log));
+      let balance: number | null = null;
+      try {
+        balance = (
+          await app.wechat!.withAccessToken((accessToken) =>
+            coinsOf(app).present({ ...call, accessToken, amount: grant.amount, billNo: grant.billNo }),
+          )
+        ).balance;
+      } catch (error) {
+        // Presented before under this bill: done, once.
+        if (!(error instanceof CoinBillExistsError)) throw wechatCallError(error, log, 'game_present');
+      }
+      await recordAudit(deps.db, {
+        accountId: grant.accountId,
+        action: 'present_coins',
+        reason: `${grant.billNo}: ${grant.amount} coins: ${grant.reason}`,
+        actor: grant.by,
+      });
+      return { billNo: grant.billNo, balance };
+    },
+
+    async cancelSpend(cancel, log) {
+      const spend = await findCoinSpend(deps.db, cancel.billNo);
+      if (!spend) throw new MinigateError({ code: 'NOT_FOUND', reason: 'INPUT_INVALID', message: `No spend has bill number ${cancel.billNo}` });
+      if (spend.status === 'cancelled') return { billNo: cancel.billNo, cancelled: false };
+      if (spend.status !== 'paid')
+        throw new MinigateError({
+          code: 'CONFLICT',
+          reason: 'BILL_CONFLICT',
+          message: `The spend ${cancel.billNo} is ${spend.status}, not paid: nothing to cancel`,
+        });
+      const app = gameOf(spend.appid);
+      const call = await callOf(app, { accountId: spend.accountId, sessionId: 0, appid: app.appid }, operatorCaller(log));
+      // The refund's own bill number, derived from the spend's: a cancel run twice is one refund at WeChat (90012).
+      const refundBillNo = `rf-${cancel.billNo}`.slice(0, 63);
+      try {
+        await app.wechat!.withAccessToken((accessToken) =>
+          coinsOf(app).cancelPay({ ...call, accessToken, payBillNo: cancel.billNo, billNo: refundBillNo, amount: spend.amount }),
+        );
+      } catch (error) {
+        if (!(error instanceof CoinBillExistsError)) throw wechatCallError(error, log, 'game_cancelpay');
+      }
+      await settleCoinSpend(deps.db, cancel.billNo, { status: 'cancelled', balanceAfter: null, at: new Date(now()) });
+      await recordAudit(deps.db, {
+        accountId: spend.accountId,
+        action: 'cancel_coin_spend',
+        reason: `${cancel.billNo}: ${cancel.reason}`,
+        actor: cancel.by,
+      });
+      return { billNo: cancel.billNo, cancelled: true };
+    },
+
     async balance(user, caller) {
       const app = payingApp(deps.apps, user);
       const call = await callOf(app, user, caller);
