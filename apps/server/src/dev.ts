@@ -23,7 +23,27 @@ async function main(): Promise<void> {
     ? await startWeChatSimulator({
         ...setup.simulator,
         // A studio's games share one open platform account per platform: their unionids join.
-        apps: config.apps.map(({ appid, secret, platform }) => ({ appid, secret, platform, openPlatform: 'minigate-dev' })),
+        apps: config.apps.map(({ appid, secret, platform, pay }) => ({
+          appid,
+          secret,
+          platform,
+          openPlatform: 'minigate-dev',
+          // A game that takes payments: the simulated phone's purchases are pushed to this server, resent until answered.
+          ...(pay
+            ? {
+                pay: {
+                  offerId: pay.offerId,
+                  appKey: pay.appKey,
+                  sandboxAppKey: pay.sandboxAppKey ?? pay.appKey,
+                  zoneId: pay.zoneId,
+                  pushUrl: `http://${config.host}:${config.port}/push/${appid}`,
+                  pushToken: pay.pushToken,
+                  ...(pay.pushAesKey ? { pushAesKey: pay.pushAesKey } : {}),
+                },
+              }
+            : {}),
+        })),
+        pushAutoRetry: true,
       })
     : null;
 
