@@ -68,6 +68,7 @@ const SCENARIOS = [
   'workers-protected',
   'workers-login',
   'batch',
+  'push-deliver',
 ];
 
 describe('pnpm bench --quick', () => {
@@ -115,6 +116,9 @@ describe('pnpm bench --quick', () => {
           expect(ratio, `${scenario.key}: ${JSON.stringify(comparison)}`).toBeGreaterThan(0);
       }
     }
+    // Every delivery push was the first of its order (a repeat would measure the idempotent path), and each granted.
+    const pushes = results.scenarios.find((scenario) => scenario.key === 'push-deliver');
+    expect(pushes?.note).toMatch(/minigate kept ([\d,]+) pushes \(\1 delivered, none repeated or refused\); \1 orders delivered into \1 wallets/);
     expect(results.client.gzipBytes).toBeGreaterThan(0);
     expect(results.client.minifiedBytes).toBeGreaterThan(results.client.gzipBytes);
     expect(results.ready.startsMs).toHaveLength(1);
@@ -128,6 +132,7 @@ describe('pnpm bench --quick', () => {
       ]),
       'workers-protected:workers2/workers1:throughput',
       'workers-login:workers2/workers1:throughput',
+      'push-deliver:minigate/bare:throughput',
       'client',
       'ready',
     ]);

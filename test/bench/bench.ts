@@ -17,6 +17,7 @@ import { ratioChart } from './chart.js';
 import {
   compare,
   medianFigures,
+  plural,
   roundFigures,
   type BenchResults,
   type RoundFigures,
@@ -29,6 +30,7 @@ import {
 import { LoadGenerator, type Measured } from './load-client.js';
 import type { LoadStep } from './load.js';
 import { areas, summariseProfile, type ProfileSummary } from './profile-summary.js';
+import { BenchOrders, barePushEnv, minigatePayEnv, unrecordedPushes, type PushSource } from './pushes.js';
 import { BUILT_SERVER, REFERENCES, ROOT, startServer, type ServerProcess } from './servers.js';
 
 // --- settings -------------------------------------------------------------------------
@@ -57,6 +59,8 @@ const settings = {
   slowConnections: Math.round(numberFrom('BENCH_SLOW_CONNECTIONS', 20, 1)),
   players: Math.round(numberFrom('BENCH_PLAYERS', quick ? 200 : 2000, 1)),
   readyStarts: Math.round(numberFrom('BENCH_READY_STARTS', quick ? 1 : 5, 1)),
+  /** Item orders (each of an account of its own) inserted before push-deliver's rounds; more are added if a round would run short. */
+  pushOrders: Math.round(numberFrom('BENCH_PUSH_ORDERS', quick ? 5_000 : 60_000, 1)),
   profileSeconds: numberFrom('BENCH_PROFILE_SECONDS', quick ? 2 : 10, 0.1),
   /** What a production server logs: the access line of every request. */
   logLevel: process.env.BENCH_LOG_LEVEL ?? 'info',
@@ -126,7 +130,7 @@ interface Stack {
   minigateEnv: (port: number, extra?: Record<string, string>) => Record<string, string>;
   referenceEnv: (port: number) => Record<string, string>;
   startMinigate: (name: string, extra?: Record<string, string>, nodeFlags?: string[], bundle?: string) => Promise<ServerProcess>;
-  startReference: (name: string, file: string, nodeFlags?: string[]) => Promise<ServerProcess>;
+  startReference: (name: string, file: string, nodeFlags?: string[], extra?: Record<string, string>) => Promise<ServerProcess>;
 }
 
 async function startStack(): Promise<Stack> {
@@ -191,12 +195,12 @@ async function startStack(): Promise<Stack> {
     started.push(server);
     return server;
   };
-  const startReference = async (name: string, file: string, nodeFlags: string[] = []) => {
+  const startReference = async (name: string, file: string, nodeFlags: string[] = [], extra: Record<string, string> = {}) => {
     const port = await freePort();
     const server = await startServer({
       name,
       args: [...nodeFlags, '--import', 'tsx', join(REFERENCES, file)],
-      env: referenceEnv(port),
+      env: { ...referenceEnv(port), ...extra },
       port,
       logFile: join(work, `${name}.log`),
     });
@@ -241,6 +245,8 @@ interface VariantSpec {
   requestsPerUnit?: number;
   /** Each request logs in with a fresh code: of a returning player, or of a player never seen. */
   codes?: 'returning' | 'new';
+  /** Each request a push of its own (steps of `line`), from here. */
+  pushes?: PushSource;
 }
 
 interface ScenarioSpec {
@@ -250,7 +256,8 @@ interface ScenarioSpec {
   variants: VariantSpec[];
   /** [variant, against]: the ratios reported. */
   comparisons: Array<[string, string]>;
-  note?: string;
+  /** What to know to read it; a function: asked after the rounds (what the rounds did). */
+  note?: string | (() => Promise<string>);
   /** Runs before the rounds; a string answer says the scenario is not available, and why. */
   before?: () => Promise<string | void>;
   after?: () => Promise<void> | void;
@@ -308,6 +315,14 @@ async function runScenario(runner: Runner, spec: ScenarioSpec): Promise<Scenario
         codesFile = join(stack.work, 'codes.txt');
         writeFileSync(codesFile, codes.join('\n'));
       }
+      let linesFile: string | undefined;
+      if (variant.pushes) {
+        // Enough for three times the rate seen so far (a warm-up is slower than the rounds that follow it): only
+        // the lines a round sent are used up, the others' orders go to the next round.
+        const count = Math.ceil(Math.max(rates.get(variant.key) ?? 3000, 500) * seconds * 3 + variant.connections * 4 + 100);
+        linesFile = join(stack.work, 'pushes.txt');
+        writeFileSync(linesFile, (await variant.pushes.lines(count)).join('\n'));
+      }
       const server = variant.server();
       const measured = await stack.load.run(
         {
@@ -317,9 +332,11 @@ async function runScenario(runner: Runner, spec: ScenarioSpec): Promise<Scenario
           steps: variant.steps,
           tokensFile: runner.tokensFile,
           ...(codesFile ? { codesFile } : {}),
+          ...(linesFile ? { linesFile } : {}),
         },
         server,
       );
+      variant.pushes?.used(measured.linesUsed);
       const rate = measured.responses / (measured.seconds || 1) / (variant.requestsPerUnit ?? 1);
       rates.set(variant.key, Math.max(rates.get(variant.key) ?? 0, measured.codesExhausted ? rate * 2 : rate));
       return measured;
@@ -356,7 +373,8 @@ async function runScenario(runner: Runner, spec: ScenarioSpec): Promise<Scenario
       const b = byKey.get(against);
       return a && b ? [compare(a, b)] : [];
     });
-    return { ...base, available: true, ...(spec.note ? { note: spec.note } : {}), variants, comparisons };
+    const note = typeof spec.note === 'function' ? await spec.note() : spec.note;
+    return { ...base, available: true, ...(note ? { note } : {}), variants, comparisons };
   } finally {
     if (spec.wechatDelayMs) stack.simulator.setFault('jscode2session', null);
     await spec.after?.();
@@ -371,14 +389,14 @@ function progressLine(runner: Runner, spec: ScenarioSpec, variant: VariantSpec, 
     pad(spec.title, 44),
     pad(variant.label, 22),
     `round ${round + 1}/${settings.rounds}`,
-    padLeft(`${thousands(figures.unitsPerSecond)} ${spec.unit}s/s`, 18),
+    padLeft(`${thousands(figures.unitsPerSecond)} ${plural(spec.unit)}/s`, 18),
     `p50 ${padLeft(ms(figures.p50Ms), 5)} ms`,
     `p99 ${padLeft(ms(figures.p99Ms), 5)} ms`,
     `errors ${errors}`,
     `CPU ${padLeft(thousands(figures.cpuUsPerUnit), 5)} µs/${spec.unit}`,
     `(${figures.serverCores.toFixed(2)} cores)`,
     `RSS ${figures.peakRssMb.toFixed(0)} MB`,
-    figures.codesExhausted ? 'RAN OUT OF CODES' : '',
+    figures.codesExhausted ? (variant.pushes ? 'RAN OUT OF PUSHES' : 'RAN OUT OF CODES') : '',
   ]
     .join('  ')
     .trimEnd();
@@ -386,6 +404,8 @@ function progressLine(runner: Runner, spec: ScenarioSpec, variant: VariantSpec, 
 
 const get = (path: string): LoadStep => ({ method: 'GET', path, auth: true });
 const login: LoadStep = { method: 'POST', path: '/trpc/auth.wechatLogin', code: true };
+/** A delivery push: the next line's path (/push/<appid>?signature…) and body; refused ones (a non-zero ErrCode, answered 200) count as errors. */
+const push: LoadStep = { method: 'POST', path: `/push/${APPID}`, line: true, expect: '"ErrCode":0' };
 
 interface Servers {
   minigate: ServerProcess;
@@ -450,6 +470,38 @@ function scenarios(servers: Servers, stack: Stack): ScenarioSpec[] {
     if (!workers) throw new Error('WORKERS=2 is not running');
     return workers;
   };
+  // push-deliver: minigate with the game's pay settings and a product, the bare push handler, and the orders.
+  let payServer: ServerProcess | null = null;
+  let barePush: ServerProcess | null = null;
+  const orders = new BenchOrders(stack.databaseUrl, APPID, say);
+  cleanups.push(() => orders.close());
+  const startPushes = async (): Promise<void> => {
+    const began = performance.now();
+    await orders.insert(settings.pushOrders);
+    say(
+      `push-deliver: ${thousands(settings.pushOrders)} item orders, each of an account of its own, inserted in ${((performance.now() - began) / 1000).toFixed(1)} s`,
+    );
+    [payServer, barePush] = await Promise.all([
+      stack.startMinigate('minigate-pay', minigatePayEnv(stack.work)),
+      stack.startReference('bare-push', 'bare-push.ts', [], barePushEnv(APPID)),
+    ]);
+  };
+  const stopPushes = async () => {
+    await Promise.all([payServer?.stop(), barePush?.stop()]);
+  };
+  const running = (server: () => ServerProcess | null, name: string) => () => {
+    const found = server();
+    if (!found) throw new Error(`${name} is not running`);
+    return found;
+  };
+  const pushNote = async () => {
+    const { pushes, delivered, wallets } = await orders.outcomes();
+    const kept = Object.values(pushes).reduce((total, n) => total + n, 0);
+    const others = Object.entries(pushes)
+      .filter(([outcome]) => outcome !== 'delivered')
+      .map(([outcome, n]) => `${thousands(n)} ${outcome}`);
+    return `each push the first of an order of its own (pay_order rows for distinct accounts inserted before the rounds), correctly signed; minigate kept ${thousands(kept)} pushes (${thousands(pushes.delivered ?? 0)} delivered${others.length ? `, ${others.join(', ')}` : ', none repeated or refused'}); ${thousands(delivered)} orders delivered into ${thousands(wallets)} wallets`;
+  };
   const all: ScenarioSpec[] = [
     {
       key: 'protected',
@@ -512,6 +564,33 @@ function scenarios(servers: Servers, stack: Stack): ScenarioSpec[] {
         },
       ],
       comparisons: [['batched', 'separate']],
+    },
+    {
+      key: 'push-deliver',
+      title: 'delivery push, a new order each',
+      unit: 'push',
+      variants: [
+        {
+          key: 'minigate',
+          label: 'minigate',
+          server: running(() => payServer, 'minigate with pay settings'),
+          connections: c,
+          steps: [push],
+          pushes: orders,
+        },
+        {
+          key: 'bare',
+          label: 'bare push handler',
+          server: running(() => barePush, 'the bare push handler'),
+          connections: c,
+          steps: [push],
+          pushes: unrecordedPushes(APPID),
+        },
+      ],
+      comparisons: [['minigate', 'bare']],
+      note: pushNote,
+      before: startPushes,
+      after: stopPushes,
     },
   ];
   return all
@@ -584,6 +663,13 @@ function targetsOf(results: Omit<BenchResults, 'targets'>): TargetLine[] {
       1.3,
     );
   }
+  line(
+    'push-deliver:minigate/bare:throughput',
+    'delivery pushes ≥ 0.5× the bare push handler',
+    ratio('push-deliver', 'minigate', 'bare', 'throughput'),
+    '>=',
+    0.5,
+  );
   line('client', 'client game file ≤ 10 KB gzip', Math.round((results.client.gzipBytes / 1024) * 100) / 100, '<=', 10, ' KB');
   line('ready', 'server start-to-ready ≤ 1.5 s', Math.round(results.ready.medianMs) / 1000, '<=', 1.5, ' s');
   return lines;
@@ -613,7 +699,7 @@ function markdownReport(results: BenchResults): string {
         )
         .join(', ');
       lines.push(
-        `| ${scenario.title} | ${variant.label} | ${thousands(m.unitsPerSecond)} ${scenario.unit}s/s | ${ms(m.p50Ms)} | ${ms(m.p99Ms)} | ${m.non2xx + m.socketErrors} | ${thousands(m.cpuUsPerUnit)} | ${m.peakRssMb.toFixed(0)} | ${ratio} |`,
+        `| ${scenario.title} | ${variant.label} | ${thousands(m.unitsPerSecond)} ${plural(scenario.unit)}/s | ${ms(m.p50Ms)} | ${ms(m.p99Ms)} | ${m.non2xx + m.socketErrors} | ${thousands(m.cpuUsPerUnit)} | ${m.peakRssMb.toFixed(0)} | ${ratio} |`,
       );
     }
   }
@@ -742,7 +828,9 @@ async function profile(): Promise<void> {
   writeFileSync(tokensFile, (await logIn(stack, setup, players)).join('\n'));
   await setup.stop();
   const flags = (name: string) => ['--cpu-prof', '--cpu-prof-dir', join(profiles, name), '--cpu-prof-interval', '250'];
-  const runs: Array<{ name: string; start: () => Promise<ServerProcess>; steps: LoadStep[]; codes?: 'returning' | 'new' }> = [
+  const orders = new BenchOrders(stack.databaseUrl, APPID, say);
+  cleanups.push(() => orders.close());
+  const runs: Array<{ name: string; start: () => Promise<ServerProcess>; steps: LoadStep[]; codes?: 'returning' | 'new'; pushes?: PushSource }> = [
     {
       name: 'minigate-protected',
       start: () => stack.startMinigate('minigate-protected', {}, flags('minigate-protected')),
@@ -763,6 +851,22 @@ async function profile(): Promise<void> {
       codes: 'new',
     },
     { name: 'bare-login', start: () => stack.startReference('bare-login', 'bare-login.ts', flags('bare-login')), steps: [login], codes: 'returning' },
+    {
+      name: 'minigate-push-deliver',
+      start: async () => {
+        // The orders of both loads, before the server starts: no insert while it is profiled.
+        await orders.insert(Math.ceil(4000 * (settings.warmupSeconds + settings.profileSeconds)));
+        return stack.startMinigate('minigate-push-deliver', minigatePayEnv(stack.work), flags('minigate-push-deliver'));
+      },
+      steps: [push],
+      pushes: orders,
+    },
+    {
+      name: 'bare-push',
+      start: () => stack.startReference('bare-push', 'bare-push.ts', flags('bare-push'), barePushEnv(APPID)),
+      steps: [push],
+      pushes: unrecordedPushes(APPID),
+    },
   ];
   const summaries: Record<string, ProfileSummary & { requestsPerSecond: number; cpuUsPerRequest: number }> = {};
   for (const run of runs.filter((candidate) => !settings.only || settings.only.some((name) => candidate.name.startsWith(name)))) {
@@ -776,9 +880,20 @@ async function profile(): Promise<void> {
       writeFileSync(codesFile, Array.from({ length: count }, (_, i) => stack.simulator.issueCode(APPID, player(i))).join('\n'));
       return { codesFile };
     };
+    const linesFor = async (seconds: number) => {
+      if (!run.pushes) return {};
+      const linesFile = join(stack.work, 'pushes.txt');
+      writeFileSync(linesFile, (await run.pushes.lines(Math.ceil(4000 * seconds))).join('\n'));
+      return { linesFile };
+    };
+    const load = async (seconds: number) => {
+      const measured = await stack.load.run({ ...spec, seconds, ...codesFor(seconds), ...(await linesFor(seconds)) }, server);
+      run.pushes?.used(measured.linesUsed);
+      return measured;
+    };
     // Warm-up first: only the samples of the measured load count (the start-up and the JIT's first minutes left out).
-    if (settings.warmupSeconds > 0) await stack.load.run({ ...spec, seconds: settings.warmupSeconds, ...codesFor(settings.warmupSeconds) }, server);
-    const measured = await stack.load.run({ ...spec, seconds: settings.profileSeconds, ...codesFor(settings.profileSeconds) }, server);
+    if (settings.warmupSeconds > 0) await load(settings.warmupSeconds);
+    const measured = await load(settings.profileSeconds);
     await server.stop();
     const summary = summariseProfile(mainThreadProfile(join(profiles, run.name)), { window: measured.windowUs });
     const figures = roundFigures(measured, 1);

@@ -1,6 +1,6 @@
 // The ratios as a bar chart: hand-written SVG, one bar a comparison, the
 // target marked on its row, green where it is met and red where it is not.
-import type { BenchResults } from './figures.js';
+import { plural, type BenchResults } from './figures.js';
 
 export interface ChartRow {
   label: string;
@@ -18,7 +18,7 @@ export function chartRows(results: BenchResults): ChartRow[] {
       const name = `${scenario.title}: ${label(comparison.variant)} / ${label(comparison.against)}`;
       const target = results.targets.find((line) => line.key === `${scenario.key}:${comparison.variant}/${comparison.against}:throughput`);
       rows.push({
-        label: `${name}, ${scenario.unit}s/s`,
+        label: `${name}, ${plural(scenario.unit)}/s`,
         value: scenario.available ? comparison.throughput : null,
         ...(target ? { target: { op: target.op, value: target.target } } : {}),
       });

@@ -74,6 +74,11 @@ export interface TargetLine {
   pass: boolean | null;
 }
 
+/** A unit's plural, as the figures name it: calls, logins, pushes. */
+export function plural(unit: string): string {
+  return /(s|sh|ch|x)$/.test(unit) ? `${unit}es` : `${unit}s`;
+}
+
 /** A target's verdict: PASS or MISS where there is a figure, N/A where there is none. */
 export function verdictOf(target: Pick<TargetLine, 'pass'>): 'PASS' | 'MISS' | 'N/A' {
   return target.pass === null ? 'N/A' : target.pass ? 'PASS' : 'MISS';

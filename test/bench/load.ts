@@ -16,6 +16,10 @@ export interface LoadStep {
   body?: string;
   /** The body is {"code": <the next login code>}: every code is used once. */
   code?: boolean;
+  /** The path and the body are the next line of linesFile (`<path>\t<body>`): every line is sent once. */
+  line?: boolean;
+  /** A 2xx answer whose body lacks this text counts as an error (a push refused with a non-zero ErrCode is answered 200). */
+  expect?: string;
 }
 
 export interface LoadSpec {
@@ -30,6 +34,8 @@ export interface LoadSpec {
   tokensFile?: string;
   /** wx.login codes, one a line. */
   codesFile?: string;
+  /** Requests of `line` steps, one a line: `<path>\t<body>`. */
+  linesFile?: string;
 }
 
 export interface LoadResult {
@@ -45,8 +51,10 @@ export interface LoadResult {
   statusCodes: Record<string, number>;
   /** The first few non-2xx bodies, cut short: what went wrong. */
   errorSamples: string[];
-  /** The round ran out of login codes and was stopped early. */
+  /** The round ran out of login codes (or of linesFile's requests) and was stopped early. */
   codesExhausted: boolean;
+  /** Lines of linesFile taken (each sent at most once). */
+  linesUsed: number;
 }
 
 export type LoadMessage =
@@ -75,10 +83,15 @@ const FIRST_ANSWER_GRACE_MS = 15_000;
 async function runRound(spec: LoadSpec, send: (message: LoadMessage) => void): Promise<LoadResult> {
   const tokens = lines(spec.tokensFile);
   const codes = lines(spec.codesFile);
+  const requestLines = lines(spec.linesFile);
   if (spec.steps.some((step) => step.auth) && tokens.length === 0) throw new Error('auth steps need tokens');
   if (spec.steps.some((step) => step.code) && codes.length === 0) throw new Error('code steps need codes');
+  if (spec.steps.some((step) => step.line) && requestLines.length === 0) throw new Error('line steps need lines');
   let nextToken = 0;
   let nextCode = 0;
+  let nextLine = 0;
+  /** 2xx answers without their step's expected text. */
+  let refused = 0;
   let codesExhausted = false;
   let latencies = new Float64Array(1 << 16);
   let responses = 0;
@@ -89,13 +102,17 @@ async function runRound(spec: LoadSpec, send: (message: LoadMessage) => void): P
   let instance: autocannon.Instance | undefined;
 
   const requests: autocannon.Request[] = spec.steps.map((step, index) => {
-    const headers: Record<string, string> = step.body !== undefined || step.code ? { 'content-type': 'application/json' } : {};
+    const headers: Record<string, string> = step.body !== undefined || step.code || step.line ? { 'content-type': 'application/json' } : {};
     const request: autocannon.Request = { method: step.method, path: step.path, headers, ...(step.body !== undefined ? { body: step.body } : {}) };
     request.onResponse = (status, body) => {
-      if (!codesExhausted && (status < 200 || status >= 300) && errorSamples.length < 3) errorSamples.push(`${status} ${body.slice(0, 300)}`);
+      if (codesExhausted) return;
+      const failed = status < 200 || status >= 300;
+      const unexpected = !failed && step.expect !== undefined && !body.includes(step.expect);
+      if (unexpected) refused++;
+      if ((failed || unexpected) && errorSamples.length < 3) errorSamples.push(`${status} ${body.slice(0, 300)}`);
     };
-    // A static request is built once; one with a token or a code, before each send.
-    if (!step.auth && !step.code) return request;
+    // A static request is built once; one with a token, a code or a line, before each send.
+    if (!step.auth && !step.code && !step.line) return request;
     return {
       ...request,
       setupRequest: (current, context) => {
@@ -114,6 +131,20 @@ async function runRound(spec: LoadSpec, send: (message: LoadMessage) => void): P
             nextCode = codes.length - 1;
           }
           next.body = `{"code":"${codes[nextCode++]}"}`;
+        }
+        if (step.line) {
+          if (nextLine >= requestLines.length) {
+            // Out of lines: as out of codes, the round stops; the last line sent again is not counted.
+            if (!codesExhausted) {
+              codesExhausted = true;
+              instance?.stop();
+            }
+            nextLine = requestLines.length - 1;
+          }
+          const line = requestLines[nextLine++] as string;
+          const tab = line.indexOf('\t');
+          next.path = line.slice(0, tab);
+          next.body = line.slice(tab + 1);
         }
         return next;
       },
@@ -151,8 +182,8 @@ async function runRound(spec: LoadSpec, send: (message: LoadMessage) => void): P
         resolve({
           responses,
           seconds: round3(((lastResponseAt || performance.now()) - startedAt) / 1000),
-          ok,
-          non2xx: responses - ok,
+          ok: Math.max(0, ok - refused),
+          non2xx: responses - Math.max(0, ok - refused),
           socketErrors: result.errors,
           timeouts: result.timeouts,
           latencyMs: {
@@ -165,6 +196,7 @@ async function runRound(spec: LoadSpec, send: (message: LoadMessage) => void): P
           statusCodes,
           errorSamples,
           codesExhausted,
+          linesUsed: Math.min(nextLine, requestLines.length),
         });
       },
     );
