@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { prepared } from './prepared.js';
 import type { Database, PayOrderStatus } from './schema.js';
 import type { AuditEntry } from './account-lifecycle.js';
 import { applyWalletChangeIn, WalletInsufficientError, type WalletChange } from './wallet.js';
@@ -96,32 +97,66 @@ export async function finishPush(db: Kysely<Database>, pushId: number, outcome: 
   await db.updateTable('payPush').set({ outcome, processedAt: at }).where('pushId', '=', pushId).execute();
 }
 
-/** delivered: granted now; already: an earlier push (or an operator) delivered it; refunded: nothing is granted any more. */
-export type DeliveryOutcome = 'delivered' | 'already' | 'refunded' | 'unknown';
+/** delivered: granted now; already: an earlier push (or an operator) delivered it; refunded: nothing is granted any more; refused: the check said no. */
+export type DeliveryOutcome = 'delivered' | 'already' | 'refunded' | 'unknown' | 'refused';
+
+const orderOf = prepared((db: Kysely<Database>, outTradeNo: string) =>
+  db.selectFrom('payOrder').select(ORDER_COLUMNS).where('outTradeNo', '=', outTradeNo),
+);
+
+/** The order delivered, and its push's outcome, in one statement. */
+const markDelivered = prepared(
+  (db: Kysely<Database>, deliveredAt: Date, pushId: number, outcome: string, processedAt: Date, outTradeNo: string, samePushId: number) =>
+    db
+      .updateTable(['payOrder', 'payPush'])
+      .set('payOrder.status', 'delivered')
+      .set('payOrder.deliveredAt', deliveredAt)
+      .set('payOrder.deliveredByPush', pushId)
+      .set('payPush.outcome', outcome)
+      .set('payPush.processedAt', processedAt)
+      .where('payOrder.outTradeNo', '=', outTradeNo)
+      .where('payOrder.status', '=', 'created')
+      .where('payPush.pushId', '=', samePushId),
+);
+
+const markDeliveredByHand = prepared((db: Kysely<Database>, deliveredAt: Date, outTradeNo: string) =>
+  db.updateTable('payOrder').set({ status: 'delivered', deliveredAt }).where('outTradeNo', '=', outTradeNo).where('status', '=', 'created'),
+);
+
+const pushOutcome = prepared((db: Kysely<Database>, outcome: string, processedAt: Date, pushId: number) =>
+  db.updateTable('payPush').set({ outcome, processedAt }).where('pushId', '=', pushId),
+);
 
 /**
- * Delivers an order once, in one transaction: the grant (a wallet change
- * keyed `order:<outTradeNo>`, so a second delivery is `repeated` and
- * grants nothing), then the order marked delivered. A crash between the two
- * rolls both back: the next push delivers whole.
+ * Delivers an order once, in one transaction: the order read (a plain read:
+ * the grant's unique key decides a race), `check` (a push that differs from
+ * its order is refused, nothing granted), the grant (a wallet change keyed
+ * `order:<outTradeNo>`, so a second delivery is `repeated` and grants
+ * nothing), then the order marked delivered together with the push's
+ * outcome. A crash anywhere in it rolls everything back: the next push
+ * delivers whole. With a push, its outcome is written in the same transaction.
  */
 export async function deliverPayOrder(
   db: Kysely<Database>,
-  delivery: { outTradeNo: string; pushId: number | null; at: Date; grant: (order: PayOrder) => WalletChange },
-): Promise<DeliveryOutcome> {
+  delivery: { outTradeNo: string; pushId: number | null; at: Date; check?: (order: PayOrder) => boolean; grant: (order: PayOrder) => WalletChange },
+): Promise<{ outcome: DeliveryOutcome; order: PayOrder | null }> {
   return transactionWithRetry(db, async (trx) => {
-    const order = await trx.selectFrom('payOrder').select(ORDER_COLUMNS).where('outTradeNo', '=', delivery.outTradeNo).executeTakeFirst();
-    if (!order) return 'unknown';
-    if (order.status === 'refunded') return 'refunded';
-    if (order.status === 'delivered') return 'already';
+    const order = (await orderOf(trx, delivery.outTradeNo)).rows[0] ?? null;
+    const finish = async (outcome: DeliveryOutcome) => {
+      if (delivery.pushId !== null) await pushOutcome(trx, outcome, delivery.at, delivery.pushId);
+      return { outcome, order };
+    };
+    if (!order) return finish('unknown');
+    if (delivery.check && !delivery.check(order)) return finish('refused');
+    if (order.status === 'refunded') return finish('refunded');
+    if (order.status === 'delivered') return finish('already');
     const granted = await applyWalletChangeIn(trx, delivery.grant(order));
-    const marked = await trx
-      .updateTable('payOrder')
-      .set({ status: 'delivered', deliveredAt: delivery.at, deliveredByPush: delivery.pushId })
-      .where('outTradeNo', '=', delivery.outTradeNo)
-      .where('status', '=', 'created')
-      .executeTakeFirst();
-    return granted.kind === 'applied' && Number(marked.numUpdatedRows) === 1 ? 'delivered' : 'already';
+    const marked =
+      delivery.pushId === null
+        ? await markDeliveredByHand(trx, delivery.at, delivery.outTradeNo)
+        : await markDelivered(trx, delivery.at, delivery.pushId, 'delivered', delivery.at, delivery.outTradeNo, delivery.pushId);
+    if (granted.kind === 'applied' && Number(marked.numAffectedRows ?? 0) >= 1) return { outcome: 'delivered' as const, order };
+    return finish('already');
   });
 }
 

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { isDuplicateKeyError } from './database-errors.js';
+import { prepared } from './prepared.js';
 import type { Database, WalletAssetKind, WalletSource } from './schema.js';
 import { transactionWithRetry } from './write-conflict-retry.js';
 
@@ -50,17 +51,7 @@ export class WalletInsufficientError extends Error {
 export async function applyWalletChangeIn(trx: Transaction<Database>, change: WalletChange): Promise<WalletChangeOutcome> {
   let changeId: number;
   try {
-    const inserted = await trx
-      .insertInto('walletChange')
-      .values({
-        idempotencyKey: change.idempotencyKey,
-        accountId: change.accountId,
-        source: change.source,
-        sourceRef: change.sourceRef,
-        reason: change.reason,
-        createTime: change.at,
-      })
-      .executeTakeFirstOrThrow();
+    const inserted = await insertChange(trx, change.idempotencyKey, change.accountId, change.source, change.sourceRef, change.reason, change.at);
     changeId = Number(inserted.insertId);
   } catch (error) {
     if (!isDuplicateKeyError(error)) throw error;
@@ -74,46 +65,53 @@ export async function applyWalletChangeIn(trx: Transaction<Database>, change: Wa
     return { kind: 'repeated', changeId: first.changeId };
   }
   const lines = mergedLines(change.lines);
-  for (const line of lines) {
-    if (line.delta > 0) {
-      await sql`
-        INSERT INTO wallet_balance (account_id, asset_kind, asset, amount) VALUES (${change.accountId}, ${line.kind}, ${line.asset}, ${line.delta})
-        ON DUPLICATE KEY UPDATE amount = amount + VALUES(amount)`.execute(trx);
-    } else if (line.delta < 0) {
-      const spent = await trx
-        .updateTable('walletBalance')
-        .set({ amount: sql<number>`amount - ${-line.delta}` })
-        .where('accountId', '=', change.accountId)
-        .where('assetKind', '=', line.kind)
-        .where('asset', '=', line.asset)
-        .where('amount', '>=', -line.delta)
-        .executeTakeFirst();
-      if (Number(spent.numUpdatedRows) === 0) throw new WalletInsufficientError(line.kind, line.asset);
-    }
+  if (lines.length === 0) return { kind: 'applied', changeId };
+  // Every grant in one statement (a purchase, a claimed mail: one round trip however many assets).
+  const grants = lines.filter((line) => line.delta > 0);
+  if (grants.length > 0) {
+    await sql`
+      INSERT INTO wallet_balance (account_id, asset_kind, asset, amount)
+      VALUES ${sql.join(grants.map((line) => sql`(${change.accountId}, ${line.kind}, ${line.asset}, ${line.delta})`))}
+      ON DUPLICATE KEY UPDATE amount = amount + VALUES(amount)`.execute(trx);
   }
-  if (lines.length > 0) {
-    const after = await trx
-      .selectFrom('walletBalance')
-      .select(['assetKind', 'asset', 'amount'])
+  for (const line of lines.filter((candidate) => candidate.delta < 0)) {
+    const spent = await trx
+      .updateTable('walletBalance')
+      .set({ amount: sql<number>`amount - ${-line.delta}` })
       .where('accountId', '=', change.accountId)
-      .where((eb) => eb.or(lines.map((line) => eb.and([eb('assetKind', '=', line.kind), eb('asset', '=', line.asset)]))))
-      .execute();
-    const balanceOf = new Map(after.map((row) => [`${row.assetKind}:${row.asset}`, Number(row.amount)]));
-    await trx
-      .insertInto('walletEntry')
-      .values(
-        lines.map((line) => ({
-          changeId,
-          assetKind: line.kind,
-          asset: line.asset,
-          delta: line.delta,
-          balanceAfter: balanceOf.get(`${line.kind}:${line.asset}`) ?? 0,
-        })),
-      )
-      .execute();
+      .where('assetKind', '=', line.kind)
+      .where('asset', '=', line.asset)
+      .where('amount', '>=', -line.delta)
+      .executeTakeFirst();
+    if (Number(spent.numUpdatedRows) === 0) throw new WalletInsufficientError(line.kind, line.asset);
   }
+  // The change's lines with the balances after them, read and written by the database in one statement.
+  const matches = sql.join(
+    lines.map((line) => sql`(asset_kind = ${line.kind} AND asset = ${line.asset})`),
+    sql` OR `,
+  );
+  const deltas = sql.join(
+    lines.map((line) => sql`WHEN asset_kind = ${line.kind} AND asset = ${line.asset} THEN ${line.delta}`),
+    sql` `,
+  );
+  await sql`
+    INSERT INTO wallet_entry (change_id, asset_kind, asset, delta, balance_after)
+    SELECT ${changeId}, asset_kind, asset, CASE ${deltas} END, amount FROM wallet_balance
+    WHERE account_id = ${change.accountId} AND (${matches})`.execute(trx);
   return { kind: 'applied', changeId };
 }
+
+const insertChange = prepared(
+  (
+    db: Kysely<Database>,
+    idempotencyKey: string,
+    accountId: number,
+    source: WalletSource,
+    sourceRef: string | null,
+    reason: string,
+    createTime: Date,
+  ) => db.insertInto('walletChange').values({ idempotencyKey, accountId, source, sourceRef, reason, createTime }),
+);
 
 /** Applies a change in a transaction of its own (run again whole on a write conflict). */
 export async function applyWalletChange(db: Kysely<Database>, change: WalletChange): Promise<WalletChangeOutcome> {

@@ -38,15 +38,14 @@ export function createOrderAdmin(deps: { db: Kysely<Database>; now?: () => numbe
     },
     async deliver(outTradeNo, { reason, by }) {
       const at = new Date(now());
-      const outcome = await deliverPayOrder(deps.db, {
+      const { outcome, order } = await deliverPayOrder(deps.db, {
         outTradeNo,
         pushId: null,
         at,
         grant: (order) => orderDelivery(order, at, `delivered by ${by}: ${reason}`),
       });
-      if (outcome === 'delivered') {
-        const order = await findPayOrder(deps.db, outTradeNo);
-        if (order) await recordAudit(deps.db, { accountId: order.accountId, action: 'deliver_order', reason: `${outTradeNo}: ${reason}`, actor: by });
+      if (outcome === 'delivered' && order) {
+        await recordAudit(deps.db, { accountId: order.accountId, action: 'deliver_order', reason: `${outTradeNo}: ${reason}`, actor: by });
       }
       return outcome;
     },

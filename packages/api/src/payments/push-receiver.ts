@@ -1,4 +1,4 @@
-import { deliverPayOrder, findPayOrder, finishPush, recordPush, type Database, type Kysely } from '@minigate/db';
+import { deliverPayOrder, finishPush, recordPush, type Database, type Kysely } from '@minigate/db';
 import { openPushMessage, PushMessageError, verifyPayEventSignature, verifyPushSignature } from '@minigate/wechat';
 import type { ServedApp, ServedApps } from '../apps/served-apps.js';
 import type { ServiceLogger } from '../services/service-logger.js';
@@ -79,36 +79,42 @@ export function createPushReceiver(deps: PushReceiverDeps): PushReceiver {
     if (typeof miniGame?.Payload !== 'string' || typeof miniGame.PayEventSig !== 'string')
       return { answer: refused(1, 'MiniGame.Payload and PayEventSig are required'), outcome: 'malformed' };
     const payload = deliverPayloadOf(miniGame.Payload);
-    if (!payload) return { answer: refused(1, 'the Payload lacks a field'), outcome: 'malformed' };
+    if (!payload) return { answer: refused(1, 'the Payload lacks a field'), outcome: 'malformed', recorded: false };
     const appKey = appKeyOf(app.pay, payload.Env);
     if (!appKey || !verifyPayEventSignature(appKey, GOODS_DELIVER_EVENT, miniGame.Payload, miniGame.PayEventSig)) {
       log.warn({ appid: app.appid, outTradeNo: payload.OutTradeNo }, 'a delivery push with a bad PayEventSig: refused, nothing granted');
-      return { answer: refused(2, 'PayEventSig does not match'), outcome: 'bad_signature' };
+      return { answer: refused(2, 'PayEventSig does not match'), outcome: 'bad_signature', recorded: false };
     }
-    if (miniGame.IsMock === true) return { answer: SUCCESS, outcome: 'mock' };
-    const order = await findPayOrder(deps.db, payload.OutTradeNo);
-    if (!order || order.appid !== app.appid) {
-      log.warn({ appid: app.appid, outTradeNo: payload.OutTradeNo }, 'a delivery push for an order this server never made: refused');
-      return { answer: refused(3, 'no such order'), outcome: 'unknown_order' };
-    }
+    if (miniGame.IsMock === true) return { answer: SUCCESS, outcome: 'mock', recorded: false };
     const goods = payload.GoodsInfo;
-    if (
-      goods.ProductId !== order.productId ||
-      goods.Quantity !== order.quantity ||
-      goods.OrigPrice !== order.totalPrice ||
-      payload.OpenId !== order.openid ||
-      payload.Env !== order.env
-    ) {
+    const at = new Date(now());
+    // The order is read and checked inside the delivery's transaction: one read, and the push's outcome written with it.
+    const { outcome, order } = await deliverPayOrder(deps.db, {
+      outTradeNo: payload.OutTradeNo,
+      pushId,
+      at,
+      check: (found) =>
+        found.appid === app.appid &&
+        goods.ProductId === found.productId &&
+        goods.Quantity === found.quantity &&
+        goods.OrigPrice === found.totalPrice &&
+        payload.OpenId === found.openid &&
+        payload.Env === found.env,
+      grant: (found) => orderDelivery(found, at),
+    });
+    if (outcome === 'unknown' || (outcome === 'refused' && order?.appid !== app.appid)) {
+      log.warn({ appid: app.appid, outTradeNo: payload.OutTradeNo }, 'a delivery push for an order this server never made: refused');
+      return { answer: refused(3, 'no such order'), outcome: 'unknown_order', recorded: false };
+    }
+    if (outcome === 'refused') {
       log.error(
-        { appid: app.appid, outTradeNo: order.outTradeNo },
+        { appid: app.appid, outTradeNo: payload.OutTradeNo },
         'a delivery push differs from its order (product, quantity, price, player or env): refused',
       );
-      return { answer: refused(4, 'the push differs from the order'), outcome: 'mismatch' };
+      return { answer: refused(4, 'the push differs from the order'), outcome: 'mismatch', recorded: false };
     }
-    const at = new Date(now());
-    const outcome = await deliverPayOrder(deps.db, { outTradeNo: order.outTradeNo, pushId, at, grant: (locked) => orderDelivery(locked, at) });
-    if (outcome === 'delivered') deps.onDelivered?.(order.accountId);
-    return { answer: SUCCESS, outcome };
+    if (outcome === 'delivered' && order) deps.onDelivered?.(order.accountId);
+    return { answer: SUCCESS, outcome, recorded: true };
   }
 
   return {
@@ -167,8 +173,9 @@ export function createPushReceiver(deps: PushReceiverDeps): PushReceiver {
         await finishPush(deps.db, pushId, 'ignored', new Date(now()));
         return text(200, 'success');
       }
-      const { answer, outcome } = await deliver(app, message, pushId, log);
-      await finishPush(deps.db, pushId, outcome, new Date(now()));
+      const { answer, outcome, recorded } = await deliver(app, message, pushId, log);
+      // A delivery's transaction wrote the push's outcome itself; a refusal's is written here.
+      if (!recorded) await finishPush(deps.db, pushId, outcome, new Date(now()));
       return answer;
     },
   };
