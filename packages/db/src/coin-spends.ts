@@ -1,20 +1,9 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { isDuplicateKeyError } from './database-errors.js';
-import type { CoinSpendStatus, Database } from './schema.js';
+import type { CoinSpendStatus, CoinSpendTable, Database } from './schema.js';
 
 /** A spend of WeChat's game coins under its bill number. */
-export interface CoinSpend {
-  billNo: string;
-  appid: string;
-  accountId: number;
-  amount: number;
-  reason: string;
-  env: number;
-  status: CoinSpendStatus;
-  balanceAfter: number | null;
-  createTime: Date;
-  settledAt: Date | null;
-}
+export type CoinSpend = Selectable<CoinSpendTable>;
 
 const COLUMNS = ['billNo', 'appid', 'accountId', 'amount', 'reason', 'env', 'status', 'balanceAfter', 'createTime', 'settledAt'] as const;
 

@@ -1,28 +1,12 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { prepared } from './prepared.js';
-import type { Database, PayOrderStatus } from './schema.js';
+import type { Database, PayOrderStatus, PayOrderTable } from './schema.js';
 import type { AuditEntry } from './account-lifecycle.js';
 import { applyWalletChangeIn, WalletInsufficientError, type WalletChange } from './wallet.js';
 import { transactionWithRetry } from './write-conflict-retry.js';
 
 /** An item order as the server signed it. */
-export interface PayOrder {
-  outTradeNo: string;
-  appid: string;
-  accountId: number;
-  openid: string;
-  productId: string;
-  quantity: number;
-  unitPrice: number;
-  totalPrice: number;
-  /** JSON { currencies, items }: what the whole order grants. */
-  grants: string;
-  env: number;
-  status: PayOrderStatus;
-  createTime: Date;
-  deliveredAt: Date | null;
-  refundedAt: Date | null;
-}
+export type PayOrder = Omit<Selectable<PayOrderTable>, 'deliveredByPush'>;
 
 const ORDER_COLUMNS = [
   'outTradeNo',
