@@ -15,6 +15,7 @@ import { serverConfig } from './config/server.js';
 import { sessionsConfig, sessionsConflicts } from './config/sessions.js';
 import { ConfigError, databaseToolSettings, problemsOf, toolDatabaseUrl } from './config/settings.js';
 import { wechatConfig, wechatConflicts } from './config/wechat.js';
+import { storageConfig, storageConflicts } from './config/storage.js';
 
 export { ConfigError, type RateLimit } from './config/settings.js';
 export { DEV_APPID, type WeChatApp } from './config/wechat.js';
@@ -25,7 +26,7 @@ type Env = Record<string, string | undefined>;
 
 /** The environment, checked, shaped into the server's configuration. */
 const configSchema = serverSettings.transform((values, ctx) => {
-  const conflicts = [...wechatConflicts(values), ...sessionsConflicts(values), ...redisConflicts(values)];
+  const conflicts = [...wechatConflicts(values), ...sessionsConflicts(values), ...redisConflicts(values), ...storageConflicts(values)];
   for (const message of conflicts) ctx.addIssue({ code: 'custom', input: values, message });
   if (conflicts.length > 0) return z.NEVER;
   const { apps, deploymentAppid, wechat } = wechatConfig(values);
@@ -41,6 +42,7 @@ const configSchema = serverSettings.transform((values, ctx) => {
     ...limitsConfig(values),
     ...redisConfig(values, deploymentAppid),
     ...observabilityConfig(values),
+    ...storageConfig(values, apps),
   };
 });
 

@@ -13,6 +13,8 @@ import type { RankingService } from './services/ranking-service.js';
 import type { SessionService } from './services/session-service.js';
 import type { ServiceLogger } from './services/service-logger.js';
 import type { WeChatAccountService } from './services/wechat-account-service.js';
+import type { ProgressionService } from './storage/progression-service.js';
+import type { StorageService } from './storage/storage-service.js';
 
 /** The services procedures call; procedures stay thin. */
 export interface Services {
@@ -28,6 +30,9 @@ export interface Services {
   ranking: RankingService;
   /** payments.* and wallet.*. */
   payments: { orders: ItemOrderService; coins: CoinService; wallet: WalletService };
+  // Cloud saves: storage.*, and the grants of experience other services make.
+  storage: StorageService;
+  progression: ProgressionService;
   guard: SessionGuard;
   rateLimits: RateLimits;
   runtime: ProcedureRuntime;

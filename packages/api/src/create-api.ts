@@ -27,6 +27,9 @@ import type { SessionSettings } from './services/session-settings.js';
 import { createWeChatAccountService } from './services/wechat-account-service.js';
 import { createJobs } from './jobs.js';
 import { createStores, type RedisClient } from './stores/stores.js';
+import { createProgressionService } from './storage/progression-service.js';
+import { createStorageService } from './storage/storage-service.js';
+import type { StorageSettings } from './storage/storage-settings.js';
 
 /** The settings the API reads (the server's configuration has them under these names). */
 export interface ApiSettings {
@@ -39,6 +42,8 @@ export interface ApiSettings {
   accountCacheMax: number;
   heartbeatTimeoutSeconds: number;
   wechat: { contentRecheckIntervalSeconds: number; userInfoMaxAgeSeconds: number; sessionKeyCheckAgeSeconds: number };
+  /** Cloud saves: STORAGE_*, EXPERIENCE_PER_LEVEL, each game's public-read collections. */
+  storage: StorageSettings;
 }
 
 export interface ApiOptions {
@@ -166,6 +171,9 @@ export function createApi(options: ApiOptions): Api {
       coins,
       wallet: createWalletService({ db, ...now }),
     },
+    // Cloud saves.
+    storage: createStorageService({ db, apps, settings: settings.storage, ...now }),
+    progression: createProgressionService({ db, experiencePerLevel: settings.storage.experiencePerLevel, onChanged: accounts.changed }),
     guard: createSessionGuard({ cache: revocations, db }),
     rateLimits: options.stores.rateLimits ?? unlimited,
     runtime,

@@ -20,8 +20,10 @@ export interface MinigateErrorData {
   fields?: InvalidField[];
   /** Present when a retry can succeed later (rate limits, WeChat busy). */
   retryAfterSeconds?: number;
-  /** Present on RATE_LIMITED: which limit (login, refresh, calls). */
+  /** Present on RATE_LIMITED: which limit (login, refresh, calls); on STORAGE_QUOTA_EXCEEDED: which quota (objects, bytes). */
   limit?: string;
+  /** Present on VERSION_CONFLICT: each object whose version moved, and its version now (null: there is none). */
+  conflicts?: Array<{ collection: string; key: string; currentVersion: string | null }>;
 }
 
 export interface MinigateErrorShape {
@@ -69,6 +71,7 @@ export function formatError(error: TRPCError, path?: string): MinigateErrorShape
         ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
         ...(error.limit !== undefined ? { limit: error.limit } : {}),
         ...(error.fields !== undefined ? { fields: error.fields.map((field) => ({ ...field })) } : {}),
+        ...(error.conflicts !== undefined ? { conflicts: error.conflicts.map((conflict) => ({ ...conflict })) } : {}),
       },
     };
   }

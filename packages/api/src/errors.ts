@@ -71,6 +71,12 @@ export type ErrorReason =
   | 'STORAGE_VALUE_TOO_LONG'
   | 'STORAGE_DATA_TOO_LARGE'
   | 'STORAGE_TOO_MANY_KEYS'
+  // Cloud saves (storage.*).
+  | 'VERSION_CONFLICT'
+  | 'STORAGE_QUOTA_EXCEEDED'
+  | 'STORAGE_VALUE_TOO_LARGE'
+  | 'STORAGE_COLLECTION_RESERVED'
+  | 'STORAGE_COLLECTION_PRIVATE'
   | 'INTERNAL';
 
 export interface MinigateErrorOptions {
@@ -83,6 +89,8 @@ export interface MinigateErrorOptions {
   limit?: string;
   /** The input fields at fault, sent as `data.fields` (INPUT_INVALID, CONTENT_RISKY, ...). */
   fields?: ReadonlyArray<{ path: string; message: string }>;
+  /** Cloud saves: each object whose version moved, with the version it has now (VERSION_CONFLICT), sent as `data.conflicts`. */
+  conflicts?: ReadonlyArray<{ collection: string; key: string; currentVersion: string | null }>;
   cause?: unknown;
 }
 
@@ -92,6 +100,7 @@ export class MinigateError extends TRPCError {
   readonly retryAfterSeconds: number | undefined;
   readonly limit: string | undefined;
   readonly fields: ReadonlyArray<{ path: string; message: string }> | undefined;
+  readonly conflicts: ReadonlyArray<{ collection: string; key: string; currentVersion: string | null }> | undefined;
 
   constructor(options: MinigateErrorOptions) {
     super({ code: options.code, message: options.message, cause: options.cause });
@@ -100,6 +109,7 @@ export class MinigateError extends TRPCError {
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.limit = options.limit;
     this.fields = options.fields;
+    this.conflicts = options.conflicts;
   }
 }
 

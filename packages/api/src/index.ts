@@ -13,3 +13,6 @@ export { createAdminService } from './services/admin-service.js';
 export { createOrderAdmin, type OrderAdmin } from './payments/order-admin.js';
 export type { PushAnswer, PushReceiver } from './payments/push-receiver.js';
 export type { PaySettings, Product, ProductGrants } from './payments/pay-settings.js';
+// Cloud saves.
+export type { StorageSettings } from './storage/storage-settings.js';
+export type { JsonValue, ProgressView, StorageExportView, StorageObjectView, StorageWriteView } from './storage/views.js';

@@ -2,6 +2,7 @@ import { accountRouter } from './routers/account.js';
 import { authRouter } from './routers/auth.js';
 import { paymentsRouter, walletRouter } from './routers/payments.js';
 import { rankingRouter } from './routers/ranking.js';
+import { storageRouter } from './routers/storage.js';
 import { router } from './trpc.js';
 
 export const appRouter = router({
@@ -10,6 +11,7 @@ export const appRouter = router({
   ranking: rankingRouter,
   payments: paymentsRouter,
   wallet: walletRouter,
+  storage: storageRouter,
 });
 
 /** The API's type: the client imports it (types only) so a renamed field breaks the game's build. */

@@ -3,6 +3,8 @@ import type { AuditAction, Database, DataFlag } from './schema.js';
 import { lockLiveAccount } from './live-account.js';
 import { revokeAccountSessions } from './session-ends.js';
 import { listAccountSessions, type SessionSummary } from './sessions.js';
+import { deleteAccountStorageIn } from './storage-objects.js';
+import { listAccountStorage, type StorageObject } from './storage-reads.js';
 import { transactionWithRetry } from './write-conflict-retry.js';
 
 export interface AuditEntry {
@@ -68,7 +70,7 @@ export async function recordAudit(db: Kysely<Database>, entry: AuditEntry): Prom
  * personal field blanked, every identity released (its identifier
  * rewritten, so the same WeChat user logging in later gets a new, empty
  * account), every session ended and its IP and user agent blanked, in one
- * transaction. False when the account was already gone. Every row is
+ * transaction, and every cloud save removed. False when the account was already gone. Every row is
  * locked before the first stamped write (see above): other instances see
  * the deletion, and forget the account's view, within the feed's bound
  * however long it waited.
@@ -79,6 +81,8 @@ export async function deleteAccount(db: Kysely<Database>, accountId: number): Pr
     await trx.selectFrom('accountProfile').select('accountProfileId').where('accountId', '=', accountId).forUpdate().execute();
     await trx.selectFrom('accountAuth').select('accountAuthId').where('accountId', '=', accountId).forUpdate().execute();
     await lockSessions(trx, accountId);
+    // The player's cloud saves go (no stamped row: before the stamped writes, like the audit row).
+    await deleteAccountStorageIn(trx, accountId);
     await trx.insertInto('accountAudit').values({ accountId, action: 'delete', reason: 'deleted by the player', actor: 'player' }).execute();
     // Stamped from here on, on rows already held.
     await trx
@@ -155,6 +159,8 @@ export interface AccountExport {
   identities: Array<{ authType: string; identifier: string; createTime: Date; timeStamp: Date | null }>;
   sessions: SessionSummary[];
   audit: Array<{ action: AuditAction; reason: string; actor: string; createTime: Date }>;
+  /** The player's cloud saves, by collection and key. */
+  saves: StorageObject[];
 }
 
 export async function exportAccount(db: Kysely<Database>, accountId: number): Promise<AccountExport | undefined> {
@@ -165,7 +171,7 @@ export async function exportAccount(db: Kysely<Database>, accountId: number): Pr
     .where('isDel', '=', 0)
     .executeTakeFirst();
   if (!account) return undefined;
-  const [profile, identities, sessions, audit] = await Promise.all([
+  const [profile, identities, sessions, audit, saves] = await Promise.all([
     db
       .selectFrom('accountProfile')
       .select([
@@ -202,6 +208,7 @@ export async function exportAccount(db: Kysely<Database>, accountId: number): Pr
       .execute(),
     listAccountSessions(db, accountId),
     db.selectFrom('accountAudit').select(['action', 'reason', 'actor', 'createTime']).where('accountId', '=', accountId).orderBy('auditId').execute(),
+    listAccountStorage(db, accountId),
   ]);
   return {
     account,
@@ -209,6 +216,7 @@ export async function exportAccount(db: Kysely<Database>, accountId: number): Pr
     identities,
     sessions,
     audit,
+    saves,
   };
 }
 

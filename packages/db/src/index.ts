@@ -113,3 +113,18 @@ export {
   type PayOrder,
 } from './pay-orders.js';
 export { openCoinSpend, settleCoinSpend, findCoinSpend, type CoinSpend } from './coin-spends.js';
+// Cloud saves.
+export {
+  deleteAccountStorageIn,
+  deleteStorageObject,
+  StorageAccountGoneError,
+  StorageQuotaError,
+  StorageVersionConflictError,
+  writeStorageObjects,
+  type StorageConflict,
+  type StorageQuota,
+  type StorageWrite,
+  type StorageWritten,
+} from './storage-objects.js';
+export { listAccountStorage, listStorageObjects, readStorageObject, readStorageUsage, type StorageObject } from './storage-reads.js';
+export { grantExperience, type Progress } from './experience.js';

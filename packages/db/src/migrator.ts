@@ -9,6 +9,7 @@ import * as loginCodeOnSession from './migrations/0007-login-code-on-session.js'
 import * as namedLease from './migrations/0008-named-lease.js';
 import * as sessionApp from './migrations/0009-session-app.js';
 import * as payments from './migrations/0010-payments.js';
+import * as cloudSaves from './migrations/0011-cloud-saves.js';
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-named-lease': namedLease,
   '0009-session-app': sessionApp,
   '0010-payments': payments,
+  '0011-cloud-saves': cloudSaves,
 };
 
 function createMigrator(db: Kysely<any>): Migrator {

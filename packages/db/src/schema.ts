@@ -21,6 +21,9 @@ export interface Database {
   walletEntry: WalletEntryTable;
   walletBalance: WalletBalanceTable;
   coinSpend: CoinSpendTable;
+  // Cloud saves (0011).
+  storageObject: StorageObjectTable;
+  storageUsage: StorageUsageTable;
 }
 
 export type PayOrderStatus = 'created' | 'delivered' | 'refunded';
@@ -268,3 +271,27 @@ export type AccountProfile = Selectable<AccountProfileTable>;
 export type NewAccountIdentity = Insertable<AccountAuthTable>;
 export type AccountSession = Selectable<AccountSessionTable>;
 export type AccountAuditEntry = Selectable<AccountAuditTable>;
+
+// Cloud saves (0011).
+
+/** One saved object of a player: collection and key, a JSON value, a version every write changes. */
+export interface StorageObjectTable {
+  accountId: number;
+  collection: string;
+  /** The object's key (`key` is a reserved word in SQL). */
+  objectKey: string;
+  /** JSON text. */
+  value: string;
+  version: string;
+  /** The value's UTF-8 length: what the byte quota counts. */
+  sizeBytes: number;
+  createTime: Date;
+  updateTime: Date;
+}
+
+/** What a player's objects count and weigh; every write of the player locks this row first. */
+export interface StorageUsageTable {
+  accountId: number;
+  objects: number;
+  bytes: number;
+}

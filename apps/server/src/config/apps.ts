@@ -4,6 +4,7 @@ import { WECHAT_API_BASE } from '@minigate/wechat';
 import { z } from 'zod';
 import { normalizedProducts, payFields, paySettingsOf, productsSchema, type PaySettings } from './pay.js';
 import { integer, section, setting } from './settings.js';
+import { publicCollectionName } from './storage.js';
 
 /** The platforms a game may be on. */
 export type Platform = 'wechat' | 'douyin' | 'qq';
@@ -19,6 +20,8 @@ export interface GameApp {
   name?: string;
   /** WeChat's virtual payment 2.0 settings and products; absent: no payments. */
   pay?: PaySettings;
+  /** Cloud saves: the collections other players may read (storage.getPublic); absent: none. */
+  storage?: { publicCollections: string[] };
 }
 
 /** What each platform's appids look like, and where its API is. */
@@ -53,6 +56,15 @@ const appEntry = z.strictObject({
   pushToken: z.unknown().optional(),
   pushAesKey: z.unknown().optional(),
   products: productsSchema.optional(),
+  // Cloud saves: the collections any signed-in player may read with storage.getPublic.
+  storage: z
+    .strictObject({
+      publicCollections: z
+        .array(publicCollectionName, { error: 'must be a list of collection names' })
+        .max(64, 'must list at most 64 collections')
+        .refine((names) => new Set(names).size === names.length, 'lists a collection twice'),
+    })
+    .optional(),
 });
 
 /**
@@ -100,6 +112,7 @@ export function appsFileProblems(content: unknown): { apps: GameApp[]; problems:
       apiBase: (entry.apiBase ?? platform.apiBase).replace(/\/+$/, ''),
       ...(entry.name !== undefined ? { name: entry.name } : {}),
       ...(pay ? { pay } : {}),
+      ...(entry.storage ? { storage: { publicCollections: entry.storage.publicCollections } } : {}),
     });
   });
   return { apps, problems };
@@ -137,7 +150,7 @@ export const apps = section(
       unset: 'none: the one WeChat game of `WECHAT_APPID`',
       dev: '`.minigate/dev-apps.json`: one game of each platform, on the simulator',
       description:
-        'a JSON file listing the games served: `[{ "appid", "platform": "wechat" | "douyin" | "qq", "secret", "apiBase"?, "name"?, pay settings? }]`; `apiBase` replaces the scheme and host of the platform\'s URLs; a WeChat game may carry the Payments section\'s fields (`offerId`, `appKey`, …, `products`); setting it and `WECHAT_APPID`, `WECHAT_SECRET`, a `WECHAT_PAY_*` variable or `PRODUCTS_FILE` too is refused (docs/operations.md: Several games)',
+        'a JSON file listing the games served: `[{ "appid", "platform": "wechat" | "douyin" | "qq", "secret", "apiBase"?, "name"?, pay settings? }]`; `apiBase` replaces the scheme and host of the platform\'s URLs; a WeChat game may carry the Payments section\'s fields (`offerId`, `appKey`, …, `products`); any game may declare `storage: { "publicCollections": ["showcase"] }` (the Cloud saves section); setting it and `WECHAT_APPID`, `WECHAT_SECRET`, a `WECHAT_PAY_*` variable or `PRODUCTS_FILE` too is refused (docs/operations.md: Several games)',
     }),
     PLATFORM_TIMEOUT_MS: setting(integer(100, 60_000), {
       default: '5000',

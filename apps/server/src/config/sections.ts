@@ -13,9 +13,23 @@ import { server } from './server.js';
 import { sessions } from './sessions.js';
 import type { Section } from './settings.js';
 import { wechat } from './wechat.js';
+import { storage } from './storage.js';
 
 /** Every section documented: the server's, then pnpm dev's own. */
-export const SECTIONS: readonly Section[] = [server, database, apps, wechat, pay, sessions, accounts, limits, redis, observability, development];
+export const SECTIONS: readonly Section[] = [
+  server,
+  database,
+  apps,
+  wechat,
+  pay,
+  sessions,
+  accounts,
+  limits,
+  redis,
+  observability,
+  storage,
+  development,
+];
 
 /** Every variable the server reads (SECTIONS but development). */
 export const serverSettings = z.object({
@@ -29,4 +43,5 @@ export const serverSettings = z.object({
   ...limits.settings.shape,
   ...redis.settings.shape,
   ...observability.settings.shape,
+  ...storage.settings.shape,
 });

@@ -18,6 +18,7 @@ import type { RevocationCache } from '../revocation-cache.js';
 import type { ContentGuard } from './content-guard.js';
 import type { ServiceLogger } from './service-logger.js';
 import type { AccountExportView, AccountView, HeartbeatAnswer, SessionView } from './views.js';
+import type { JsonValue } from '../storage/views.js';
 
 export interface AccountService {
   /** The signed-in player's own account and profile. */
@@ -195,6 +196,15 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
         })),
         sessions: data.sessions.map(sessionView),
         history: data.audit.map((entry) => ({ action: entry.action, reason: entry.reason, by: entry.actor, at: entry.createTime.getTime() })),
+        saves: data.saves.map((save) => ({
+          collection: save.collection,
+          key: save.key,
+          value: JSON.parse(save.value) as JsonValue,
+          version: save.version,
+          sizeBytes: save.sizeBytes,
+          createdAt: save.createTime.getTime(),
+          updatedAt: save.updateTime.getTime(),
+        })),
       };
     },
 

@@ -1,4 +1,5 @@
 import type { IdentityView, Platform } from '../apps/platform-identities.js';
+import type { StorageExportView } from '../storage/views.js';
 
 /** The game a session signed in to. */
 export interface SessionApp {
@@ -127,6 +128,8 @@ export interface AccountExportView {
   sessions: SessionView[];
   /** What operators did to the account (bans, revocations), and why. */
   history: Array<{ action: string; reason: string; by: string; at: number }>;
+  /** The player's cloud saves (storage.*), by collection and key, values as saved. */
+  saves: StorageExportView[];
 }
 
 /** What `account.bindPhone` answers. */
