@@ -162,6 +162,16 @@ describe("an account's deletion and its experience", () => {
     await expect(write(player, [{ collection: 'save', key: 'slot1', value: '1' }])).rejects.toBeInstanceOf(StorageAccountGoneError);
   });
 
+  it('writes racing the deletion leave nothing behind: each landed before it (and went with it) or was refused', async () => {
+    const player = await newPlayer();
+    const writes = Array.from({ length: 10 }, (_, i) => () => write(player, [{ collection: 'save', key: `k${i}`, value: `${i}` }]));
+    const results = await settle([...writes.slice(0, 5), () => deleteAccount(database.db, player), ...writes.slice(5)]);
+    for (const result of results) if (!result.ok) expect((result as { error: unknown }).error).toBeInstanceOf(StorageAccountGoneError);
+    expect(results[5]).toEqual({ ok: true, value: true });
+    expect(await database.db.selectFrom('storageObject').select('objectKey').where('accountId', '=', player).execute()).toEqual([]);
+    expect(await database.db.selectFrom('storageUsage').select('objects').where('accountId', '=', player).execute()).toEqual([]);
+  });
+
   it('50 parallel grants of experience add up, and the level follows the rule without ever going down', async () => {
     const player = await newPlayer();
     await Promise.all(Array.from({ length: 50 }, () => grantExperience(database.db, player, 10, 100)));

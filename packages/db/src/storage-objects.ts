@@ -215,10 +215,14 @@ export async function deleteStorageObject(
 
 /**
  * Removes every save of a player, inside the caller's transaction (an account's deletion). Takes the usage row's
- * lock first, as every write does, after the caller locked the account row.
+ * lock first, as every write does, after the caller locked the account row. The row is written (made if need be)
+ * rather than only read for update: on Galera, where locks stay on their node, a write of the player's saves on
+ * another node then conflicts with the deletion at COMMIT (and, run again, finds the account gone).
  */
 export async function deleteAccountStorageIn(trx: Transaction<Database>, accountId: number): Promise<number> {
-  await trx.selectFrom('storageUsage').select('accountId').where('accountId', '=', accountId).forUpdate().execute();
+  await sql`
+    INSERT INTO storage_usage (account_id, objects, bytes) VALUES (${accountId}, 0, 0)
+    ON DUPLICATE KEY UPDATE account_id = account_id`.execute(trx);
   const deleted = await trx.deleteFrom('storageObject').where('accountId', '=', accountId).executeTakeFirst();
   await trx.deleteFrom('storageUsage').where('accountId', '=', accountId).execute();
   return Number(deleted.numDeletedRows);
