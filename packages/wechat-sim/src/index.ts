@@ -13,6 +13,7 @@ export {
   type SimulatedSendPushOptions,
   type SimulatedApp,
   type SimulatedContentRule,
+  type SimulatedSubscribeMessage,
   type SimulatedEndpoint,
   type SimulatedFault,
   type SimulatedPhone,

@@ -1,4 +1,5 @@
 // The simulator's public types: its options, the faults it takes and what it hands out.
+import type { SimulatedSubscribeMessage } from './endpoints/subscribe-message.js';
 import type { SimulatedPayments, SimulatedPaySettings } from './pay/pay-types.js';
 
 /** The mini-game platforms the simulator plays. */
@@ -80,6 +81,7 @@ export type SimulatedEndpoint =
   | 'set_user_storage'
   | 'remove_user_storage'
   | 'msg_sec_check'
+  | 'subscribe_send'
   | 'douyin_jscode2session'
   | 'douyin_token'
   | 'douyin_set_user_storage'
@@ -100,6 +102,7 @@ export const SIMULATED_ENDPOINTS: readonly SimulatedEndpoint[] = [
   'set_user_storage',
   'remove_user_storage',
   'msg_sec_check',
+  'subscribe_send',
   'douyin_jscode2session',
   'douyin_token',
   'douyin_set_user_storage',
@@ -220,9 +223,17 @@ export interface WeChatSimulator extends SimulatedPayments {
   userStorage(appid: string, player: string): Record<string, string>;
   /** Replaces msg_sec_check's word list. */
   setContentRules(rules: SimulatedContentRule[]): void;
+  /** The player answered "accept" to wx.requestSubscribeMessage for the template (`times` times, default 1): that many sends. */
+  acceptSubscription(appid: string, player: string, templateId: string, times?: number): void;
+  /** Sends of the template the player still allows at WeChat. */
+  subscriptionsLeft(appid: string, player: string, templateId: string): number;
+  /** The subscribe messages subscribeMessage.send delivered to the player, oldest first. */
+  subscribeMessages(appid: string, player: string): SimulatedSubscribeMessage[];
   /** Switches how logins treat the session_key (see SessionKeyRotation). */
   setSessionKeyRotation(rotation: SessionKeyRotation): void;
   /** Gives the player a new session_key at WeChat, as a wx.login whose code the server never saw would; returns it. */
   rotateSessionKey(appid: string, player: string): string;
   close(): Promise<void>;
 }
+
+export type { SimulatedSubscribeMessage };

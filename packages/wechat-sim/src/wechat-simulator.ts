@@ -13,6 +13,7 @@ import { createSimAnonymous } from './endpoints/sim-anonymous.js';
 import { createSimLogin } from './endpoints/sim-login.js';
 import { createUserInfo } from './endpoints/sim-userinfo.js';
 import { createStableToken } from './endpoints/stable-token.js';
+import { createSubscribeMessage } from './endpoints/subscribe-message.js';
 import { createUserStorage, USER_STORAGE_MAX_PAIR_BYTES, USER_STORAGE_MAX_PAIRS } from './endpoints/user-storage.js';
 import { serveSimulator } from './http.js';
 import { createItemOrders } from './pay/item-orders.js';
@@ -37,6 +38,7 @@ export {
   type SessionKeyRotation,
   type SimulatedApp,
   type SimulatedContentRule,
+  type SimulatedSubscribeMessage,
   type SimulatedEndpoint,
   type SimulatedFault,
   type SimulatedPhone,
@@ -98,6 +100,7 @@ export async function startWeChatSimulator(options: WeChatSimulatorOptions): Pro
     contentRules: options.contentRules ?? [],
     recentVisitMs: options.recentVisitMs ?? 2 * 3600_000,
   });
+  const subscriptions = createSubscribeMessage(context, tokens.authorize);
   const userInfo = createUserInfo(context);
   const douyinLogin = createDouyinJscode2Session(context, { codeTtlMs });
   const qqLogin = createQQJscode2Session(context, { codeTtlMs, callsPerPlayerPerMinute: options.callsPerPlayerPerMinute ?? 100 });
@@ -128,6 +131,7 @@ export async function startWeChatSimulator(options: WeChatSimulatorOptions): Pro
     set_user_storage: storage.setEndpoint,
     remove_user_storage: storage.removeEndpoint,
     msg_sec_check: content.endpoint,
+    subscribe_send: subscriptions.endpoint,
     douyin_jscode2session: douyinLogin.flatEndpoint,
     douyin_token: douyinTokens.endpoint,
     douyin_set_user_storage: douyinStorage.setEndpoint,
@@ -200,6 +204,9 @@ export async function startWeChatSimulator(options: WeChatSimulatorOptions): Pro
     userInfoFor: userInfo.userInfoFor,
     userStorage: (appid, player) => (platformOf(appid) === 'douyin' ? douyinStorage : storage).userStorage(appid, player),
     setContentRules: content.setContentRules,
+    acceptSubscription: subscriptions.acceptSubscription,
+    subscriptionsLeft: subscriptions.subscriptionsLeft,
+    subscribeMessages: subscriptions.subscribeMessages,
     setSessionKeyRotation: login.setSessionKeyRotation,
     rotateSessionKey: (appid, player) => context.players.startSession(appid, player),
     setCoinBalance: coins.setCoinBalance,

@@ -104,3 +104,11 @@ export {
   type GameCoinsApi,
   type GameCoinsApp,
 } from './game-coins.js';
+export {
+  createSendSubscribeMessage,
+  SubscribeDataInvalidError,
+  SubscribeRefusedError,
+  SubscribeTemplateInvalidError,
+  type SendSubscribeMessage,
+  type SubscribeMessageRequest,
+} from './subscribe-message.js';

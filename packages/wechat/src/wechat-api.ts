@@ -5,6 +5,7 @@ import { createMsgSecCheck, type MsgSecCheck } from './msg-sec-check.js';
 import { createGetPhoneNumber, type GetPhoneNumber } from './phone-number.js';
 import { createGetStableToken } from './stable-token.js';
 import type { WeChatTransport } from './transport.js';
+import { createSendSubscribeMessage, type SendSubscribeMessage } from './subscribe-message.js';
 import { createRemoveUserStorage, createSetUserStorage, type RemoveUserStorage, type SetUserStorage } from './user-storage.js';
 
 /** The WeChat server calls a mini-game's server makes beyond login, each with the app's access token. */
@@ -17,6 +18,8 @@ export interface WeChatApi {
   removeUserStorage: RemoveUserStorage;
   getPhoneNumber: GetPhoneNumber;
   msgSecCheck: MsgSecCheck;
+  /** subscribeMessage.send. */
+  sendSubscribeMessage: SendSubscribeMessage;
 }
 
 export interface CreateWeChatApiOptions {
@@ -45,5 +48,6 @@ export function createWeChatApi(options: CreateWeChatApiOptions): WeChatApi & { 
     removeUserStorage: createRemoveUserStorage(app, transport),
     getPhoneNumber: createGetPhoneNumber(app, transport),
     msgSecCheck: createMsgSecCheck(app, transport),
+    sendSubscribeMessage: createSendSubscribeMessage(app, transport),
   };
 }
