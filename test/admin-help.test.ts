@@ -4,7 +4,7 @@ import { ADMIN_ENTRY, run, TSX } from './support/processes.js';
 // `pnpm admin --help` answers with the usage and does nothing else; a bad option fails before any database is reached.
 // Nothing listens on port 1: an admin that tried to connect would fail.
 const NOWHERE = 'mysql://root@127.0.0.1:1/minigate_nowhere';
-const TASKS = ['find', 'sessions', 'ban', 'unban', 'revoke', 'online', 'orders', 'order', 'deliver', 'refund', 'present', 'cancel-spend'];
+const TASKS = ['find', 'sessions', 'ban', 'unban', 'revoke', 'online', 'orders', 'order', 'deliver', 'refund', 'present', 'cancel-spend', 'mail'];
 
 async function admin(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
   const cli = run([TSX, ADMIN_ENTRY, ...args], { DATABASE_URL: NOWHERE, USER: 'ops-test', ...env });

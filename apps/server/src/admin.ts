@@ -2,8 +2,9 @@
 // Bans and revocations reach every running instance within the revocation
 // bound (they poll the database), so nothing here talks to a server.
 import { parseArgs } from 'node:util';
-import { createAdminService, createOrderAdmin } from '@minigate/api';
+import { createAdminService, createMailAdmin, createOrderAdmin } from '@minigate/api';
 import { createDatabase, describeDatabaseUrl } from '@minigate/db';
+import { MAIL_USAGE, operatorMailOf, runMailTask, type MailCommand } from './admin-mail.js';
 import { ConfigError, loadAdminConfig, loadConfigFromEnvironment } from './config.js';
 import { wireApplication, type Application } from './wiring.js';
 
@@ -28,9 +29,10 @@ const USAGE = `usage: pnpm admin <task> [options]
   present <account id> <coins> --game <appid> --bill <billNo> --reason <why> [--by <who>]
                                               give game coins through WeChat (once per --bill)
   cancel-spend <billNo> --reason <why> [--by <who>]  give back the coins of a spend (WeChat's cancelpay)
+${MAIL_USAGE}
   --help, -h                                  prints this and does nothing else
 Against DATABASE_URL (outside production, the development database); --by defaults to $USER.
-present and cancel-spend call WeChat: they read the server's whole configuration (APPS_FILE or WECHAT_*, ENCRYPTION_KEY, ...).`;
+present, cancel-spend and mail --subscribe call WeChat: they read the server's whole configuration (APPS_FILE or WECHAT_*, ENCRYPTION_KEY, ...).`;
 
 class UsageError extends Error {}
 
@@ -41,8 +43,10 @@ function accountIdOf(value: string | undefined): number {
   return Number(value);
 }
 
-const TASKS = ['find', 'sessions', 'ban', 'unban', 'revoke', 'online', 'orders', 'order', 'deliver', 'refund', 'present', 'cancel-spend'];
-const OPTIONS = ['reason', 'by', 'session', 'account', 'status', 'game', 'bill'] as const;
+const TASKS = ['find', 'sessions', 'ban', 'unban', 'revoke', 'online', 'orders', 'order', 'deliver', 'refund', 'present', 'cancel-spend', 'mail'];
+const OPTIONS = ['reason', 'by', 'session', 'account', 'status', 'game', 'bill', 'to', 'title', 'body', 'expires', 'subscribe', 'page'] as const;
+/** Options that may be given several times (mail's attachments and subscribe data). */
+const REPEATED = ['currency', 'item', 'data'] as const;
 /** The tasks that call WeChat: they need the server's configuration. */
 const WECHAT_TASKS = ['present', 'cancel-spend'];
 const ORDER_STATUSES = ['created', 'delivered', 'refunded'] as const;
@@ -52,6 +56,8 @@ interface CommandLine {
   help: boolean;
   positionals: string[];
   values: Partial<Record<Option, string>>;
+  lists: MailCommand['lists'];
+  newPlayers: boolean;
 }
 
 /** Reads the command line without touching anything: a mistake throws a UsageError naming it. */
@@ -66,6 +72,9 @@ function parseCommandLine(args: string[]): CommandLine {
       status: { type: 'string' },
       game: { type: 'string' },
       bill: { type: 'string' },
+      ...Object.fromEntries(['to', 'title', 'body', 'expires', 'subscribe', 'page'].map((name) => [name, { type: 'string' as const }])),
+      ...Object.fromEntries(REPEATED.map((name) => [name, { type: 'string' as const, multiple: true }])),
+      'new-players': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -77,11 +86,22 @@ function parseCommandLine(args: string[]): CommandLine {
   const end = args.indexOf('--');
   const before = end === -1 ? args : args.slice(0, end);
   if (before.includes('--help') || before.includes('-h') || tokens.some((token) => token.kind === 'option' && token.name === 'help')) {
-    return { help: true, positionals, values: {} };
+    return { help: true, positionals, values: {}, lists: {}, newPlayers: false };
   }
   const values: CommandLine['values'] = {};
+  const lists: CommandLine['lists'] = {};
+  let newPlayers = false;
   for (const token of tokens) {
     if (token.kind !== 'option') continue;
+    if (token.name === 'new-players' && token.value === undefined) {
+      newPlayers = true;
+      continue;
+    }
+    const repeated = REPEATED.find((option) => option === token.name);
+    if (repeated && token.value !== undefined && token.value !== '') {
+      (lists[repeated] ??= []).push(token.value);
+      continue;
+    }
     const name = OPTIONS.find((option) => option === token.name);
     if (!name) throw new UsageError(`unknown option "${token.rawName}"`);
     if (token.value === undefined || token.value === '') throw new UsageError(`${token.rawName} needs a value`);
@@ -90,14 +110,15 @@ function parseCommandLine(args: string[]): CommandLine {
   const [task] = positionals;
   if (!task) throw new UsageError('no task given');
   if (!TASKS.includes(task)) throw new UsageError(`unknown task "${task}"`);
-  return { help: false, positionals, values };
+  return { help: false, positionals, values, lists, newPlayers };
 }
 
 async function run(
   admin: ReturnType<typeof createAdminService>,
   orders: ReturnType<typeof createOrderAdmin>,
+  mailAdmin: ReturnType<typeof createMailAdmin>,
   operator: (() => Application['operator']) | null,
-  { positionals, values }: CommandLine,
+  { positionals, values, lists, newPlayers }: CommandLine,
   defaultOperator: string | null,
 ): Promise<string[]> {
   const [task, target] = positionals;
@@ -208,6 +229,12 @@ async function run(
       );
       return [`presented ${amount} coins to account ${target} (bill ${done.billNo})${done.balance === null ? '' : `; balance ${done.balance}`}`];
     }
+    case 'mail': {
+      const by = values.by ?? defaultOperator;
+      if (!by) throw new UsageError('mail needs --by <your name>: it is kept with the message');
+      const mail = operatorMailOf({ values, lists, newPlayers }, by, (message) => new UsageError(message));
+      return runMailTask(mail.subscribe && operator ? operator().mail : mailAdmin, mail, CONSOLE_LOG);
+    }
     default:
       throw new UsageError(task ? `unknown task "${task}"` : 'no task given');
   }
@@ -229,11 +256,14 @@ async function main(args: string[]): Promise<void> {
   const config = loadAdminConfig();
   const db = createDatabase(config.databaseUrl, { connectionLimit: 2 });
   // WeChat's tasks wire the server's parts (its configuration read whole), started nowhere, closed at the end.
-  const application = WECHAT_TASKS.includes(command.positionals[0] ?? '') ? wireApplication(loadConfigFromEnvironment(), CONSOLE_LOG) : null;
+  const callsWeChat =
+    WECHAT_TASKS.includes(command.positionals[0] ?? '') || (command.positionals[0] === 'mail' && command.values.subscribe !== undefined);
+  const application = callsWeChat ? wireApplication(loadConfigFromEnvironment(), CONSOLE_LOG) : null;
   try {
     const lines = await run(
       createAdminService({ db, heartbeatTimeoutSeconds: config.heartbeatTimeoutSeconds }),
       createOrderAdmin({ db }),
+      createMailAdmin({ db }),
       application ? () => application.operator : null,
       command,
       config.defaultOperator,

@@ -24,8 +24,11 @@ export interface AccountViewCache {
   get(accountId: number): AccountView | undefined;
   /** A database read of the account begins: the ticket lets `keep` tell whether it may have missed a change. */
   reading(accountId: number): number;
-  /** Keeps the view a read brought, unless the account changed since that read began. */
-  keep(accountId: number, ticket: number, view: AccountView): void;
+  /**
+   * Keeps the view a read brought, unless the account changed since that read began; `until` (epoch ms):
+   * the view holds only until then (an unread message expires).
+   */
+  keep(accountId: number, ticket: number, view: AccountView, until?: number | null): void;
   /** The account changed through this instance. */
   changed(accountId: number): void;
   /** What the feed read: each change is acted on the first time it is seen (reads overlap). */
@@ -53,6 +56,8 @@ const SEEN_FOR_MS = 15_000;
 export function createAccountViewCache(options: AccountViewCacheOptions): AccountViewCache {
   const now = options.now ?? Date.now;
   const views = new Map<number, AccountView>();
+  /** When a held view stops holding (an unread message of it expires), by account. */
+  const validUntil = new Map<number, number>();
   /** The ticket of the read under way per account; a change deletes it, so that read is not kept. */
   const readsUnderWay = new Map<number, number>();
   /** Feed changes already acted on (`accountId:time` → when first seen), oldest first. */
@@ -63,12 +68,18 @@ export function createAccountViewCache(options: AccountViewCacheOptions): Accoun
 
   const forget = (accountId: number) => {
     views.delete(accountId);
+    validUntil.delete(accountId);
     readsUnderWay.delete(accountId);
   };
 
   return {
     get(accountId) {
-      const view = options.maxEntries > 0 && options.feedIsCurrent() ? views.get(accountId) : undefined;
+      let view = options.maxEntries > 0 && options.feedIsCurrent() ? views.get(accountId) : undefined;
+      const until = view ? validUntil.get(accountId) : undefined;
+      if (until !== undefined && now() >= until) {
+        forget(accountId);
+        view = undefined;
+      }
       if (view) hits++;
       else misses++;
       return view;
@@ -80,16 +91,21 @@ export function createAccountViewCache(options: AccountViewCacheOptions): Accoun
       return ticket;
     },
 
-    keep(accountId, ticket, view) {
+    keep(accountId, ticket, view, until) {
       if (readsUnderWay.get(accountId) !== ticket) return;
       readsUnderWay.delete(accountId);
       if (!options.feedIsCurrent()) return;
       views.delete(accountId);
+      validUntil.delete(accountId);
       if (views.size >= options.maxEntries) {
         const oldest = views.keys().next();
-        if (!oldest.done) views.delete(oldest.value);
+        if (!oldest.done) {
+          views.delete(oldest.value);
+          validUntil.delete(oldest.value);
+        }
       }
       views.set(accountId, view);
+      if (until !== undefined && until !== null) validUntil.set(accountId, until);
     },
 
     changed: forget,
@@ -97,6 +113,7 @@ export function createAccountViewCache(options: AccountViewCacheOptions): Accoun
     feedChanges(changes) {
       if (changes === 'all') {
         views.clear();
+        validUntil.clear();
         readsUnderWay.clear();
         return;
       }

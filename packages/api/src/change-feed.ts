@@ -55,6 +55,8 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
   let polling: Promise<void> | null = null;
   let failingSince: number | null = null;
   let lastFailureLogAt = Number.NEGATIVE_INFINITY;
+  /** Broadcast mail already acted on (reads overlap, so one comes several times). */
+  const seenBroadcasts = new Set<number>();
 
   async function read(from: Date | null): Promise<void> {
     // What the read answers is the database as it was when the query started:
@@ -66,7 +68,11 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
     });
     revocations.received(page, startedAt);
     databaseCursor = new Date(page.databaseNow.getTime() - FEED_OVERLAP_MS);
-    options.onAccountChanges?.(from ? page.changes : 'all');
+    // A new broadcast moves the unread count of every player of its game: views forget them all (broadcasts are rare).
+    const newBroadcast = page.broadcasts.some((id) => !seenBroadcasts.has(id));
+    if (seenBroadcasts.size > 10_000) seenBroadcasts.clear();
+    for (const id of page.broadcasts) seenBroadcasts.add(id);
+    options.onAccountChanges?.(from && !newBroadcast ? page.changes : 'all');
   }
 
   async function pollOnce(): Promise<void> {

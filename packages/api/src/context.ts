@@ -13,6 +13,8 @@ import type { RankingService } from './services/ranking-service.js';
 import type { SessionService } from './services/session-service.js';
 import type { ServiceLogger } from './services/service-logger.js';
 import type { WeChatAccountService } from './services/wechat-account-service.js';
+import type { MailService } from './mail/mail-service.js';
+import type { NotificationService } from './mail/notification-service.js';
 import type { ProgressionService } from './storage/progression-service.js';
 import type { StorageService } from './storage/storage-service.js';
 
@@ -33,6 +35,9 @@ export interface Services {
   // Cloud saves: storage.*, and the grants of experience other services make.
   storage: StorageService;
   progression: ProgressionService;
+  // Mail and subscribe messages: mail.* and notifications.*.
+  mail: MailService;
+  notifications: NotificationService;
   guard: SessionGuard;
   rateLimits: RateLimits;
   runtime: ProcedureRuntime;

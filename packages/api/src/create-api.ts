@@ -27,6 +27,9 @@ import type { SessionSettings } from './services/session-settings.js';
 import { createWeChatAccountService } from './services/wechat-account-service.js';
 import { createJobs } from './jobs.js';
 import { createStores, type RedisClient } from './stores/stores.js';
+import { createMailAdmin, type MailAdmin } from './mail/mail-admin.js';
+import { createMailService } from './mail/mail-service.js';
+import { createNotificationService, type NotificationService } from './mail/notification-service.js';
 import { createProgressionService } from './storage/progression-service.js';
 import { createStorageService } from './storage/storage-service.js';
 import type { StorageSettings } from './storage/storage-settings.js';
@@ -85,8 +88,8 @@ export interface Api {
   changeFeed: Pick<ChangeFeed, 'poll' | 'stop'>;
   /** Each game's message-push receiver (/push/<appid>): WeChat's delivery of item orders. */
   pushes: PushReceiver;
-  /** What operators do through WeChat (pnpm admin present, cancel-spend). */
-  operator: Pick<CoinService, 'present' | 'cancelSpend'>;
+  /** What operators do through WeChat (pnpm admin present, cancel-spend; mail --subscribe). */
+  operator: Pick<CoinService, 'present' | 'cancelSpend'> & { mail: MailAdmin; notify: NotificationService['send'] };
   /** The in-memory caches, for /metrics. */
   cacheStats(): { views: AccountViewCacheStats; revocations: RevocationCacheStats };
 }
@@ -118,7 +121,7 @@ export function createApi(options: ApiOptions): Api {
     logger,
   });
   // account.me answers from memory while the change feed (as the revocation cache has received it) is current.
-  const views = createAccountViewCache({ maxEntries: settings.accountCacheMax, feedIsCurrent: () => revocations.isCurrent() });
+  const views = createAccountViewCache({ maxEntries: settings.accountCacheMax, feedIsCurrent: () => revocations.isCurrent(), ...now });
   const changeFeed = createChangeFeed({
     db,
     accessTokenTtlSeconds: settings.jwt.accessTokenTtlSeconds,
@@ -151,6 +154,9 @@ export function createApi(options: ApiOptions): Api {
     ...now,
   });
   const coins = createCoinService({ db, apps, sessionKeys, ...now });
+  // Mail and subscribe messages.
+  const notifications = createNotificationService({ db, apps, ...now });
+  const mailAdmin = createMailAdmin({ db, notifications, ...now });
   const services = {
     apps,
     login,
@@ -174,6 +180,9 @@ export function createApi(options: ApiOptions): Api {
     // Cloud saves.
     storage: createStorageService({ db, apps, settings: settings.storage, ...now }),
     progression: createProgressionService({ db, experiencePerLevel: settings.storage.experiencePerLevel, onChanged: accounts.changed }),
+    // Mail and subscribe messages.
+    mail: createMailService({ db, changed: accounts.changed, ...now }),
+    notifications,
     guard: createSessionGuard({ cache: revocations, db }),
     rateLimits: options.stores.rateLimits ?? unlimited,
     runtime,
@@ -207,7 +216,12 @@ export function createApi(options: ApiOptions): Api {
     },
     idle: () => runtime.idle(),
     changeFeed,
-    operator: { present: (grant, log) => coins.present(grant, log), cancelSpend: (cancel, log) => coins.cancelSpend(cancel, log) },
+    operator: {
+      present: (grant, log) => coins.present(grant, log),
+      cancelSpend: (cancel, log) => coins.cancelSpend(cancel, log),
+      mail: mailAdmin,
+      notify: (send, log) => notifications.send(send, log),
+    },
     pushes: counted(runtime, createPushReceiver({ db, apps, onDelivered: accounts.changed, ...now })),
     cacheStats: () => ({ views: views.stats(), revocations: revocations.stats() }),
   };

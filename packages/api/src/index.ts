@@ -16,3 +16,4 @@ export type { PaySettings, Product, ProductGrants } from './payments/pay-setting
 // Cloud saves.
 export type { StorageSettings } from './storage/storage-settings.js';
 export type { JsonValue, ProgressView, StorageExportView, StorageObjectView, StorageWriteView } from './storage/views.js';
+export { createMailAdmin, type MailAdmin, type OperatorMail } from './mail/mail-admin.js';

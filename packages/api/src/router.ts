@@ -1,5 +1,7 @@
 import { accountRouter } from './routers/account.js';
 import { authRouter } from './routers/auth.js';
+import { mailRouter } from './routers/mail.js';
+import { notificationsRouter } from './routers/notifications.js';
 import { paymentsRouter, walletRouter } from './routers/payments.js';
 import { rankingRouter } from './routers/ranking.js';
 import { storageRouter } from './routers/storage.js';
@@ -12,6 +14,9 @@ export const appRouter = router({
   payments: paymentsRouter,
   wallet: walletRouter,
   storage: storageRouter,
+  // Mail and subscribe messages.
+  mail: mailRouter,
+  notifications: notificationsRouter,
 });
 
 /** The API's type: the client imports it (types only) so a renamed field breaks the game's build. */

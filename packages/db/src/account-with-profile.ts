@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { parseUnread, unreadCounts } from './mail.js';
 import { prepared } from './prepared.js';
 import type { Database, DataFlag } from './schema.js';
 
@@ -14,7 +15,10 @@ export interface AccountWithProfile {
   loginTime: Date | null;
   birthday: Date | null;
   onlineSeconds: number;
+  /** The unread messages at the time asked (computed from the mailbox: see mail.ts). */
   unreadMsgNums: number;
+  /** When the earliest of those expires (to the second, rounded down), or null: the count holds until then. */
+  unreadUntil: Date | null;
   phoneBind: 0 | 1;
   country: string | null;
   province: string | null;
@@ -24,8 +28,9 @@ export interface AccountWithProfile {
   authTypes: string | null;
 }
 
-const accountWithProfile = prepared((db: Kysely<Database>, accountId: number) =>
-  db
+const accountWithProfile = prepared((db: Kysely<Database>, accountId: number, now: Date, now2: Date) => {
+  const unread = unreadCounts(sql`account.account_id`, now, now2, true);
+  return db
     .selectFrom('account')
     .innerJoin('accountProfile', 'accountProfile.accountId', 'account.accountId')
     .select([
@@ -40,7 +45,9 @@ const accountWithProfile = prepared((db: Kysely<Database>, accountId: number) =>
       'accountProfile.loginTime',
       'accountProfile.birthday',
       'accountProfile.onlineSeconds',
-      'accountProfile.unreadMsgNums',
+      // The unread count, in the same round trip: the player's own messages and the broadcasts reaching them.
+      unread.personal.as('unreadMail'),
+      unread.broadcasts.as('unreadBroadcasts'),
       'account.phoneBind',
       'accountProfile.country',
       'accountProfile.province',
@@ -54,10 +61,18 @@ const accountWithProfile = prepared((db: Kysely<Database>, accountId: number) =>
       ),
     ])
     .where('account.accountId', '=', accountId)
-    .where('account.isDel', '=', 0),
-);
+    .where('account.isDel', '=', 0);
+});
 
 /** A live (not deleted) account with its profile, or undefined (account.me: compiled once, see prepared). */
-export async function findAccountWithProfile(db: Kysely<Database>, accountId: number): Promise<AccountWithProfile | undefined> {
-  return (await accountWithProfile(db, accountId)).rows[0];
+export async function findAccountWithProfile(
+  db: Kysely<Database>,
+  accountId: number,
+  now: Date = new Date(),
+): Promise<AccountWithProfile | undefined> {
+  const row = (await accountWithProfile(db, accountId, now, now)).rows[0];
+  if (!row) return undefined;
+  const { unreadMail, unreadBroadcasts, ...rest } = row;
+  const unread = parseUnread(unreadMail, unreadBroadcasts);
+  return { ...rest, unreadMsgNums: unread.count, unreadUntil: unread.until };
 }

@@ -128,3 +128,26 @@ export {
 } from './storage-objects.js';
 export { listAccountStorage, listStorageObjects, readStorageObject, readStorageUsage, type StorageObject } from './storage-reads.js';
 export { grantExperience, type Progress } from './experience.js';
+export {
+  broadcastsSince,
+  claimableMailIds,
+  claimMail,
+  countUnreadMail,
+  findPlayerMail,
+  insertMail,
+  listMail,
+  markMail,
+  recordMailSubscribeOutcome,
+  type ClaimOutcome,
+  type MailAttachments,
+  type MailRow,
+  type NewMail,
+} from './mail.js';
+export {
+  addSubscribeCredits,
+  findGameOpenid,
+  gameHasPlayers,
+  readSubscribeCredits,
+  settleSubscribeCredit,
+  takeSubscribeCredit,
+} from './subscribe-credits.js';

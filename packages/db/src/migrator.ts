@@ -10,6 +10,7 @@ import * as namedLease from './migrations/0008-named-lease.js';
 import * as sessionApp from './migrations/0009-session-app.js';
 import * as payments from './migrations/0010-payments.js';
 import * as cloudSaves from './migrations/0011-cloud-saves.js';
+import * as mail from './migrations/0012-mail.js';
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009-session-app': sessionApp,
   '0010-payments': payments,
   '0011-cloud-saves': cloudSaves,
+  '0012-mail': mail,
 };
 
 function createMigrator(db: Kysely<any>): Migrator {

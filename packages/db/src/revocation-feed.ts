@@ -13,10 +13,12 @@ export interface RevocationFeedPage {
    * database's time of it: what account views held in memory must forget.
    */
   changes: Array<{ accountId: number; at: Date }>;
+  /** Broadcast mail stored after `from` (read with the profile changes): every player's unread count may have moved. */
+  broadcasts: number[];
 }
 
 interface FeedRow {
-  kind: 'now' | 'session' | 'account' | 'profile';
+  kind: 'now' | 'session' | 'account' | 'profile' | 'broadcast';
   id: number | string;
   at: Date;
   state: number;
@@ -46,13 +48,17 @@ export async function readRevocationFeed(
     UNION ALL
     SELECT 'account', account_id, update_time, IF(is_del <> 0, 2, IF(data_flag <> 1, 1, 0))
       FROM account WHERE update_time > ${since} ${blockedOnly}
-    ${from && options.profileChanges ? sql`UNION ALL SELECT 'profile', account_id, update_time, 0 FROM account_profile WHERE update_time > ${since}` : sql``}`.execute(
-    db,
-  );
-  const page: RevocationFeedPage = { databaseNow: new Date(), revokedSessionIds: [], accounts: [], changes: [] };
+    ${
+      from && options.profileChanges
+        ? sql`UNION ALL SELECT 'profile', account_id, update_time, 0 FROM account_profile WHERE update_time > ${since}
+      UNION ALL SELECT 'broadcast', mail_id, create_time, 0 FROM mail WHERE create_time > ${since} AND account_id IS NULL`
+        : sql``
+    }`.execute(db);
+  const page: RevocationFeedPage = { databaseNow: new Date(), revokedSessionIds: [], accounts: [], changes: [], broadcasts: [] };
   for (const row of rows) {
     if (row.kind === 'now') page.databaseNow = new Date(row.at);
     else if (row.kind === 'session') page.revokedSessionIds.push(Number(row.id));
+    else if (row.kind === 'broadcast') page.broadcasts.push(Number(row.id));
     else {
       if (row.kind === 'account') page.accounts.push({ accountId: Number(row.id), state: ACCOUNT_STATE[Number(row.state)] ?? 'disabled' });
       if (from) page.changes.push({ accountId: Number(row.id), at: new Date(row.at) });

@@ -24,6 +24,10 @@ export interface Database {
   // Cloud saves (0011).
   storageObject: StorageObjectTable;
   storageUsage: StorageUsageTable;
+  // Mail and subscribe messages (0012).
+  mail: MailTable;
+  mailState: MailStateTable;
+  subscribeCredit: SubscribeCreditTable;
 }
 
 export type PayOrderStatus = 'created' | 'delivered' | 'refunded';
@@ -294,4 +298,42 @@ export interface StorageUsageTable {
   accountId: number;
   objects: number;
   bytes: number;
+}
+
+// Mail and subscribe messages (0012).
+
+/** One message: to one player (accountId), or a broadcast to every player of a game (accountId null, appid set). */
+export interface MailTable {
+  mailId: Generated<number>;
+  accountId: number | null;
+  appid: string | null;
+  /** A broadcast also reaches players who first sign in to the game after it (1), or only those already there (0). */
+  reachNewPlayers: number;
+  title: string;
+  body: string;
+  /** JSON `{ currencies, items }`, or null. */
+  attachments: string | null;
+  subscribeTemplate: string | null;
+  subscribeOutcome: string | null;
+  sentBy: string;
+  createTime: Date;
+  expireTime: Date;
+}
+
+/** A player's state of one message, written when they first act on it. */
+export interface MailStateTable {
+  mailId: number;
+  accountId: number;
+  readAt: Date | null;
+  claimedAt: Date | null;
+  deletedAt: Date | null;
+}
+
+/** Sends of a subscribe message template a player allowed in a game (one per accept). */
+export interface SubscribeCreditTable {
+  accountId: number;
+  appid: string;
+  templateId: string;
+  credits: number;
+  updateTime: Date;
 }

@@ -87,7 +87,7 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
     const held = deps.views?.get(accountId);
     if (held) return held;
     const ticket = deps.views?.reading(accountId);
-    const found = await findAccountWithProfile(deps.db, accountId);
+    const found = await findAccountWithProfile(deps.db, accountId, new Date(now()));
     if (!found) throw accountGone();
     if (found.dataFlag !== 1) {
       throw new MinigateError({ code: 'FORBIDDEN', reason: 'ACCOUNT_DISABLED', message: 'This account is disabled' });
@@ -113,7 +113,8 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
         language: found.language ?? '',
       },
     };
-    if (ticket !== undefined) deps.views?.keep(accountId, ticket, view);
+    // The unread count holds until its earliest message expires.
+    if (ticket !== undefined) deps.views?.keep(accountId, ticket, view, found.unreadUntil?.getTime() ?? null);
     return view;
   }
 
