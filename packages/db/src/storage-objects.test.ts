@@ -165,7 +165,7 @@ describe("an account's deletion and its experience", () => {
   it('writes racing the deletion leave nothing behind: each landed before it (and went with it) or was refused', async () => {
     const player = await newPlayer();
     const writes = Array.from({ length: 10 }, (_, i) => () => write(player, [{ collection: 'save', key: `k${i}`, value: `${i}` }]));
-    const results = await settle([...writes.slice(0, 5), () => deleteAccount(database.db, player), ...writes.slice(5)]);
+    const results = await settle<unknown>([...writes.slice(0, 5), () => deleteAccount(database.db, player), ...writes.slice(5)]);
     for (const result of results) if (!result.ok) expect((result as { error: unknown }).error).toBeInstanceOf(StorageAccountGoneError);
     expect(results[5]).toEqual({ ok: true, value: true });
     expect(await database.db.selectFrom('storageObject').select('objectKey').where('accountId', '=', player).execute()).toEqual([]);
