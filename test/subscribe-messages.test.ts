@@ -112,7 +112,7 @@ describe('subscribeMessage.send', () => {
       method: 'POST',
       body: JSON.stringify({ touser: 'x', template_id: TEMPLATE, data: { thing1: { value: 'a' } } }),
     });
-    expect((await answer.json()).errcode).toBe(40014);
+    expect(((await answer.json()) as { errcode?: number }).errcode).toBe(40014);
   });
 });
 
