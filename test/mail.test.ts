@@ -239,3 +239,48 @@ describe('broadcasts (pnpm admin mail --game)', () => {
     expect(after.length - before.length).toBe(1);
   });
 });
+
+describe('the mailbox and account life', () => {
+  it('account.export lists the player mail and subscribe credits; account.delete removes them, leaving broadcasts to the others', async () => {
+    const { token, id } = await player('mail-export');
+    const own = await mailTo(id, 'Welcome', { currencies: { gem: 5 }, items: {} });
+    const at = Date.now();
+    const broadcast = await insertMail(stack.database.db, {
+      accountId: null,
+      appid: appid(),
+      reachNewPlayers: true,
+      title: 'Server news',
+      body: 'for everyone',
+      attachments: null,
+      subscribeTemplate: null,
+      sentBy: 'test',
+      at: new Date(at),
+      expiresAt: new Date(at + 86_400_000),
+    });
+    await stack.application.changeFeed.poll();
+    expect((await call(token, 'mutation', 'mail.read', { id: broadcast })).status).toBe(200);
+    expect((await call(token, 'mutation', 'mail.claim', { id: own })).status).toBe(200);
+    expect((await call(token, 'mutation', 'notifications.recordSubscriptions', { results: { 'tmpl-export': 'accept' } })).status).toBe(200);
+
+    const exported = (await call(token, 'mutation', 'account.export')).body.result.data;
+    expect(
+      exported.mail.map((mail: { id: number; broadcast: boolean; claimedAt: number | null; readAt: number | null }) => [
+        mail.id,
+        mail.broadcast,
+        mail.claimedAt !== null,
+        mail.readAt !== null,
+      ]),
+    ).toEqual([
+      [own, false, true, true],
+      [broadcast, true, false, true],
+    ]);
+    expect(exported.subscribeCredits).toEqual([{ appid: appid(), templateId: 'tmpl-export', credits: 1 }]);
+
+    expect((await call(token, 'mutation', 'account.delete')).status).toBe(200);
+    const db = stack.database.db;
+    expect(await db.selectFrom('mail').select('mailId').where('accountId', '=', id).execute()).toEqual([]);
+    expect(await db.selectFrom('mailState').select('mailId').where('accountId', '=', id).execute()).toEqual([]);
+    expect(await db.selectFrom('subscribeCredit').select('templateId').where('accountId', '=', id).execute()).toEqual([]);
+    expect(await db.selectFrom('mail').select('mailId').where('mailId', '=', broadcast).execute()).toEqual([{ mailId: broadcast }]);
+  });
+});

@@ -3,6 +3,7 @@ import type { AuditAction, Database, DataFlag } from './schema.js';
 import { lockLiveAccount } from './live-account.js';
 import { revokeAccountSessions } from './session-ends.js';
 import { listAccountSessions, type SessionSummary } from './sessions.js';
+import { deleteAccountMailIn, listAccountMail, type MailExport } from './mail-account-data.js';
 import { deleteAccountStorageIn } from './storage-objects.js';
 import { listAccountStorage, type StorageObject } from './storage-reads.js';
 import { transactionWithRetry } from './write-conflict-retry.js';
@@ -83,6 +84,8 @@ export async function deleteAccount(db: Kysely<Database>, accountId: number): Pr
     await lockSessions(trx, accountId);
     // The player's cloud saves go (no stamped row: before the stamped writes, like the audit row).
     await deleteAccountStorageIn(trx, accountId);
+    // Its mail and subscribe credits too (broadcasts stay: they are the other players').
+    await deleteAccountMailIn(trx, accountId);
     await trx.insertInto('accountAudit').values({ accountId, action: 'delete', reason: 'deleted by the player', actor: 'player' }).execute();
     // Stamped from here on, on rows already held.
     await trx
@@ -161,6 +164,10 @@ export interface AccountExport {
   audit: Array<{ action: AuditAction; reason: string; actor: string; createTime: Date }>;
   /** The player's cloud saves, by collection and key. */
   saves: StorageObject[];
+  /** The player's mail (their own messages, their state of broadcasts). */
+  mail: MailExport[];
+  /** WeChat subscribe-message sends the player allowed, per game and template. */
+  subscribeCredits: Array<{ appid: string; templateId: string; credits: number }>;
 }
 
 export async function exportAccount(db: Kysely<Database>, accountId: number): Promise<AccountExport | undefined> {
@@ -171,7 +178,7 @@ export async function exportAccount(db: Kysely<Database>, accountId: number): Pr
     .where('isDel', '=', 0)
     .executeTakeFirst();
   if (!account) return undefined;
-  const [profile, identities, sessions, audit, saves] = await Promise.all([
+  const [profile, identities, sessions, audit, saves, mailData] = await Promise.all([
     db
       .selectFrom('accountProfile')
       .select([
@@ -209,6 +216,7 @@ export async function exportAccount(db: Kysely<Database>, accountId: number): Pr
     listAccountSessions(db, accountId),
     db.selectFrom('accountAudit').select(['action', 'reason', 'actor', 'createTime']).where('accountId', '=', accountId).orderBy('auditId').execute(),
     listAccountStorage(db, accountId),
+    listAccountMail(db, accountId),
   ]);
   return {
     account,
@@ -217,6 +225,8 @@ export async function exportAccount(db: Kysely<Database>, accountId: number): Pr
     sessions,
     audit,
     saves,
+    mail: mailData.mail,
+    subscribeCredits: mailData.subscribeCredits,
   };
 }
 

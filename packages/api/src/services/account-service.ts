@@ -206,6 +206,19 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
           createdAt: save.createTime.getTime(),
           updatedAt: save.updateTime.getTime(),
         })),
+        mail: data.mail.map((mail) => ({
+          id: mail.mailId,
+          broadcast: mail.broadcast,
+          title: mail.title,
+          body: mail.body,
+          attachments: mail.attachments === null ? null : (JSON.parse(mail.attachments) as unknown),
+          sentAt: mail.createTime.getTime(),
+          expiresAt: mail.expireTime.getTime(),
+          readAt: millis(mail.readAt),
+          claimedAt: millis(mail.claimedAt),
+          deletedAt: millis(mail.deletedAt),
+        })),
+        subscribeCredits: data.subscribeCredits,
       };
     },
 

@@ -130,6 +130,21 @@ export interface AccountExportView {
   history: Array<{ action: string; reason: string; by: string; at: number }>;
   /** The player's cloud saves (storage.*), by collection and key, values as saved. */
   saves: StorageExportView[];
+  /** The player's mail: their own messages and their state of broadcasts (times in epoch milliseconds). */
+  mail: Array<{
+    id: number;
+    broadcast: boolean;
+    title: string;
+    body: string;
+    attachments: unknown;
+    sentAt: number;
+    expiresAt: number;
+    readAt: number | null;
+    claimedAt: number | null;
+    deletedAt: number | null;
+  }>;
+  /** WeChat subscribe-message sends the player allowed, per game and template. */
+  subscribeCredits: Array<{ appid: string; templateId: string; credits: number }>;
 }
 
 /** What `account.bindPhone` answers. */
