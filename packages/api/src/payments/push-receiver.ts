@@ -77,7 +77,7 @@ export function createPushReceiver(deps: PushReceiverDeps): PushReceiver {
   async function deliver(app: ServedApp & { pay: PaySettings }, message: Record<string, unknown>, pushId: number, log: ServiceLogger) {
     const miniGame = message.MiniGame as { Payload?: unknown; PayEventSig?: unknown; IsMock?: unknown } | undefined;
     if (typeof miniGame?.Payload !== 'string' || typeof miniGame.PayEventSig !== 'string')
-      return { answer: refused(1, 'MiniGame.Payload and PayEventSig are required'), outcome: 'malformed' };
+      return { answer: refused(1, 'MiniGame.Payload and PayEventSig are required'), outcome: 'malformed', recorded: false };
     const payload = deliverPayloadOf(miniGame.Payload);
     if (!payload) return { answer: refused(1, 'the Payload lacks a field'), outcome: 'malformed', recorded: false };
     const appKey = appKeyOf(app.pay, payload.Env);
