@@ -1,16 +1,7 @@
-/** What one of Douyin's or QQ's errcodes means, from the endpoints that answer it with this meaning. */
-export interface PlatformErrcodeEntry {
-  readonly errcode: number;
-  /** The error's name, stable in logs and for callers (the class's name where there is one). */
-  readonly name: string;
-  /** Whether the player may simply try again (with a new login code for code2Session). */
-  readonly retryable: boolean;
-  /** The server's own credentials or request are wrong: an operator must fix the configuration. */
-  readonly misconfigured?: boolean;
-  /** How long the platform's limit lasts, where it says. */
-  readonly retryAfterSeconds?: number;
-  readonly meaning: string;
-}
+import type { ErrcodeEntry } from '@minigate/wechat';
+
+/** What one of Douyin's or QQ's errcodes means: the same shape as WeChat's rows. */
+export type PlatformErrcodeEntry = ErrcodeEntry;
 
 const misconfigured = { retryable: false, misconfigured: true } as const;
 const douyinTokenInvalid = {

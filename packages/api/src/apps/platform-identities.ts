@@ -3,6 +3,9 @@ export type Platform = 'wechat' | 'douyin' | 'qq';
 
 export const PLATFORMS: readonly Platform[] = ['wechat', 'douyin', 'qq'];
 
+/** How messages and log lines name the platforms. */
+export const PLATFORM_NAMES: Record<Platform, string> = { wechat: 'WeChat', douyin: 'Douyin', qq: 'QQ' };
+
 /** What an identity of an account is, as `account.me` lists it (never its identifier or credential). */
 export interface IdentityView {
   /** null for an identity of no platform (a phone number). */

@@ -58,7 +58,6 @@ const retryable = (error: unknown) =>
 export function createCoinService(deps: CoinServiceDeps): CoinService {
   const now = deps.now ?? Date.now;
   const delays = deps.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
-  const coinsOf = (app: ServedApp) => app.coins!;
 
   /** What every coin call of this player names: openid, current session key, the game's pay settings. */
   async function callOf(app: ServedApp & { pay: PaySettings }, user: AuthenticatedUser, caller: Caller): Promise<Omit<CoinCall, 'accessToken'>> {
@@ -94,9 +93,7 @@ export function createCoinService(deps: CoinServiceDeps): CoinService {
       let balance: number | null = null;
       try {
         balance = (
-          await app.wechat!.withAccessToken((accessToken) =>
-            coinsOf(app).present({ ...call, accessToken, amount: grant.amount, billNo: grant.billNo }),
-          )
+          await app.wechat!.withAccessToken((accessToken) => app.coins!.present({ ...call, accessToken, amount: grant.amount, billNo: grant.billNo }))
         ).balance;
       } catch (error) {
         // Presented before under this bill: done, once.
@@ -127,7 +124,7 @@ export function createCoinService(deps: CoinServiceDeps): CoinService {
       const refundBillNo = `rf-${cancel.billNo}`.slice(0, 63);
       try {
         await app.wechat!.withAccessToken((accessToken) =>
-          coinsOf(app).cancelPay({ ...call, accessToken, payBillNo: cancel.billNo, billNo: refundBillNo, amount: spend.amount }),
+          app.coins!.cancelPay({ ...call, accessToken, payBillNo: cancel.billNo, billNo: refundBillNo, amount: spend.amount }),
         );
       } catch (error) {
         if (!(error instanceof CoinBillExistsError)) throw wechatCallError(error, log, 'game_cancelpay');
@@ -146,7 +143,7 @@ export function createCoinService(deps: CoinServiceDeps): CoinService {
       const app = payingApp(deps.apps, user);
       const call = await callOf(app, user, caller);
       try {
-        const balance = await app.wechat!.withAccessToken((accessToken) => coinsOf(app).getBalance({ ...call, accessToken }));
+        const balance = await app.wechat!.withAccessToken((accessToken) => app.coins!.getBalance({ ...call, accessToken }));
         return { balance: balance.balance, presentBalance: balance.presentBalance };
       } catch (error) {
         throw wechatCallError(error, caller.log, 'game_getbalance');
@@ -179,7 +176,7 @@ export function createCoinService(deps: CoinServiceDeps): CoinService {
       for (let attempt = 0; ; attempt++) {
         try {
           const paid = await app.wechat!.withAccessToken((accessToken) =>
-            coinsOf(app).pay({ ...call, accessToken, amount: spend.amount, billNo, remark: spend.reason.slice(0, 64) }),
+            app.coins!.pay({ ...call, accessToken, amount: spend.amount, billNo, remark: spend.reason.slice(0, 64) }),
           );
           await settleCoinSpend(deps.db, billNo, { status: 'paid', balanceAfter: paid.balance, at: new Date(now()) });
           return { billNo, balance: paid.balance };

@@ -12,7 +12,7 @@ import {
 import type { PlatformSession } from '@minigate/platforms';
 import { CodeUsedError, WeChatBusyError, WeChatMisconfiguredError, WeChatTimeoutError, WeChatUnavailableError } from '@minigate/wechat';
 import type { AccessTokens } from '../access-tokens.js';
-import { anonymousAuthType } from '../apps/platform-identities.js';
+import { anonymousAuthType, PLATFORM_NAMES } from '../apps/platform-identities.js';
 import { signInIdentity } from '../apps/sign-in-identity.js';
 import type { LoginCredentials, ServedApp, ServedApps } from '../apps/served-apps.js';
 import type { Caller } from '../context.js';
@@ -73,9 +73,6 @@ export interface LoginServiceDeps {
   codeRetryWindowSeconds?: number;
   now?: () => number;
 }
-
-/** How log lines name the platforms. */
-const PLATFORM_NAMES = { wechat: 'WeChat', douyin: 'Douyin', qq: 'QQ' } as const;
 
 /**
  * A wx.login code is exchanged once. Its hash is written on the session its

@@ -1,4 +1,5 @@
 import { PlatformErrcodeError, PlatformMisconfiguredError, PlatformTimeoutError, PlatformUnavailableError } from '@minigate/platforms';
+import { PLATFORM_NAMES } from '../apps/platform-identities.js';
 import { MinigateError, type MinigateErrorOptions } from '../errors.js';
 import { loginErrorFromWeChat } from './wechat-login-errors.js';
 
@@ -42,8 +43,6 @@ const PLATFORM_LOGIN_ERRORS: ReadonlyMap<string, LoginError> = new Map([
   ['qq:-1', { code: 'SERVICE_UNAVAILABLE', reason: 'QQ_BUSY', message: 'QQ is busy: call qq.login again in a moment', retryAfterSeconds: 1 }],
 ]);
 
-const PLATFORM_NAMES = { douyin: 'Douyin', qq: 'QQ' } as const;
-
 /** A login's failure at its platform (WeChat's, Douyin's or QQ's) as the player sees it. */
 export function loginErrorFromPlatform(error: unknown): MinigateError {
   if (error instanceof PlatformErrcodeError) {
@@ -57,27 +56,28 @@ export function loginErrorFromPlatform(error: unknown): MinigateError {
       };
     return new MinigateError({ ...found, cause: error });
   }
-  if (error instanceof PlatformTimeoutError) {
-    const name = PLATFORM_NAMES[error.platform];
-    return new MinigateError({
-      code: 'GATEWAY_TIMEOUT',
-      reason: 'PLATFORM_TIMEOUT',
-      message: `${name} did not answer in time: log in again`,
-      retryAfterSeconds: 1,
-      cause: error,
-    });
-  }
-  if (error instanceof PlatformUnavailableError) {
-    const name = PLATFORM_NAMES[error.platform];
-    return new MinigateError({
-      code: 'BAD_GATEWAY',
-      reason: 'PLATFORM_UNAVAILABLE',
-      message: `${name} could not be reached: try again shortly`,
-      retryAfterSeconds: 5,
-      cause: error,
-    });
-  }
+  if (error instanceof PlatformTimeoutError || error instanceof PlatformUnavailableError) return platformFaultError(error, 'log in again');
   return loginErrorFromWeChat(error);
+}
+
+/** No usable answer from Douyin or QQ: 504 PLATFORM_TIMEOUT or 502 PLATFORM_UNAVAILABLE, with Retry-After; `retry` says what to do next. */
+export function platformFaultError(error: PlatformTimeoutError | PlatformUnavailableError, retry: string): MinigateError {
+  const name = PLATFORM_NAMES[error.platform];
+  return error instanceof PlatformTimeoutError
+    ? new MinigateError({
+        code: 'GATEWAY_TIMEOUT',
+        reason: 'PLATFORM_TIMEOUT',
+        message: `${name} did not answer in time: ${retry}`,
+        retryAfterSeconds: 1,
+        cause: error,
+      })
+    : new MinigateError({
+        code: 'BAD_GATEWAY',
+        reason: 'PLATFORM_UNAVAILABLE',
+        message: `${name} could not be reached: ${retry} shortly`,
+        retryAfterSeconds: 5,
+        cause: error,
+      });
 }
 
 /** Whether the platform's failure is ours to fix (credentials): logged as an error, not a warning. */

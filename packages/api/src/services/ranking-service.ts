@@ -6,6 +6,7 @@ import { MinigateError } from '../errors.js';
 import type { ServiceLogger } from './service-logger.js';
 import type { PlayerSessionKey, SessionKeys } from './session-keys.js';
 import type { ScoreAnswer } from './views.js';
+import { platformFaultError } from './platform-login-errors.js';
 import { sessionKeyStale, wechatCallError } from './wechat-call-errors.js';
 
 export interface RankingService {
@@ -55,14 +56,7 @@ function douyinCallError(error: unknown, log: ServiceLogger, call: string): unkn
   }
   if (error instanceof PlatformTimeoutError || error instanceof PlatformUnavailableError) {
     log.warn({ call, error: error.message }, 'Douyin could not serve a call');
-    const timeout = error instanceof PlatformTimeoutError;
-    return new MinigateError({
-      code: timeout ? 'GATEWAY_TIMEOUT' : 'BAD_GATEWAY',
-      reason: timeout ? 'PLATFORM_TIMEOUT' : 'PLATFORM_UNAVAILABLE',
-      message: timeout ? 'Douyin did not answer in time: try again' : 'Douyin could not be reached: try again shortly',
-      retryAfterSeconds: timeout ? 1 : 5,
-      cause: error,
-    });
+    return platformFaultError(error, 'try again');
   }
   return wechatCallError(error, log, call);
 }
