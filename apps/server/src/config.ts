@@ -16,6 +16,7 @@ import { sessionsConfig, sessionsConflicts } from './config/sessions.js';
 import { ConfigError, databaseToolSettings, problemsOf, toolDatabaseUrl } from './config/settings.js';
 import { wechatConfig, wechatConflicts } from './config/wechat.js';
 import { storageConfig, storageConflicts } from './config/storage.js';
+import { leaderboardsConfig, leaderboardsConflicts } from './config/leaderboards.js';
 
 export { ConfigError, type RateLimit } from './config/settings.js';
 export { DEV_APPID, type WeChatApp } from './config/wechat.js';
@@ -26,7 +27,13 @@ type Env = Record<string, string | undefined>;
 
 /** The environment, checked, shaped into the server's configuration. */
 const configSchema = serverSettings.transform((values, ctx) => {
-  const conflicts = [...wechatConflicts(values), ...sessionsConflicts(values), ...redisConflicts(values), ...storageConflicts(values)];
+  const conflicts = [
+    ...wechatConflicts(values),
+    ...sessionsConflicts(values),
+    ...redisConflicts(values),
+    ...storageConflicts(values),
+    ...leaderboardsConflicts(values),
+  ];
   for (const message of conflicts) ctx.addIssue({ code: 'custom', input: values, message });
   if (conflicts.length > 0) return z.NEVER;
   const { apps, deploymentAppid, wechat } = wechatConfig(values);
@@ -43,6 +50,7 @@ const configSchema = serverSettings.transform((values, ctx) => {
     ...redisConfig(values, deploymentAppid),
     ...observabilityConfig(values),
     ...storageConfig(values, apps),
+    ...leaderboardsConfig(values, apps),
   };
 });
 

@@ -17,6 +17,7 @@ import type { MailService } from './mail/mail-service.js';
 import type { NotificationService } from './mail/notification-service.js';
 import type { ProgressionService } from './storage/progression-service.js';
 import type { StorageService } from './storage/storage-service.js';
+import type { LeaderboardService } from './leaderboards/leaderboard-service.js';
 
 /** The services procedures call; procedures stay thin. */
 export interface Services {
@@ -38,6 +39,8 @@ export interface Services {
   // Mail and subscribe messages: mail.* and notifications.*.
   mail: MailService;
   notifications: NotificationService;
+  /** leaderboards.*. */
+  leaderboards: LeaderboardService;
   guard: SessionGuard;
   rateLimits: RateLimits;
   runtime: ProcedureRuntime;

@@ -33,6 +33,8 @@ import { createNotificationService, type NotificationService } from './mail/noti
 import { createProgressionService } from './storage/progression-service.js';
 import { createStorageService } from './storage/storage-service.js';
 import type { StorageSettings } from './storage/storage-settings.js';
+import type { LeaderboardDefinition } from './leaderboards/definitions.js';
+import { createLeaderboardService, type LeaderboardService } from './leaderboards/leaderboard-service.js';
 
 /** The settings the API reads (the server's configuration has them under these names). */
 export interface ApiSettings {
@@ -47,6 +49,8 @@ export interface ApiSettings {
   wechat: { contentRecheckIntervalSeconds: number; userInfoMaxAgeSeconds: number; sessionKeyCheckAgeSeconds: number };
   /** Cloud saves: STORAGE_*, EXPERIENCE_PER_LEVEL, each game's public-read collections. */
   storage: StorageSettings;
+  /** Each game's leaderboards (APPS_FILE's `leaderboards`, or LEADERBOARDS_FILE for the WECHAT_* game), by appid. */
+  leaderboards: Readonly<Record<string, readonly LeaderboardDefinition[]>>;
 }
 
 export interface ApiOptions {
@@ -89,7 +93,12 @@ export interface Api {
   /** Each game's message-push receiver (/push/<appid>): WeChat's delivery of item orders. */
   pushes: PushReceiver;
   /** What operators do through WeChat (pnpm admin present, cancel-spend; mail --subscribe). */
-  operator: Pick<CoinService, 'present' | 'cancelSpend'> & { mail: MailAdmin; notify: NotificationService['send'] };
+  operator: Pick<CoinService, 'present' | 'cancelSpend'> & {
+    mail: MailAdmin;
+    notify: NotificationService['send'];
+    /** pnpm admin leaderboard:remove. */
+    removeLeaderboardEntry: LeaderboardService['remove'];
+  };
   /** The in-memory caches, for /metrics. */
   cacheStats(): { views: AccountViewCacheStats; revocations: RevocationCacheStats };
 }
@@ -157,6 +166,15 @@ export function createApi(options: ApiOptions): Api {
   // Mail and subscribe messages.
   const notifications = createNotificationService({ db, apps, ...now });
   const mailAdmin = createMailAdmin({ db, notifications, ...now });
+  const leaderboards = createLeaderboardService({
+    db,
+    boards: settings.leaderboards,
+    defaultApp: apps.defaultWeChat?.appid ?? null,
+    redis: options.stores.redis,
+    redisKeyPrefix: options.stores.redisKeyPrefix,
+    logger,
+    ...now,
+  });
   const services = {
     apps,
     login,
@@ -183,6 +201,7 @@ export function createApi(options: ApiOptions): Api {
     // Mail and subscribe messages.
     mail: createMailService({ db, changed: accounts.changed, ...now }),
     notifications,
+    leaderboards,
     guard: createSessionGuard({ cache: revocations, db }),
     rateLimits: options.stores.rateLimits ?? unlimited,
     runtime,
@@ -221,6 +240,7 @@ export function createApi(options: ApiOptions): Api {
       cancelSpend: (cancel, log) => coins.cancelSpend(cancel, log),
       mail: mailAdmin,
       notify: (send, log) => notifications.send(send, log),
+      removeLeaderboardEntry: (target) => leaderboards.remove(target),
     },
     pushes: counted(runtime, createPushReceiver({ db, apps, onDelivered: accounts.changed, ...now })),
     cacheStats: () => ({ views: views.stats(), revocations: revocations.stats() }),

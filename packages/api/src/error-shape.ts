@@ -24,6 +24,9 @@ export interface MinigateErrorData {
   limit?: string;
   /** Present on VERSION_CONFLICT: each object whose version moved, and its version now (null: there is none). */
   conflicts?: Array<{ collection: string; key: string; currentVersion: string | null }>;
+  /** Present on LEADERBOARD_SCORE_OUT_OF_RANGE: the board's score range. */
+  min?: number;
+  max?: number;
 }
 
 export interface MinigateErrorShape {
@@ -72,6 +75,7 @@ export function formatError(error: TRPCError, path?: string): MinigateErrorShape
         ...(error.limit !== undefined ? { limit: error.limit } : {}),
         ...(error.fields !== undefined ? { fields: error.fields.map((field) => ({ ...field })) } : {}),
         ...(error.conflicts !== undefined ? { conflicts: error.conflicts.map((conflict) => ({ ...conflict })) } : {}),
+        ...(error.range !== undefined ? { min: error.range.min, max: error.range.max } : {}),
       },
     };
   }

@@ -87,6 +87,10 @@ export type ErrorReason =
   | 'SUBSCRIBE_REFUSED'
   | 'SUBSCRIBE_DATA_INVALID'
   | 'SUBSCRIBE_TEMPLATE_INVALID'
+  // Leaderboards.
+  | 'LEADERBOARD_NOT_FOUND'
+  | 'LEADERBOARD_SCORE_OUT_OF_RANGE'
+  | 'LEADERBOARD_PERIOD_INVALID'
   | 'INTERNAL';
 
 export interface MinigateErrorOptions {
@@ -101,6 +105,9 @@ export interface MinigateErrorOptions {
   fields?: ReadonlyArray<{ path: string; message: string }>;
   /** Cloud saves: each object whose version moved, with the version it has now (VERSION_CONFLICT), sent as `data.conflicts`. */
   conflicts?: ReadonlyArray<{ collection: string; key: string; currentVersion: string | null }>;
+  /** Leaderboards: the board's score range (LEADERBOARD_SCORE_OUT_OF_RANGE), sent as `data.min` and `data.max`. */
+  min?: number;
+  max?: number;
   cause?: unknown;
 }
 
@@ -111,6 +118,7 @@ export class MinigateError extends TRPCError {
   readonly limit: string | undefined;
   readonly fields: ReadonlyArray<{ path: string; message: string }> | undefined;
   readonly conflicts: ReadonlyArray<{ collection: string; key: string; currentVersion: string | null }> | undefined;
+  readonly range: { min: number; max: number } | undefined;
 
   constructor(options: MinigateErrorOptions) {
     super({ code: options.code, message: options.message, cause: options.cause });
@@ -120,6 +128,7 @@ export class MinigateError extends TRPCError {
     this.limit = options.limit;
     this.fields = options.fields;
     this.conflicts = options.conflicts;
+    this.range = options.min !== undefined && options.max !== undefined ? { min: options.min, max: options.max } : undefined;
   }
 }
 

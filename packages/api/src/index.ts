@@ -17,3 +17,5 @@ export type { PaySettings, Product, ProductGrants } from './payments/pay-setting
 export type { StorageSettings } from './storage/storage-settings.js';
 export type { JsonValue, ProgressView, StorageExportView, StorageObjectView, StorageWriteView } from './storage/views.js';
 export { createMailAdmin, type MailAdmin, type OperatorMail } from './mail/mail-admin.js';
+// Leaderboards: what a game's configuration declares.
+export { leaderboardListSchema, type LeaderboardDefinition } from './leaderboards/definitions.js';

@@ -1,5 +1,6 @@
 import { accountRouter } from './routers/account.js';
 import { authRouter } from './routers/auth.js';
+import { leaderboardsRouter } from './routers/leaderboards.js';
 import { mailRouter } from './routers/mail.js';
 import { notificationsRouter } from './routers/notifications.js';
 import { paymentsRouter, walletRouter } from './routers/payments.js';
@@ -17,6 +18,7 @@ export const appRouter = router({
   // Mail and subscribe messages.
   mail: mailRouter,
   notifications: notificationsRouter,
+  leaderboards: leaderboardsRouter,
 });
 
 /** The API's type: the client imports it (types only) so a renamed field breaks the game's build. */

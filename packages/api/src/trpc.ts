@@ -80,6 +80,7 @@ const LIMIT_MESSAGES: Record<RateLimitName, string> = {
   logout: 'Too many logouts from this network: try again shortly',
   calls: 'Too many calls for this player: slow down',
   ranking: 'Too many score writes for this player: slow down',
+  leaderboard: 'Too many leaderboard submissions for this player: slow down',
 };
 
 async function enforce(ctx: Context, name: RateLimitName, key: string): Promise<void> {
@@ -136,8 +137,8 @@ export const protectedProcedure = t.procedure.use(({ ctx, next }) =>
   }),
 );
 
-/** A protected procedure with a limit of its own per account, on top of `calls` (ranking writes). */
-export const accountLimitedProcedure = (name: 'ranking') =>
+/** A protected procedure with a limit of its own per account, on top of `calls` (ranking writes, leaderboard submissions). */
+export const accountLimitedProcedure = (name: 'ranking' | 'leaderboard') =>
   protectedProcedure.use(async ({ ctx, next }) => {
     await enforce(ctx, name, String(ctx.user.accountId));
     return next();

@@ -151,3 +151,26 @@ export {
   settleSubscribeCredit,
   takeSubscribeCredit,
 } from './subscribe-credits.js';
+export { leaderboardRankKey, accountOfRankKey, RANK_KEY_SCORE_RANGE, type LeaderboardOrder } from './leaderboard-keys.js';
+export {
+  submitLeaderboardScore,
+  findLeaderboardEntry,
+  countLeaderboardBefore,
+  countLeaderboardEntries,
+  leaderboardPage,
+  leaderboardNeighbours,
+  leaderboardEntriesOf,
+  type BoardPeriod,
+  type LeaderboardRow,
+  type ScoreOperator,
+  type ScoreSubmission,
+  type SubmitOutcome,
+} from './leaderboards.js';
+export {
+  removeLeaderboardEntries,
+  removeLeaderboardEntriesIn,
+  rebuildLeaderboardCounts,
+  leaderboardKeysPage,
+  leaderboardKeysWrittenSince,
+  type RemovedLeaderboardEntry,
+} from './leaderboard-upkeep.js';

@@ -11,6 +11,7 @@ import * as sessionApp from './migrations/0009-session-app.js';
 import * as payments from './migrations/0010-payments.js';
 import * as cloudSaves from './migrations/0011-cloud-saves.js';
 import * as mail from './migrations/0012-mail.js';
+import * as leaderboards from './migrations/0013-leaderboards.js';
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010-payments': payments,
   '0011-cloud-saves': cloudSaves,
   '0012-mail': mail,
+  '0013-leaderboards': leaderboards,
 };
 
 function createMigrator(db: Kysely<any>): Migrator {

@@ -148,3 +148,31 @@ export interface SubscribeCreditTable {
   credits: number;
   updateTime: Date;
 }
+
+/** A player's entry on a board of a game in one period (`all` when the board never resets). */
+export interface LeaderboardEntryTable {
+  appid: string;
+  board: string;
+  period: string;
+  accountId: number;
+  score: number;
+  /** 20 bytes whose ascending order is the board's: the score (better first), when it was reached, the account. */
+  rankKey: Buffer;
+  reachedAt: Date;
+  /** As they were at the submission that made the entry what it is. */
+  nickname: string | null;
+  avatarUrl: string | null;
+  /** JSON, or null. */
+  metadata: string | null;
+  updateTime: Date;
+}
+
+/** How many entries of a board's period lie under one prefix (1..12 bytes) of the rank key. */
+export interface LeaderboardCountTable {
+  appid: string;
+  board: string;
+  period: string;
+  level: number;
+  prefix: Buffer;
+  entries: number;
+}

@@ -1,6 +1,8 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type {
   CoinSpendTable,
+  LeaderboardCountTable,
+  LeaderboardEntryTable,
   MailStateTable,
   MailTable,
   PayOrderTable,
@@ -43,6 +45,9 @@ export interface Database {
   mail: MailTable;
   mailState: MailStateTable;
   subscribeCredit: SubscribeCreditTable;
+  // Leaderboards (0013).
+  leaderboardEntry: LeaderboardEntryTable;
+  leaderboardCount: LeaderboardCountTable;
 }
 
 /** A lock every instance and node sees (withNamedLock): who holds it, until when. */

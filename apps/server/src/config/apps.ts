@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { DOUYIN_API_BASE, QQ_API_BASE } from '@minigate/platforms';
 import { WECHAT_API_BASE } from '@minigate/wechat';
 import { z } from 'zod';
+import { leaderboardProblems } from './leaderboards.js';
+import type { LeaderboardDefinition } from '@minigate/api';
 import { normalizedProducts, payFields, paySettingsOf, productsSchema, type PaySettings } from './pay.js';
 import { integer, section, setting } from './settings.js';
 import { publicCollectionName } from './storage.js';
@@ -22,6 +24,8 @@ export interface GameApp {
   pay?: PaySettings;
   /** Cloud saves: the collections other players may read (storage.getPublic); absent: none. */
   storage?: { publicCollections: string[] };
+  /** The game's leaderboards (leaderboards.*); absent: none. */
+  leaderboards?: LeaderboardDefinition[];
 }
 
 /** What each platform's appids look like, and where its API is. */
@@ -65,6 +69,8 @@ const appEntry = z.strictObject({
         .refine((names) => new Set(names).size === names.length, 'lists a collection twice'),
     })
     .optional(),
+  // Leaderboards (checked by leaderboardProblems, which names each board's field).
+  leaderboards: z.unknown().optional(),
 });
 
 /**
@@ -105,6 +111,8 @@ export function appsFileProblems(content: unknown): { apps: GameApp[]; problems:
     }
     const { pay, problems: payProblems } = paySettingsOf(entry, normalizedProducts(entry.products ?? []));
     problems.push(...payProblems.map((problem) => `[${index}].${problem}`));
+    const boards = entry.leaderboards === undefined ? null : leaderboardProblems(entry.leaderboards);
+    problems.push(...(boards?.problems ?? []).map((problem) => `[${index}].leaderboards${problem.startsWith('[') ? '' : ': '}${problem}`));
     apps.push({
       appid: entry.appid,
       platform: entry.platform,
@@ -113,6 +121,7 @@ export function appsFileProblems(content: unknown): { apps: GameApp[]; problems:
       ...(entry.name !== undefined ? { name: entry.name } : {}),
       ...(pay ? { pay } : {}),
       ...(entry.storage ? { storage: { publicCollections: entry.storage.publicCollections } } : {}),
+      ...(boards ? { leaderboards: boards.boards } : {}),
     });
   });
   return { apps, problems };
@@ -150,7 +159,7 @@ export const apps = section(
       unset: 'none: the one WeChat game of `WECHAT_APPID`',
       dev: '`.minigate/dev-apps.json`: one game of each platform, on the simulator',
       description:
-        'a JSON file listing the games served: `[{ "appid", "platform": "wechat" | "douyin" | "qq", "secret", "apiBase"?, "name"?, pay settings? }]`; `apiBase` replaces the scheme and host of the platform\'s URLs; a WeChat game may carry the Payments section\'s fields (`offerId`, `appKey`, …, `products`); any game may declare `storage: { "publicCollections": ["showcase"] }` (the Cloud saves section); setting it and `WECHAT_APPID`, `WECHAT_SECRET`, a `WECHAT_PAY_*` variable or `PRODUCTS_FILE` too is refused (docs/operations.md: Several games)',
+        'a JSON file listing the games served: `[{ "appid", "platform": "wechat" | "douyin" | "qq", "secret", "apiBase"?, "name"?, pay settings? }]`; `apiBase` replaces the scheme and host of the platform\'s URLs; a WeChat game may carry the Payments section\'s fields (`offerId`, `appKey`, …, `products`); any game may declare `storage: { "publicCollections": ["showcase"] }` (the Cloud saves section) and `leaderboards: [{ "id", … }]` (the Leaderboards section); setting it and `WECHAT_APPID`, `WECHAT_SECRET`, a `WECHAT_PAY_*` variable or `PRODUCTS_FILE` too is refused (docs/operations.md: Several games)',
     }),
     PLATFORM_TIMEOUT_MS: setting(integer(100, 60_000), {
       default: '5000',

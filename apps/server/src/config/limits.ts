@@ -54,6 +54,11 @@ export const limits = section(
       default: '30/60',
       description: 'friend-ranking writes (`ranking.*`) per account, on top of `RATE_LIMIT_CALLS`',
     }),
+    // A run ends every few seconds at most; a client retrying in a loop is refused.
+    RATE_LIMIT_LEADERBOARD: setting(rateLimit(), {
+      default: '30/10',
+      description: 'leaderboard submissions (`leaderboards.submit`) per account, on top of `RATE_LIMIT_CALLS`',
+    }),
   },
 );
 
@@ -78,6 +83,8 @@ export function limitsConfig(values: z.output<typeof limits.settings>) {
             calls: values.RATE_LIMIT_CALLS,
             /** Per account on friend-ranking writes (ranking.submitScore, ranking.removeScores). */
             ranking: values.RATE_LIMIT_RANKING,
+            /** Per account on leaderboards.submit. */
+            leaderboard: values.RATE_LIMIT_LEADERBOARD,
           },
   };
 }

@@ -14,6 +14,7 @@ import { sessions } from './sessions.js';
 import type { Section } from './settings.js';
 import { wechat } from './wechat.js';
 import { storage } from './storage.js';
+import { leaderboards } from './leaderboards.js';
 
 /** Every section documented: the server's, then pnpm dev's own. */
 export const SECTIONS: readonly Section[] = [
@@ -28,6 +29,7 @@ export const SECTIONS: readonly Section[] = [
   redis,
   observability,
   storage,
+  leaderboards,
   development,
 ];
 
@@ -44,4 +46,5 @@ export const serverSettings = z.object({
   ...redis.settings.shape,
   ...observability.settings.shape,
   ...storage.settings.shape,
+  ...leaderboards.settings.shape,
 });
