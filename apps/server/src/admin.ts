@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { createAdminService, createMailAdmin, createOrderAdmin } from '@minigate/api';
 import { createDatabase, describeDatabaseUrl } from '@minigate/db';
+import { REMOVE_SCORE_USAGE, removeScore } from './admin-leaderboards.js';
 import { MAIL_USAGE, operatorMailOf, runMailTask, type MailCommand } from './admin-mail.js';
 import { ConfigError, loadAdminConfig, loadConfigFromEnvironment } from './config.js';
 import { wireApplication, type Application } from './wiring.js';
@@ -30,11 +31,13 @@ const USAGE = `usage: pnpm admin <task> [options]
                                               give game coins through WeChat (once per --bill)
   cancel-spend <billNo> --reason <why> [--by <who>]  give back the coins of a spend (WeChat's cancelpay)
 ${MAIL_USAGE}
+${REMOVE_SCORE_USAGE}
   --help, -h                                  prints this and does nothing else
 Against DATABASE_URL (outside production, the development database); --by defaults to $USER.
-present, cancel-spend and mail --subscribe call WeChat: they read the server's whole configuration (APPS_FILE or WECHAT_*, ENCRYPTION_KEY, ...).`;
+present, cancel-spend, mail --subscribe and remove-score read the server's whole configuration (APPS_FILE or WECHAT_*, ENCRYPTION_KEY, REDIS_URL, ...).`;
 
 class UsageError extends Error {}
+const usageError = (message: string) => new UsageError(message);
 
 const time = (date: Date | null) => (date ? date.toISOString() : '-');
 
@@ -43,12 +46,14 @@ function accountIdOf(value: string | undefined): number {
   return Number(value);
 }
 
-const TASKS = ['find', 'sessions', 'ban', 'unban', 'revoke', 'online', 'orders', 'order', 'deliver', 'refund', 'present', 'cancel-spend', 'mail'];
-const OPTIONS = ['reason', 'by', 'session', 'account', 'status', 'game', 'bill', 'to', 'title', 'body', 'expires', 'subscribe', 'page'] as const;
+const TASKS = 'find sessions ban unban revoke online orders order deliver refund present cancel-spend mail remove-score'.split(' ');
+/** Options taking a value, besides those parseArgs is told of one by one. */
+const VALUE_OPTIONS = ['to', 'title', 'body', 'expires', 'subscribe', 'page', 'board', 'period'] as const;
+const OPTIONS = ['reason', 'by', 'session', 'account', 'status', 'game', 'bill', ...VALUE_OPTIONS] as const;
 /** Options that may be given several times (mail's attachments and subscribe data). */
 const REPEATED = ['currency', 'item', 'data'] as const;
-/** The tasks that call WeChat: they need the server's configuration. */
-const WECHAT_TASKS = ['present', 'cancel-spend'];
+/** The tasks that call WeChat or read the games' boards: they need the server's configuration. */
+const WECHAT_TASKS = ['present', 'cancel-spend', 'remove-score'];
 const ORDER_STATUSES = ['created', 'delivered', 'refunded'] as const;
 type Option = (typeof OPTIONS)[number];
 
@@ -72,7 +77,7 @@ function parseCommandLine(args: string[]): CommandLine {
       status: { type: 'string' },
       game: { type: 'string' },
       bill: { type: 'string' },
-      ...Object.fromEntries(['to', 'title', 'body', 'expires', 'subscribe', 'page'].map((name) => [name, { type: 'string' as const }])),
+      ...Object.fromEntries(VALUE_OPTIONS.map((name) => [name, { type: 'string' as const }])),
       ...Object.fromEntries(REPEATED.map((name) => [name, { type: 'string' as const, multiple: true }])),
       'new-players': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -232,9 +237,11 @@ async function run(
     case 'mail': {
       const by = values.by ?? defaultOperator;
       if (!by) throw new UsageError('mail needs --by <your name>: it is kept with the message');
-      const mail = operatorMailOf({ values, lists, newPlayers }, by, (message) => new UsageError(message));
+      const mail = operatorMailOf({ values, lists, newPlayers }, by, usageError);
       return runMailTask(mail.subscribe && operator ? operator().mail : mailAdmin, mail, CONSOLE_LOG);
     }
+    case 'remove-score':
+      return removeScore(operator, { ...action(), game: values.game, board: values.board, period: values.period }, usageError);
     default:
       throw new UsageError(task ? `unknown task "${task}"` : 'no task given');
   }

@@ -1,4 +1,4 @@
-import type { Database, Kysely } from '@minigate/db';
+import { recordAudit, type Database, type Kysely } from '@minigate/db';
 import type { WeChatTransport } from '@minigate/wechat';
 import { createAccessTokens } from './access-tokens.js';
 import { createServedApps, type GameAppCredentials } from './apps/served-apps.js';
@@ -96,8 +96,10 @@ export interface Api {
   operator: Pick<CoinService, 'present' | 'cancelSpend'> & {
     mail: MailAdmin;
     notify: NotificationService['send'];
-    /** pnpm admin leaderboard:remove. */
-    removeLeaderboardEntry: LeaderboardService['remove'];
+    /** pnpm admin remove-score: the player's entries off a board (every period, or one), kept in the audit table. */
+    removeLeaderboardEntry(
+      target: Parameters<LeaderboardService['remove']>[0] & { reason: string; by: string },
+    ): ReturnType<LeaderboardService['remove']>;
   };
   /** The in-memory caches, for /metrics. */
   cacheStats(): { views: AccountViewCacheStats; revocations: RevocationCacheStats };
@@ -151,7 +153,23 @@ export function createApi(options: ApiOptions): Api {
     recheckDelaySeconds: settings.wechat.contentRecheckIntervalSeconds,
     ...now,
   });
-  const accounts = createAccountService({ db, revocations, heartbeatTimeoutSeconds: settings.heartbeatTimeoutSeconds, contentGuard, views });
+  const leaderboards = createLeaderboardService({
+    db,
+    boards: settings.leaderboards,
+    defaultApp: apps.defaultWeChat?.appid ?? null,
+    redis: options.stores.redis,
+    redisKeyPrefix: options.stores.redisKeyPrefix,
+    logger,
+    ...now,
+  });
+  const accounts = createAccountService({
+    db,
+    revocations,
+    heartbeatTimeoutSeconds: settings.heartbeatTimeoutSeconds,
+    contentGuard,
+    views,
+    onLeaderboardEntriesRemoved: (entries) => leaderboards.forget(entries),
+  });
   const login = createLoginService({
     db,
     apps,
@@ -166,15 +184,6 @@ export function createApi(options: ApiOptions): Api {
   // Mail and subscribe messages.
   const notifications = createNotificationService({ db, apps, ...now });
   const mailAdmin = createMailAdmin({ db, notifications, ...now });
-  const leaderboards = createLeaderboardService({
-    db,
-    boards: settings.leaderboards,
-    defaultApp: apps.defaultWeChat?.appid ?? null,
-    redis: options.stores.redis,
-    redisKeyPrefix: options.stores.redisKeyPrefix,
-    logger,
-    ...now,
-  });
   const services = {
     apps,
     login,
@@ -240,7 +249,15 @@ export function createApi(options: ApiOptions): Api {
       cancelSpend: (cancel, log) => coins.cancelSpend(cancel, log),
       mail: mailAdmin,
       notify: (send, log) => notifications.send(send, log),
-      removeLeaderboardEntry: (target) => leaderboards.remove(target),
+      async removeLeaderboardEntry({ reason, by, ...target }) {
+        const removed = await leaderboards.remove(target);
+        if (removed.length > 0) {
+          const periods = removed.map((entry) => entry.period).join(', ');
+          const why = `${target.app}/${target.board} (${periods}): ${reason}`;
+          await recordAudit(db, { accountId: target.accountId, action: 'remove_leaderboard_entry', reason: why.slice(0, 255), actor: by });
+        }
+        return removed;
+      },
     },
     pushes: counted(runtime, createPushReceiver({ db, apps, onDelivered: accounts.changed, ...now })),
     cacheStats: () => ({ views: views.stats(), revocations: revocations.stats() }),

@@ -5,6 +5,12 @@ import { revokeAccountSessions } from './session-ends.js';
 import { listAccountSessions, type SessionSummary } from './sessions.js';
 import { deleteAccountMailIn, listAccountMail, type MailExport } from './mail-account-data.js';
 import { deleteAccountStorageIn } from './storage-objects.js';
+import {
+  listAccountLeaderboardEntries,
+  removeLeaderboardEntriesIn,
+  type LeaderboardEntryExport,
+  type RemovedLeaderboardEntry,
+} from './leaderboard-upkeep.js';
 import { listAccountStorage, type StorageObject } from './storage-reads.js';
 import { transactionWithRetry } from './write-conflict-retry.js';
 
@@ -77,8 +83,16 @@ export async function recordAudit(db: Kysely<Database>, entry: AuditEntry): Prom
  * however long it waited.
  */
 export async function deleteAccount(db: Kysely<Database>, accountId: number): Promise<boolean> {
+  return (await deleteAccountWithData(db, accountId)).deleted;
+}
+
+/** deleteAccount, answering also the leaderboard entries it took off (their boards' sorted sets must drop them too). */
+export async function deleteAccountWithData(
+  db: Kysely<Database>,
+  accountId: number,
+): Promise<{ deleted: boolean; leaderboardEntries: RemovedLeaderboardEntry[] }> {
   return transactionWithRetry(db, async (trx) => {
-    if (!(await lockLiveAccount(trx, accountId))) return false;
+    if (!(await lockLiveAccount(trx, accountId))) return { deleted: false, leaderboardEntries: [] };
     await trx.selectFrom('accountProfile').select('accountProfileId').where('accountId', '=', accountId).forUpdate().execute();
     await trx.selectFrom('accountAuth').select('accountAuthId').where('accountId', '=', accountId).forUpdate().execute();
     await lockSessions(trx, accountId);
@@ -86,6 +100,8 @@ export async function deleteAccount(db: Kysely<Database>, accountId: number): Pr
     await deleteAccountStorageIn(trx, accountId);
     // Its mail and subscribe credits too (broadcasts stay: they are the other players').
     await deleteAccountMailIn(trx, accountId);
+    // Its leaderboard entries (they carry its nickname and avatar); the ranks behind close up.
+    const leaderboardEntries = await removeLeaderboardEntriesIn(trx, { accountId });
     await trx.insertInto('accountAudit').values({ accountId, action: 'delete', reason: 'deleted by the player', actor: 'player' }).execute();
     // Stamped from here on, on rows already held.
     await trx
@@ -120,7 +136,7 @@ export async function deleteAccount(db: Kysely<Database>, accountId: number): Pr
       .execute();
     await revokeAccountSessions(trx, accountId, 'account_deleted');
     await trx.updateTable('accountSession').set({ ip: '', userAgent: '' }).where('accountId', '=', accountId).execute();
-    return true;
+    return { deleted: true, leaderboardEntries };
   });
 }
 
@@ -168,6 +184,8 @@ export interface AccountExport {
   mail: MailExport[];
   /** WeChat subscribe-message sends the player allowed, per game and template. */
   subscribeCredits: Array<{ appid: string; templateId: string; credits: number }>;
+  /** The player's leaderboard entries, every board and period. */
+  leaderboardEntries: LeaderboardEntryExport[];
 }
 
 export async function exportAccount(db: Kysely<Database>, accountId: number): Promise<AccountExport | undefined> {
@@ -178,7 +196,7 @@ export async function exportAccount(db: Kysely<Database>, accountId: number): Pr
     .where('isDel', '=', 0)
     .executeTakeFirst();
   if (!account) return undefined;
-  const [profile, identities, sessions, audit, saves, mailData] = await Promise.all([
+  const [profile, identities, sessions, audit, saves, mailData, leaderboardEntries] = await Promise.all([
     db
       .selectFrom('accountProfile')
       .select([
@@ -217,6 +235,7 @@ export async function exportAccount(db: Kysely<Database>, accountId: number): Pr
     db.selectFrom('accountAudit').select(['action', 'reason', 'actor', 'createTime']).where('accountId', '=', accountId).orderBy('auditId').execute(),
     listAccountStorage(db, accountId),
     listAccountMail(db, accountId),
+    listAccountLeaderboardEntries(db, accountId),
   ]);
   return {
     account,
@@ -227,6 +246,7 @@ export async function exportAccount(db: Kysely<Database>, accountId: number): Pr
     saves,
     mail: mailData.mail,
     subscribeCredits: mailData.subscribeCredits,
+    leaderboardEntries,
   };
 }
 

@@ -36,6 +36,7 @@ export {
   setAccountDataFlag,
   recordAudit,
   deleteAccount,
+  deleteAccountWithData,
   exportAccount,
   findAccountForOperator,
   type AuditEntry,

@@ -110,3 +110,29 @@ export async function leaderboardKeysWrittenSince(
     .execute();
   return rows.map((row) => ({ accountId: Number(row.accountId), rankKey: row.rankKey }));
 }
+
+/** A player's entry as their data export lists it. */
+export interface LeaderboardEntryExport {
+  appid: string;
+  board: string;
+  period: string;
+  score: number;
+  reachedAt: Date;
+  nickname: string | null;
+  avatarUrl: string | null;
+  /** JSON text, or null. */
+  metadata: string | null;
+}
+
+/** Every entry of a player, on every board of every game and period. */
+export async function listAccountLeaderboardEntries(db: Kysely<Database>, accountId: number): Promise<LeaderboardEntryExport[]> {
+  const rows = await db
+    .selectFrom('leaderboardEntry')
+    .select(['appid', 'board', 'period', 'score', 'reachedAt', 'nickname', 'avatarUrl', 'metadata'])
+    .where('accountId', '=', accountId)
+    .orderBy('appid')
+    .orderBy('board')
+    .orderBy('period')
+    .execute();
+  return rows.map((row) => ({ ...row, score: Number(row.score) }));
+}

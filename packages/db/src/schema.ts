@@ -193,7 +193,16 @@ export interface AccountSessionTable {
   revokedReason: SessionRevokedReason | null;
 }
 
-export type AuditAction = 'ban' | 'unban' | 'revoke_sessions' | 'delete' | 'deliver_order' | 'refund_order' | 'present_coins' | 'cancel_coin_spend';
+export type AuditAction =
+  | 'ban'
+  | 'unban'
+  | 'revoke_sessions'
+  | 'delete'
+  | 'deliver_order'
+  | 'refund_order'
+  | 'present_coins'
+  | 'cancel_coin_spend'
+  | 'remove_leaderboard_entry';
 
 export interface AccountAuditTable {
   auditId: Generated<number>;

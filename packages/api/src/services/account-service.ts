@@ -1,5 +1,5 @@
 import {
-  deleteAccount,
+  deleteAccountWithData,
   exportAccount,
   findAccountWithProfile,
   recordHeartbeat,
@@ -8,6 +8,7 @@ import {
   type Database,
   type Kysely,
   type ProfileChanges,
+  type RemovedLeaderboardEntry,
   type SessionSummary,
 } from '@minigate/db';
 import type { AccountViewCache } from '../account-view-cache.js';
@@ -46,6 +47,8 @@ export interface AccountServiceDeps {
   contentGuard?: ContentGuard;
   /** Views `me` answered, kept in memory; none: every `me` reads the database. */
   views?: AccountViewCache;
+  /** After a deletion took the player's leaderboard entries off: their boards' sorted sets drop them too. */
+  onLeaderboardEntriesRemoved?: (entries: readonly RemovedLeaderboardEntry[]) => Promise<void>;
   now?: () => number;
 }
 
@@ -143,9 +146,10 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
     },
 
     async delete(user) {
-      const deleted = await deleteAccount(deps.db, user.accountId);
+      const { deleted, leaderboardEntries } = await deleteAccountWithData(deps.db, user.accountId);
       changed(user.accountId);
       if (!deleted) throw accountGone();
+      await deps.onLeaderboardEntriesRemoved?.(leaderboardEntries);
       deps.revocations.accountBlocked(user.accountId, 'deleted');
       return { deleted: true };
     },
@@ -219,6 +223,16 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
           deletedAt: millis(mail.deletedAt),
         })),
         subscribeCredits: data.subscribeCredits,
+        leaderboardEntries: data.leaderboardEntries.map((entry) => ({
+          appid: entry.appid,
+          board: entry.board,
+          period: entry.period,
+          score: entry.score,
+          reachedAt: entry.reachedAt.getTime(),
+          nickname: entry.nickname,
+          avatarUrl: entry.avatarUrl,
+          metadata: entry.metadata === null ? null : (JSON.parse(entry.metadata) as JsonValue),
+        })),
       };
     },
 

@@ -145,6 +145,17 @@ export interface AccountExportView {
   }>;
   /** WeChat subscribe-message sends the player allowed, per game and template. */
   subscribeCredits: Array<{ appid: string; templateId: string; credits: number }>;
+  /** The player's leaderboard entries, every game, board and period (the nickname and avatar as each was submitted). */
+  leaderboardEntries: Array<{
+    appid: string;
+    board: string;
+    period: string;
+    score: number;
+    reachedAt: number;
+    nickname: string | null;
+    avatarUrl: string | null;
+    metadata: unknown;
+  }>;
 }
 
 /** What `account.bindPhone` answers. */
