@@ -135,7 +135,7 @@ export function createLeaderboardService(options: LeaderboardServiceOptions) {
       });
       if (outcome.kind === 'out-of-range') throw scoreOutOfRange(outcome.score, minScore, maxScore);
       if (outcome.kind === 'no-account') throw boardNotFound(input.board, place.appid);
-      if (outcome.kind === 'changed' && ranks) await ranks.record(place, player.accountId, outcome.entry.rankKey);
+      if (outcome.kind === 'changed' && ranks) await ranks.record(place, player.accountId, outcome.entry.rankKey, outcome.previousKey);
       const { rank } = await rankOf(place, outcome.entry.rankKey);
       return { board: board.definition.id, period: period.id, score: outcome.entry.score, rank, improved: outcome.kind === 'changed' };
     },

@@ -14,10 +14,18 @@ const READY_TTL_MS = 6 * 3600_000;
 const CATCH_UP_MS = 30_000;
 const PAGE = 5_000;
 
-/** Moves a player's member to the new key (ARGV: account, key hex), only while the set is ready. */
+/**
+ * Moves a player's member to the new key (ARGV: account, key hex, the key it replaces in MySQL: hex, '' for none,
+ * '*' for any), only while the set is ready. A member other than the one replaced means two instances' writes of
+ * one player arrived out of order: the set is marked for a rebuild instead of being left wrong.
+ */
 const RECORD = `
 if redis.call('EXISTS', KEYS[3]) == 0 then return 0 end
 local old = redis.call('HGET', KEYS[2], ARGV[1])
+if ARGV[3] ~= '*' and (old or '') ~= ARGV[3] then
+  redis.call('DEL', KEYS[3])
+  return 0
+end
 if old then redis.call('ZREM', KEYS[1], old) end
 redis.call('ZADD', KEYS[1], 0, ARGV[2])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
@@ -53,8 +61,8 @@ return { redis.call('ZRANGE', KEYS[1], bound, '+', 'BYLEX', 'LIMIT', 0, tonumber
 const sha = (script: string) => createHash('sha1').update(script).digest('hex');
 
 export interface RedisRanks {
-  /** After a change reached MySQL: the player's member moves to its new key. */
-  record(where: BoardPeriod, accountId: number, key: Buffer): Promise<void>;
+  /** After a change reached MySQL: the player's member moves from `previous` (null: none) to its new key. */
+  record(where: BoardPeriod, accountId: number, key: Buffer, previous: Buffer | null): Promise<void>;
   /** After an entry left MySQL. */
   forget(where: BoardPeriod, accountId: number): Promise<void>;
   /** The 0-based rank of a key (null: not on the board) and the board's size; null when Redis cannot answer now. */
@@ -131,7 +139,7 @@ export function createRedisRanks(options: {
       else swap.del(keys.set, keys.members);
       await swap.set(keys.ready, String(count), 'PX', READY_TTL_MS).exec();
       for (const entry of await leaderboardKeysWrittenSince(db, where, started)) {
-        await run(RECORD, [keys.set, keys.members, keys.ready], [entry.accountId, entry.rankKey.toString('hex')]);
+        await run(RECORD, [keys.set, keys.members, keys.ready], [entry.accountId, entry.rankKey.toString('hex'), '*']);
       }
       // An entry removed while the set was built may be in it: build it again at the next read.
       if ((await redis.get(keys.dirty)) !== null) await redis.del(keys.ready);
@@ -154,10 +162,10 @@ export function createRedisRanks(options: {
   const hex = (members: string[]) => members.map((member) => Buffer.from(member, 'hex'));
 
   return {
-    async record(where, accountId, key) {
+    async record(where, accountId, key, previous) {
       const keys = keysOf(where);
       try {
-        await run(RECORD, [keys.set, keys.members, keys.ready], [accountId, key.toString('hex')]);
+        await run(RECORD, [keys.set, keys.members, keys.ready], [accountId, key.toString('hex'), previous?.toString('hex') ?? '']);
       } catch (error) {
         // The set no longer matches MySQL: have it built again (if Redis hears even that).
         logger.warn({ board: where.board, error: (error as Error).message }, 'leaderboard index missed a write');
