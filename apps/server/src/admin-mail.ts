@@ -1,5 +1,5 @@
 // `pnpm admin mail`: an operator's message to one player or to every player of a game, with attachments, an
-// expiry and (to one WeChat player) a subscribe message. Read from the command line here; sent by the api's MailAdmin.
+// expiry and (to one WeChat or QQ player) a subscribe message. Read from the command line here; sent by the api's MailAdmin.
 import type { MailAdmin, OperatorMail } from '@minigate/api';
 
 export const MAIL_USAGE = `  mail --to <account id> | --game <appid> [--new-players] --title <title> --body <text>

@@ -61,7 +61,9 @@ export const DOUYIN_ERRCODES = [
  * QQ's errcodes. jscode2session documents -1, 40029 and 45011 (100 a minute
  * per user); getToken -1, 40001 (secret), 40002 (grant_type), 40013
  * (appid). 40125 (a wrong secret for jscode2session) is WeChat's, which QQ's
- * API copies; QQ does not document it.
+ * API copies; QQ does not document it. SendSubscriptionMessage documents
+ * 40014-47001 below; 46006 is from qq.subscribeAppMsg's page, and 40003 (an
+ * openid QQ does not know) is WeChat's again: QQ documents no errcode for it.
  */
 export const QQ_ERRCODES = [
   { errcode: -1, name: 'QQBusyError', retryable: true, meaning: 'QQ is busy; a code may have been spent: log in again' },
@@ -77,6 +79,31 @@ export const QQ_ERRCODES = [
   { errcode: 40125, name: 'QQSecretInvalidError', ...misconfigured, meaning: "the secret is not the appid's" },
   { errcode: 40001, name: 'QQSecretInvalidError', ...misconfigured, meaning: "from getToken: the secret is not the appid's" },
   { errcode: 40002, name: 'QQGrantTypeInvalidError', ...misconfigured, meaning: 'grant_type is not client_credential' },
+  // SendSubscriptionMessage (qq-subscribe-message.ts).
+  {
+    errcode: 40014,
+    name: 'QQAccessTokenInvalidError',
+    retryable: true,
+    meaning: 'the access token is expired or no good; withAccessToken replaces it and retries once',
+  },
+  { errcode: 40015, name: 'QQOacAppIdInvalidError', ...misconfigured, meaning: 'oac_appid is not an official account of the game' },
+  { errcode: 40035, name: 'QQSubscribeDataInvalidError', retryable: false, meaning: "the data does not match the template's fields" },
+  { errcode: 40036, name: 'QQSubscribeInternalError', retryable: true, meaning: 'QQ had an internal error (its errmsg says what)' },
+  { errcode: 40037, name: 'QQSubscribeTemplateInvalidError', retryable: false, meaning: 'the template_id is not one of the game' },
+  { errcode: 41030, name: 'QQSubscribeTooFastError', retryable: true, meaning: 'sends to this player came too fast' },
+  {
+    errcode: 46001,
+    name: 'QQSubscribeNotSubscribedError',
+    retryable: false,
+    meaning: 'the player holds no subscription of the template (none allowed, or each spent)',
+  },
+  { errcode: 46002, name: 'QQSubscribeDailyLimitError', retryable: true, meaning: "over the day's limit of sends" },
+  { errcode: 46003, name: 'QQSubscribeRefusedError', retryable: false, meaning: 'the player refuses the messages' },
+  { errcode: 46004, name: 'QQOfficialAccountNotFollowedError', retryable: false, meaning: 'the player does not follow the official account' },
+  { errcode: 46005, name: 'QQOfficialAccountNotBoundError', ...misconfigured, meaning: 'the official account is not bound to the game' },
+  { errcode: 46006, name: 'QQSubscribeLapsedError', retryable: false, meaning: 'a long-term subscription lapsed: the player stayed away a week' },
+  { errcode: 47001, name: 'QQSubscribeForbiddenError', retryable: false, meaning: 'the game is barred from sending messages' },
+  { errcode: 40003, name: 'QQOpenidInvalidError', retryable: false, meaning: 'QQ does not know this openid (for this app)' },
 ] as const satisfies readonly PlatformErrcodeEntry[];
 
 export type DouyinErrcodeName = (typeof DOUYIN_ERRCODES)[number]['name'];

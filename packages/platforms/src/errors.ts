@@ -97,11 +97,39 @@ export class QQFrequencyLimitError extends PlatformErrcodeError {
   }
 }
 
+/** 46001 from SendSubscriptionMessage: the player holds no subscription of the template (none allowed, or each spent). */
+export class QQSubscribeNotSubscribedError extends PlatformErrcodeError {
+  constructor(message: string) {
+    super('qq', rowOf('qq', 'QQSubscribeNotSubscribedError'), message);
+  }
+}
+/** 46003 from SendSubscriptionMessage: the player refuses the messages. */
+export class QQSubscribeRefusedError extends PlatformErrcodeError {
+  constructor(message: string) {
+    super('qq', rowOf('qq', 'QQSubscribeRefusedError'), message);
+  }
+}
+/** 40035 from SendSubscriptionMessage: the data does not match the template's fields. */
+export class QQSubscribeDataInvalidError extends PlatformErrcodeError {
+  constructor(message: string) {
+    super('qq', rowOf('qq', 'QQSubscribeDataInvalidError'), message);
+  }
+}
+/** 40037 from SendSubscriptionMessage: the template_id is not one of the game. */
+export class QQSubscribeTemplateInvalidError extends PlatformErrcodeError {
+  constructor(message: string) {
+    super('qq', rowOf('qq', 'QQSubscribeTemplateInvalidError'), message);
+  }
+}
+/** 41030 (too fast for this player) or 46002 (the day's limit) from SendSubscriptionMessage: nothing was sent, a later send may be. */
+export class QQSubscribeLimitedError extends PlatformErrcodeError {}
+
 /**
- * Douyin refused the access token (28001003, 40002). It is @minigate/wechat's
- * AccessTokenInvalidError, so AccessTokenManager.withAccessToken replaces the
- * token and retries once; `errcode` is that class's (40001, "the token is no
- * good"), the platform's own is `platformErrcode` and `platformEntry`.
+ * Douyin (28001003, 40002) or QQ (40014) refused the access token. It is
+ * @minigate/wechat's AccessTokenInvalidError, so
+ * AccessTokenManager.withAccessToken replaces the token and retries once;
+ * `errcode` is that class's (40001, "the token is no good"), the platform's
+ * own is `platformErrcode` and `platformEntry`.
  */
 export class PlatformAccessTokenInvalidError extends AccessTokenInvalidError {
   readonly platformErrcode: number;
@@ -155,7 +183,15 @@ const CLASSES: Record<string, (message: string) => PlatformErrcodeError> = {
   QQBusyError: (message) => new QQBusyError(message),
   QQCodeInvalidError: (message) => new QQCodeInvalidError(message),
   QQFrequencyLimitError: (message) => new QQFrequencyLimitError(message),
+  QQSubscribeNotSubscribedError: (message) => new QQSubscribeNotSubscribedError(message),
+  QQSubscribeRefusedError: (message) => new QQSubscribeRefusedError(message),
+  QQSubscribeDataInvalidError: (message) => new QQSubscribeDataInvalidError(message),
+  QQSubscribeTemplateInvalidError: (message) => new QQSubscribeTemplateInvalidError(message),
+  QQSubscribeTooFastError: (message) => new QQSubscribeLimitedError('qq', rowOf('qq', 'QQSubscribeTooFastError'), message),
+  QQSubscribeDailyLimitError: (message) => new QQSubscribeLimitedError('qq', rowOf('qq', 'QQSubscribeDailyLimitError'), message),
 };
+
+const TOKEN_REFUSALS = new Set(['DouyinAccessTokenInvalidError', 'QQAccessTokenInvalidError']);
 
 /**
  * The error for an errcode of an endpoint's `table`; an errcode without a row
@@ -174,7 +210,7 @@ export function platformErrcodeError(
     retryable: false,
     meaning: 'an errcode this client has no meaning for',
   };
-  if (entry.name === 'DouyinAccessTokenInvalidError') return new PlatformAccessTokenInvalidError(platform, entry, message);
+  if (TOKEN_REFUSALS.has(entry.name)) return new PlatformAccessTokenInvalidError(platform, entry, message);
   const make = CLASSES[entry.name];
   if (make) return make(message);
   return entry.misconfigured ? new PlatformMisconfiguredError(platform, entry, message) : new PlatformErrcodeError(platform, entry, message);

@@ -24,6 +24,11 @@ export {
   QQBusyError,
   QQCodeInvalidError,
   QQFrequencyLimitError,
+  QQSubscribeDataInvalidError,
+  QQSubscribeLimitedError,
+  QQSubscribeNotSubscribedError,
+  QQSubscribeRefusedError,
+  QQSubscribeTemplateInvalidError,
   type CalledPlatform,
 } from './errors.js';
 export { readDouyinAnswer, type DouyinAnswer } from './douyin-answer.js';
@@ -31,10 +36,11 @@ export { createDouyinCode2Session, type DouyinCode2Session } from './douyin-code
 export { createQQCode2Session, type QQCode2Session } from './qq-code2session.js';
 export { createGetDouyinToken } from './douyin-token.js';
 export { createGetQQToken } from './qq-token.js';
+export { createQQSendSubscriptionMessage, type QQSubscriptionMessageRequest, type SendQQSubscriptionMessage } from './qq-subscribe-message.js';
 export {
   createDouyinRemoveUserStorage,
   createDouyinSetUserStorage,
   type DouyinRemoveUserStorageRequest,
   type DouyinSetUserStorageRequest,
 } from './douyin-user-storage.js';
-export { createDouyinApi, createQQApi, type CreatePlatformApiOptions, type DouyinApi, type PlatformApi } from './platform-api.js';
+export { createDouyinApi, createQQApi, type CreatePlatformApiOptions, type DouyinApi, type PlatformApi, type QQApi } from './platform-api.js';

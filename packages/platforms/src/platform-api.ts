@@ -2,6 +2,7 @@ import { AccessTokenManager, type AccessTokenStore, type WeChatTransport } from 
 import { createGetDouyinToken } from './douyin-token.js';
 import { createDouyinRemoveUserStorage, createDouyinSetUserStorage } from './douyin-user-storage.js';
 import type { PlatformAppCredentials } from './platform.js';
+import { createQQSendSubscriptionMessage, type QQSubscriptionMessageRequest } from './qq-subscribe-message.js';
 import { createGetQQToken } from './qq-token.js';
 
 export interface CreatePlatformApiOptions {
@@ -26,6 +27,11 @@ export interface DouyinApi extends PlatformApi {
   setUserStorage(request: { openid: string; sessionKey: string; kvList: { key: string; value: string }[] }): Promise<void>;
   /** remove_user_storage for the player, signed with its current session key. */
   removeUserStorage(request: { openid: string; sessionKey: string; keys: string[] }): Promise<void>;
+}
+
+export interface QQApi extends PlatformApi {
+  /** SendSubscriptionMessage to the player with the app's access token (a refused token is replaced and the send retried once). */
+  sendSubscriptionMessage(request: Omit<QQSubscriptionMessageRequest, 'accessToken'>): Promise<void>;
 }
 
 function platformApi(options: CreatePlatformApiOptions, getToken: ReturnType<typeof createGetDouyinToken>): PlatformApi {
@@ -54,7 +60,13 @@ export function createDouyinApi(options: CreatePlatformApiOptions): DouyinApi {
   };
 }
 
-/** A QQ app's access token (GET /api/getToken, where a new fetch ends the previous token), kept by an AccessTokenManager. */
-export function createQQApi(options: CreatePlatformApiOptions): PlatformApi {
-  return platformApi(options, createGetQQToken(options.app, options.transport));
+/**
+ * A QQ app's calls with its access token (GET /api/getToken, where a new
+ * fetch ends the previous token, kept by an AccessTokenManager): its
+ * subscribe messages.
+ */
+export function createQQApi(options: CreatePlatformApiOptions): QQApi {
+  const api = platformApi(options, createGetQQToken(options.app, options.transport));
+  const send = createQQSendSubscriptionMessage(options.app.apiBase, options.transport);
+  return { ...api, sendSubscriptionMessage: (request) => api.withAccessToken((accessToken) => send({ ...request, accessToken })) };
 }

@@ -88,6 +88,7 @@ export type SimulatedEndpoint =
   | 'douyin_remove_user_storage'
   | 'qq_jscode2session'
   | 'qq_token'
+  | 'qq_subscribe_send'
   | 'game_getbalance'
   | 'game_pay'
   | 'game_cancelpay'
@@ -109,6 +110,7 @@ export const SIMULATED_ENDPOINTS: readonly SimulatedEndpoint[] = [
   'douyin_remove_user_storage',
   'qq_jscode2session',
   'qq_token',
+  'qq_subscribe_send',
   'game_getbalance',
   'game_pay',
   'game_cancelpay',
@@ -207,7 +209,7 @@ export interface WeChatSimulator extends SimulatedPayments {
   readonly requestLog: readonly SimulatedRequest[];
   /** The app's current access token (stable_token's, Douyin's v2/token's or QQ's getToken's), or null before any. */
   currentAccessToken(appid: string): string | null;
-  /** Invalidates every access token of an app, as if an operator force-refreshed it elsewhere: calls get 40001 (Douyin: 28001003). */
+  /** Invalidates every access token of an app, as if an operator force-refreshed it elsewhere: calls get 40001 (Douyin: 28001003, QQ: 40014). */
   revokeAccessTokens(appid: string): void;
   /** Mints a single-use phone code (what the phone number button gives the game), valid as long as a login code. */
   issuePhoneCode(appid: string, player: string, phone: string | SimulatedPhone): string;
@@ -223,11 +225,14 @@ export interface WeChatSimulator extends SimulatedPayments {
   userStorage(appid: string, player: string): Record<string, string>;
   /** Replaces msg_sec_check's word list. */
   setContentRules(rules: SimulatedContentRule[]): void;
-  /** The player answered "accept" to wx.requestSubscribeMessage for the template (`times` times, default 1): that many sends. */
+  /**
+   * The player answered "accept" to wx.requestSubscribeMessage (a QQ app: qq.subscribeAppMsg) for the template
+   * (`times` times, default 1): that many sends.
+   */
   acceptSubscription(appid: string, player: string, templateId: string, times?: number): void;
-  /** Sends of the template the player still allows at WeChat. */
+  /** Sends of the template the player still allows at WeChat (or QQ). */
   subscriptionsLeft(appid: string, player: string, templateId: string): number;
-  /** The subscribe messages subscribeMessage.send delivered to the player, oldest first. */
+  /** The subscribe messages subscribeMessage.send (QQ: SendSubscriptionMessage) delivered to the player, oldest first. */
   subscribeMessages(appid: string, player: string): SimulatedSubscribeMessage[];
   /** Switches how logins treat the session_key (see SessionKeyRotation). */
   setSessionKeyRotation(rotation: SessionKeyRotation): void;

@@ -8,6 +8,7 @@ import { createJscode2Session } from './endpoints/jscode2session.js';
 import { createMsgSecCheck } from './endpoints/msg-sec-check.js';
 import { createPhoneNumber } from './endpoints/phone-number.js';
 import { createQQJscode2Session } from './endpoints/qq-jscode2session.js';
+import { createQQSubscribeMessage } from './endpoints/qq-subscribe-message.js';
 import { createQQToken } from './endpoints/qq-token.js';
 import { createSimAnonymous } from './endpoints/sim-anonymous.js';
 import { createSimLogin } from './endpoints/sim-login.js';
@@ -65,8 +66,9 @@ const REQUEST_LOG_SIZE = 1000;
  * /api/apps/v2/jscode2session), its token (POST /mgplatform/api/apps/v2/token,
  * each fetch cutting the previous token to 5 minutes) and its signed user
  * storage (POST /mgplatform/api/apps/set_user_storage, remove_user_storage);
- * QQ's jscode2session (GET /sns/jscode2session, routed by the appid) and
- * token (GET /api/getToken). /sim/login gives codes for an app of any
+ * QQ's jscode2session (GET /sns/jscode2session, routed by the appid), token
+ * (GET /api/getToken) and subscribe messages (POST
+ * /api/json/subscribe/SendSubscriptionMessage). /sim/login gives codes for an app of any
  * platform, /sim/anonymous Douyin's anonymous codes for a device.
  *
  * Virtual payment 2.0 (SimulatedApp.pay): the game coins' /wxa/game/getbalance, pay, cancelpay,
@@ -107,6 +109,7 @@ export async function startWeChatSimulator(options: WeChatSimulatorOptions): Pro
   const douyinTokens = createDouyinToken(context, { tokenTtlMs });
   const douyinStorage = createDouyinUserStorage(context, douyinTokens.authorize);
   const qqTokens = createQQToken(context, { tokenTtlMs });
+  const qqSubscriptions = createQQSubscribeMessage(context, qqTokens.authorize);
   const sender = createPushSender(context, {
     scale: options.pushScheduleScale ?? 1,
     autoRetry: options.pushAutoRetry ?? false,
@@ -138,6 +141,7 @@ export async function startWeChatSimulator(options: WeChatSimulatorOptions): Pro
     douyin_remove_user_storage: douyinStorage.removeEndpoint,
     qq_jscode2session: qqLogin.endpoint,
     qq_token: qqTokens.endpoint,
+    qq_subscribe_send: qqSubscriptions.endpoint,
     ...coins.endpoints,
   };
   // QQ's jscode2session shares WeChat's path: the appid decides. Douyin's mini-app shape shares its faults and count.
@@ -204,9 +208,11 @@ export async function startWeChatSimulator(options: WeChatSimulatorOptions): Pro
     userInfoFor: userInfo.userInfoFor,
     userStorage: (appid, player) => (platformOf(appid) === 'douyin' ? douyinStorage : storage).userStorage(appid, player),
     setContentRules: content.setContentRules,
-    acceptSubscription: subscriptions.acceptSubscription,
-    subscriptionsLeft: subscriptions.subscriptionsLeft,
-    subscribeMessages: subscriptions.subscribeMessages,
+    acceptSubscription: (appid, player, templateId, times) =>
+      (platformOf(appid) === 'qq' ? qqSubscriptions : subscriptions).acceptSubscription(appid, player, templateId, times),
+    subscriptionsLeft: (appid, player, templateId) =>
+      (platformOf(appid) === 'qq' ? qqSubscriptions : subscriptions).subscriptionsLeft(appid, player, templateId),
+    subscribeMessages: (appid, player) => (platformOf(appid) === 'qq' ? qqSubscriptions : subscriptions).subscribeMessages(appid, player),
     setSessionKeyRotation: login.setSessionKeyRotation,
     rotateSessionKey: (appid, player) => context.players.startSession(appid, player),
     setCoinBalance: coins.setCoinBalance,

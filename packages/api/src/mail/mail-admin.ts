@@ -14,7 +14,7 @@ export interface OperatorMail {
   body: string;
   attachments: MailAttachments | null;
   expiresInDays: number;
-  /** Also send this WeChat subscribe message (to one player, in `game`), when they hold a credit for it. */
+  /** Also send this subscribe message (WeChat's or QQ's: to one player, in `game`), when they hold a credit for it. */
   subscribe: { templateId: string; data: Record<string, { value: string | number }>; page?: string } | null;
   by: string;
 }

@@ -1,14 +1,17 @@
 import { z } from 'zod';
 import { protectedProcedure, router } from '../trpc.js';
 
-/** A template id of WeChat's subscribe messages (letters, digits, _ and -). */
+/** A template id of WeChat's or QQ's subscribe messages (letters, digits, _ and -). */
 const templateId = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'template ids are 1-128 letters, digits, _ or -');
 
-/** What wx.requestSubscribeMessage answered: `{ [templateId]: 'accept' | 'reject' | 'ban' | 'filter', errMsg }`. */
+/**
+ * What wx.requestSubscribeMessage answered: `{ [templateId]: 'accept' | 'reject' | 'ban' | 'filter', errMsg }`;
+ * on QQ, what qq.subscribeAppMsg({ tmplIds, subscribe: true }) answered: `{ [templateId]: 'accept' | 'reject', errMsg }`.
+ */
 export const recordSubscriptionsInput = z.strictObject({
   results: z
     .record(z.string(), z.string({ error: 'each answer must be a string' }), {
-      error: 'results must be the object wx.requestSubscribeMessage answered',
+      error: 'results must be the object wx.requestSubscribeMessage (QQ: qq.subscribeAppMsg) answered',
     })
     .superRefine((results, check) => {
       const templates = Object.keys(results).filter((key) => key !== 'errMsg');

@@ -40,6 +40,12 @@ export function createQQToken(context: SimulatorContext, options: QQTokenOptions
 
   return {
     endpoint,
+    /** The appid whose current, unexpired token the query's access_token is, or QQ's 40014 (token expired). */
+    authorize(query: URLSearchParams): string | Answer {
+      const token = query.get('access_token');
+      for (const [appid, held] of current) if (token && held.token === token && held.expiresAt > now()) return appid;
+      return fail(40014);
+    },
     currentAccessToken: (appid: string): string | null => current.get(appid)?.token ?? null,
     revokeAccessTokens(appid: string): void {
       current.delete(appid);
