@@ -52,7 +52,7 @@ export default defineConfig(
   { ignores: ['**/dist/', '**/.dts/', '**/node_modules/', 'test/fixtures/', 'coverage/', '.minigate/'] },
 
   {
-    files: ['**/*.ts', '**/*.js', '**/*.mjs'],
+    files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.mjs'],
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     languageOptions: {
       parser: tseslint.parser,
@@ -117,7 +117,7 @@ export default defineConfig(
   },
 
   // Import directions (docs/architecture.md): server → api → db, wechat and platforms (platforms → wechat);
-  // client → api (types only); nothing in production → wechat-sim.
+  // client and console → api (types only); nothing in production → wechat-sim.
   ...layer(['packages/client/src/**'], {
     forbidden: [
       NOT_SERVER('packages/client'),
@@ -149,6 +149,16 @@ export default defineConfig(
     ],
   }),
   ...layer(['packages/api/src/**'], { forbidden: [NOT_SERVER('packages/api')] }),
+  // The operator console is a web page: it talks to the server over HTTP and imports only the router's types.
+  ...layer(['apps/console/src/**'], {
+    forbidden: [
+      NOT_SERVER('apps/console'),
+      ['@minigate/db', 'apps/console runs in the browser: it imports only types from @minigate/api.'],
+      ['@minigate/wechat', 'apps/console runs in the browser: it imports only types from @minigate/api.'],
+      ['@minigate/platforms', 'apps/console runs in the browser: it imports only types from @minigate/api.'],
+    ],
+    typesOnly: [['@minigate/api', 'apps/console imports only types from @minigate/api (`import type`), never its runtime code.']],
+  }),
   // dev.ts is development mode only (never in the production bundle): it starts the simulator.
   ...layer(['apps/server/src/**'], {}, ['apps/server/src/dev.ts']),
 );

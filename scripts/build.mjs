@@ -1,9 +1,10 @@
 // pnpm build: the client (packages/client/dist: the game file minigate.js,
-// the ESM/CJS builds, their d.ts), the sample game (apps/minigame/dist) and
-// the production server bundle (apps/server/dist/main.js).
-//   node scripts/build.mjs [all|client|minigame [--server-url <url>] [--out <dir> [--preview]]|server|typecheck|fixture [version]]
+// the ESM/CJS builds, their d.ts), the sample game (apps/minigame/dist), the
+// production server bundle (apps/server/dist/main.js) and the operator
+// console's page (apps/console/dist).
+//   node scripts/build.mjs [all|client|minigame [--server-url <url>] [--out <dir> [--preview]]|server|console|typecheck|fixture [version]]
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -217,8 +218,25 @@ async function buildServer() {
   console.log('built apps/server/dist/main.js');
 }
 
+/**
+ * The operator console (apps/console): Vite bundles the page, Preact and
+ * uPlot into dist/ (index.html + assets/*, for base /console/), which the
+ * server serves when CONSOLE_ENABLED=true.
+ */
+async function buildConsole() {
+  const { build: viteBuild } = await import('vite');
+  const dist = at('apps/console/dist');
+  await viteBuild({ configFile: at('apps/console/vite.config.ts'), logLevel: 'warn' });
+  const assets = readdirSync(resolve(dist, 'assets')).filter((name) => /\.(js|css)$/.test(name));
+  const sizes = assets.map((name) => readFileSync(resolve(dist, 'assets', name)));
+  const minified = sizes.reduce((total, file) => total + file.length, 0);
+  const gzip = sizes.reduce((total, file) => total + gzipSync(file, { level: 9 }).length, 0);
+  console.log(`built apps/console/dist: ${assets.join(', ')}: ${kilobytes(minified)} minified, ${kilobytes(gzip)} gzip`);
+}
+
 const PROJECTS = [
   'apps/server',
+  'apps/console',
   'apps/minigame',
   'apps/minigame/dev',
   'packages/api',
@@ -248,6 +266,7 @@ try {
     await buildMinigame({ serverUrl: argument('--server-url'), out: argument('--out'), preview: process.argv.includes('--preview') });
   }
   if (task === 'server' || task === 'all') await buildServer();
+  if (task === 'console' || task === 'all') await buildConsole();
   if (task === 'typecheck') typecheck();
   if (task === 'fixture') await buildFixture(process.argv[3]);
 } catch (error) {
