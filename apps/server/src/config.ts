@@ -17,6 +17,7 @@ import { ConfigError, databaseToolSettings, problemsOf, toolDatabaseUrl } from '
 import { wechatConfig, wechatConflicts } from './config/wechat.js';
 import { storageConfig, storageConflicts } from './config/storage.js';
 import { leaderboardsConfig, leaderboardsConflicts } from './config/leaderboards.js';
+import { consoleConfig } from './config/console.js';
 
 export { ConfigError, type RateLimit } from './config/settings.js';
 export { DEV_APPID, type WeChatApp } from './config/wechat.js';
@@ -51,6 +52,7 @@ const configSchema = serverSettings.transform((values, ctx) => {
     ...observabilityConfig(values),
     ...storageConfig(values, apps),
     ...leaderboardsConfig(values, apps),
+    ...consoleConfig(values),
   };
 });
 

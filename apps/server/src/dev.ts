@@ -1,10 +1,21 @@
 // `pnpm dev`: minigate on its development defaults, the local database
 // created and migrated, the WeChat simulator standing in for WeChat.
-import { createDatabase, createDatabaseIfMissing, DatabaseUnreachableError, describeDatabaseUrl, migrateToLatest } from '@minigate/db';
+import { createOperatorAccount } from '@minigate/api';
+import {
+  countOperators,
+  createDatabase,
+  createDatabaseIfMissing,
+  DatabaseUnreachableError,
+  describeDatabaseUrl,
+  migrateToLatest,
+} from '@minigate/db';
 import { startWeChatSimulator } from '@minigate/wechat-sim';
 import { startBrowserPreview } from '../../minigame/dev/preview-server.js';
 import { ConfigError, loadConfigFromEnvironment, loadDevelopmentSetup } from './config.js';
 import { startServer } from './start-server.js';
+
+/** pnpm dev's first operator of the console, made when there is none (development only). */
+const DEV_OPERATOR = { name: 'admin', role: 'admin', password: 'minigate-dev' };
 
 async function main(): Promise<void> {
   // The simulator is never started in production: loadDevelopmentSetup refuses it.
@@ -13,7 +24,10 @@ async function main(): Promise<void> {
 
   const created = await createDatabaseIfMissing(config.databaseUrl);
   const db = createDatabase(config.databaseUrl, { connectionLimit: 1 });
-  const applied = await migrateToLatest(db).finally(() => db.destroy());
+  const applied = await migrateToLatest(db);
+  // The console's first operator, for development only.
+  const operator = config.console.enabled && (await countOperators(db)) === 0 ? await createOperatorAccount(db, DEV_OPERATOR) : null;
+  await db.destroy();
   console.log(
     `database ${describeDatabaseUrl(config.databaseUrl)}: ${created ? 'created' : 'found'}; ` +
       `${applied.length ? `applied ${applied.join(', ')}` : 'migrations up to date'}`,
@@ -51,6 +65,11 @@ async function main(): Promise<void> {
 
   const api = `http://${config.host}:${config.port}`;
   console.log(`\nminigate is running (development mode): ${api}/trpc   health: ${api}/healthz`);
+  if (config.console.enabled) {
+    console.log(
+      `Operator console: ${api}/console/${operator === null ? '' : `  (operator ${DEV_OPERATOR.name}, password ${DEV_OPERATOR.password}: made just now)`}`,
+    );
+  }
   const games = config.apps.map((app) => `${app.platform} ${app.appid}`).join(', ');
   if (!simulator) {
     console.log(`Games: ${games}`);

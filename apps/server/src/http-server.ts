@@ -3,6 +3,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { accessLogPlugin } from './http/access-log-plugin.js';
 import { closingPlugin, createClosing, type Closing } from './http/closing-plugin.js';
+import { consolePlugin } from './http/console-plugin.js';
 import { healthPlugin } from './http/health-plugin.js';
 import { pushPlugin } from './http/push-plugin.js';
 import { metricsPlugin } from './http/metrics-plugin.js';
@@ -82,5 +83,7 @@ export function createHttpServer(
   void server.register(trpcPlugin, { config, application, outcomes });
   // Encapsulated: its text body parser serves /push/* only.
   void server.register(pushPlugin, { application, outcomes });
+  // The operator console: its page and its own API, only when CONSOLE_ENABLED.
+  if (config.console.enabled) void server.register(consolePlugin, { config, application, metrics, outcomes });
   return { server, application, metrics, closing };
 }

@@ -34,6 +34,8 @@ export interface Metrics {
   watchPools(source: () => PoolUse | null): void;
   /** The in-memory caches: account views (account.me) and revocations with their change feed. */
   watchCaches(source: () => CacheStats): void;
+  /** Failed calls by reason since this process started (minigate_errors_total): the console's errors chart. */
+  errorCounts(): Promise<Array<{ reason: string; count: number }>>;
 }
 
 export type CacheStats = ReturnType<Api['cacheStats']>;
@@ -90,6 +92,12 @@ export function createMetrics(knownProcedures: ReadonlySet<string>): Metrics {
     help: 'Calls to WeChat by endpoint path and outcome (ok, errcode, http_error, timeout, unreachable)',
     labelNames: ['endpoint', 'outcome'] as const,
     buckets: SECONDS_BUCKETS,
+    registers,
+  });
+  const errors = new Counter({
+    name: 'minigate_errors_total',
+    help: 'Calls answered with an error, by its reason (data.reason)',
+    labelNames: ['reason'] as const,
     registers,
   });
   const wechatErrors = new Counter({
@@ -191,6 +199,7 @@ export function createMetrics(knownProcedures: ReadonlySet<string>): Metrics {
         requests.observe({ route, procedure, status: String(call.status) }, seconds);
         if (procedure === LOGIN_PROCEDURE) logins.inc({ outcome: call.status < 400 ? 'success' : reasonLabel(call.reason) });
         if (call.reason === 'RATE_LIMITED' || call.status === 429) rateLimited.inc({ procedure, limit: limitLabel(call) });
+        if (call.status >= 400) errors.inc({ reason: reasonLabel(call.reason) });
       }
     },
     observeRefusedConnection(status, reason) {
@@ -207,6 +216,10 @@ export function createMetrics(knownProcedures: ReadonlySet<string>): Metrics {
     },
     watchCaches(source) {
       readCaches = source;
+    },
+    async errorCounts() {
+      const { values } = await errors.get();
+      return values.map((value) => ({ reason: String(value.labels.reason), count: value.value }));
     },
   };
 }

@@ -57,6 +57,7 @@ export function createRateLimits(settings: RateLimitSettings | null, stores: Rat
     calls: stores.redis ? shared('calls', settings.calls) : memory('calls', settings.calls),
     ranking: stores.redis ? shared('ranking', settings.ranking) : memory('ranking', settings.ranking),
     leaderboard: stores.redis ? shared('leaderboard', settings.leaderboard) : memory('leaderboard', settings.leaderboard),
+    consoleLogin: shared('consoleLogin', settings.consoleLogin),
   };
 
   return {

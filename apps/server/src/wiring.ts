@@ -17,6 +17,8 @@ export interface Application {
   pushes: Api['pushes'];
   /** What operators do through WeChat (pnpm admin present, cancel-spend). */
   operator: Api['operator'];
+  /** The operator console's API (served at /console/api when CONSOLE_ENABLED). */
+  console: Api['console'];
   db: Kysely<Database>;
   /** Reads the database's change feed into the revocation cache and the account-view cache. */
   changeFeed: Api['changeFeed'];
@@ -108,6 +110,7 @@ export function wireApplication(config: Config, logger: ServiceLogger): Applicat
     createContext: api.createContext,
     pushes: api.pushes,
     operator: api.operator,
+    console: api.console,
     db,
     changeFeed: api.changeFeed,
     cacheStats: api.cacheStats,

@@ -1,4 +1,4 @@
-import { recordAudit, type Database, type Kysely } from '@minigate/db';
+import type { Database, Kysely } from '@minigate/db';
 import type { WeChatTransport } from '@minigate/wechat';
 import { createAccessTokens } from './access-tokens.js';
 import { createServedApps, type GameAppCredentials } from './apps/served-apps.js';
@@ -35,6 +35,7 @@ import { createStorageService } from './storage/storage-service.js';
 import type { StorageSettings } from './storage/storage-settings.js';
 import type { LeaderboardDefinition } from './leaderboards/definitions.js';
 import { createLeaderboardService, type LeaderboardService } from './leaderboards/leaderboard-service.js';
+import { createConsole, type Console } from './console/create-console.js';
 
 /** The settings the API reads (the server's configuration has them under these names). */
 export interface ApiSettings {
@@ -51,6 +52,8 @@ export interface ApiSettings {
   storage: StorageSettings;
   /** Each game's leaderboards (APPS_FILE's `leaderboards`, or LEADERBOARDS_FILE for the WECHAT_* game), by appid. */
   leaderboards: Readonly<Record<string, readonly LeaderboardDefinition[]>>;
+  /** The operator console: CONSOLE_SESSION_HOURS. */
+  console: { sessionHours: number };
 }
 
 export interface ApiOptions {
@@ -97,10 +100,10 @@ export interface Api {
     mail: MailAdmin;
     notify: NotificationService['send'];
     /** pnpm admin remove-score: the player's entries off a board (every period, or one), kept in the audit table. */
-    removeLeaderboardEntry(
-      target: Parameters<LeaderboardService['remove']>[0] & { reason: string; by: string },
-    ): ReturnType<LeaderboardService['remove']>;
+    removeLeaderboardEntry: LeaderboardService['removeAsOperator'];
   };
+  /** The operator console's API (/console/api), when the HTTP layer serves it. */
+  console: Console;
   /** The in-memory caches, for /metrics. */
   cacheStats(): { views: AccountViewCacheStats; revocations: RevocationCacheStats };
 }
@@ -249,16 +252,24 @@ export function createApi(options: ApiOptions): Api {
       cancelSpend: (cancel, log) => coins.cancelSpend(cancel, log),
       mail: mailAdmin,
       notify: (send, log) => notifications.send(send, log),
-      async removeLeaderboardEntry({ reason, by, ...target }) {
-        const removed = await leaderboards.remove(target);
-        if (removed.length > 0) {
-          const periods = removed.map((entry) => entry.period).join(', ');
-          const why = `${target.app}/${target.board} (${periods}): ${reason}`;
-          await recordAudit(db, { accountId: target.accountId, action: 'remove_leaderboard_entry', reason: why.slice(0, 255), actor: by });
-        }
-        return removed;
-      },
+      removeLeaderboardEntry: (removal) => leaderboards.removeAsOperator(removal),
     },
+    console: createConsole({
+      db,
+      settings: { sessionHours: settings.console.sessionHours, csrfKey: settings.jwt.secret },
+      apps,
+      heartbeatTimeoutSeconds: settings.heartbeatTimeoutSeconds,
+      mail: mailAdmin,
+      removeLeaderboardEntry: (removal) => leaderboards.removeAsOperator(removal),
+      onDeleted: async (accountId, entries) => {
+        accounts.changed(accountId);
+        revocations.accountBlocked(accountId, 'deleted');
+        await leaderboards.forget(entries);
+      },
+      rateLimits: options.stores.rateLimits ?? unlimited,
+      runtime,
+      ...now,
+    }),
     pushes: counted(runtime, createPushReceiver({ db, apps, onDelivered: accounts.changed, ...now })),
     cacheStats: () => ({ views: views.stats(), revocations: revocations.stats() }),
   };

@@ -91,6 +91,11 @@ export type ErrorReason =
   | 'LEADERBOARD_NOT_FOUND'
   | 'LEADERBOARD_SCORE_OUT_OF_RANGE'
   | 'LEADERBOARD_PERIOD_INVALID'
+  // The operator console.
+  | 'OPERATOR_LOGIN_FAILED'
+  | 'OPERATOR_SESSION_INVALID'
+  | 'CSRF_TOKEN_INVALID'
+  | 'OPERATOR_FORBIDDEN'
   | 'INTERNAL';
 
 export interface MinigateErrorOptions {

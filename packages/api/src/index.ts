@@ -19,3 +19,7 @@ export type { JsonValue, ProgressView, StorageExportView, StorageObjectView, Sto
 export { createMailAdmin, type MailAdmin, type OperatorMail } from './mail/mail-admin.js';
 // Leaderboards: what a game's configuration declares.
 export { leaderboardListSchema, type LeaderboardDefinition } from './leaderboards/definitions.js';
+// The operator console: its router's type (the page imports it) and what the HTTP layer hands a request over as.
+export type { ConsoleRouter } from './console/console-router.js';
+export type { ConsoleRequest } from './console/console-context.js';
+export { OPERATOR_ROLES, createOperatorAccount } from './console/operator-auth.js';

@@ -4,7 +4,7 @@
  * `calls`: every protected call, per account. `ranking`: friend-ranking
  * writes (ranking.*) per account, on top of `calls`.
  */
-export type RateLimitName = 'login' | 'refresh' | 'logout' | 'calls' | 'ranking' | 'leaderboard';
+export type RateLimitName = 'login' | 'refresh' | 'logout' | 'calls' | 'ranking' | 'leaderboard' | 'consoleLogin';
 
 export interface RateLimits {
   /**

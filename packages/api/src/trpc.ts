@@ -48,7 +48,10 @@ function unavailableError(error: unknown): MinigateError | null {
  * WeChat's: 503 DATABASE_UNAVAILABLE with Retry-After, never a bare 500;
  * whether the work threw or tRPC handed back a failed result.
  */
-async function served<R extends { ok: boolean; error?: unknown }>(ctx: Context, work: () => Promise<R>): Promise<R> {
+export async function served<R extends { ok: boolean; error?: unknown }>(
+  ctx: { services: Pick<Context['services'], 'runtime'> },
+  work: () => Promise<R>,
+): Promise<R> {
   /** The error to answer with instead, when `error` is a store that cannot be reached. */
   const upstreamFault = (error: unknown): MinigateError | null => {
     const unavailable = unavailableError(error);
@@ -81,18 +84,23 @@ const LIMIT_MESSAGES: Record<RateLimitName, string> = {
   calls: 'Too many calls for this player: slow down',
   ranking: 'Too many score writes for this player: slow down',
   leaderboard: 'Too many leaderboard submissions for this player: slow down',
+  consoleLogin: 'Too many console logins from this network or for this name: try again shortly',
 };
 
-async function enforce(ctx: Context, name: RateLimitName, key: string): Promise<void> {
-  const waitSeconds = await ctx.services.rateLimits.consume(name, key);
-  if (waitSeconds === null) return;
-  throw new MinigateError({
+/** 429 RATE_LIMITED for limit `name`, to retry after `waitSeconds`. */
+export function limitRefusal(name: RateLimitName, waitSeconds: number): MinigateError {
+  return new MinigateError({
     code: 'TOO_MANY_REQUESTS',
     reason: 'RATE_LIMITED',
     message: LIMIT_MESSAGES[name],
     retryAfterSeconds: Math.max(1, waitSeconds),
     limit: name,
   });
+}
+
+async function enforce(ctx: Context, name: RateLimitName, key: string): Promise<void> {
+  const waitSeconds = await ctx.services.rateLimits.consume(name, key);
+  if (waitSeconds !== null) throw limitRefusal(name, waitSeconds);
 }
 
 /** A public procedure limited per client IP (many players may share one behind carrier-grade NAT: the limits allow for it). */

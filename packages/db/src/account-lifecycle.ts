@@ -5,12 +5,7 @@ import { revokeAccountSessions } from './session-ends.js';
 import { listAccountSessions, type SessionSummary } from './sessions.js';
 import { deleteAccountMailIn, listAccountMail, type MailExport } from './mail-account-data.js';
 import { deleteAccountStorageIn } from './storage-objects.js';
-import {
-  listAccountLeaderboardEntries,
-  removeLeaderboardEntriesIn,
-  type LeaderboardEntryExport,
-  type RemovedLeaderboardEntry,
-} from './leaderboard-upkeep.js';
+import { listAccountLeaderboardEntries, removeLeaderboardEntriesIn, type LeaderboardEntryExport } from './leaderboard-upkeep.js';
 import { listAccountStorage, type StorageObject } from './storage-reads.js';
 import { transactionWithRetry } from './write-conflict-retry.js';
 
@@ -86,11 +81,8 @@ export async function deleteAccount(db: Kysely<Database>, accountId: number): Pr
   return (await deleteAccountWithData(db, accountId)).deleted;
 }
 
-/** deleteAccount, answering also the leaderboard entries it took off (their boards' sorted sets must drop them too). */
-export async function deleteAccountWithData(
-  db: Kysely<Database>,
-  accountId: number,
-): Promise<{ deleted: boolean; leaderboardEntries: RemovedLeaderboardEntry[] }> {
+/** deleteAccount (by the player, or an operator: `by`), answering also the leaderboard entries it took off (for the sorted sets). */
+export async function deleteAccountWithData(db: Kysely<Database>, accountId: number, by = { reason: 'deleted by the player', actor: 'player' }) {
   return transactionWithRetry(db, async (trx) => {
     if (!(await lockLiveAccount(trx, accountId))) return { deleted: false, leaderboardEntries: [] };
     await trx.selectFrom('accountProfile').select('accountProfileId').where('accountId', '=', accountId).forUpdate().execute();
@@ -102,7 +94,10 @@ export async function deleteAccountWithData(
     await deleteAccountMailIn(trx, accountId);
     // Its leaderboard entries (they carry its nickname and avatar); the ranks behind close up.
     const leaderboardEntries = await removeLeaderboardEntriesIn(trx, { accountId });
-    await trx.insertInto('accountAudit').values({ accountId, action: 'delete', reason: 'deleted by the player', actor: 'player' }).execute();
+    await trx
+      .insertInto('accountAudit')
+      .values({ accountId, action: 'delete', ...by })
+      .execute();
     // Stamped from here on, on rows already held.
     await trx
       .updateTable('account')

@@ -175,3 +175,16 @@ export {
   leaderboardKeysWrittenSince,
   type RemovedLeaderboardEntry,
 } from './leaderboard-upkeep.js';
+export {
+  createOperator,
+  findOperatorByName,
+  countOperators,
+  createOperatorSession,
+  findLiveOperatorSession,
+  touchOperatorSession,
+  revokeOperatorSession,
+  OperatorNameTakenError,
+  type OperatorRecord,
+  type LiveOperatorSession,
+} from './operators.js';
+export { findPlayers, countActiveSessionsByGame, countLoginsByMinute, revenueByDay, type PlayerMatch } from './operator-reads.js';

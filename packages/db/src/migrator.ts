@@ -12,6 +12,7 @@ import * as payments from './migrations/0010-payments.js';
 import * as cloudSaves from './migrations/0011-cloud-saves.js';
 import * as mail from './migrations/0012-mail.js';
 import * as leaderboards from './migrations/0013-leaderboards.js';
+import * as operators from './migrations/0014-operators.js';
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011-cloud-saves': cloudSaves,
   '0012-mail': mail,
   '0013-leaderboards': leaderboards,
+  '0014-operators': operators,
 };
 
 function createMigrator(db: Kysely<any>): Migrator {

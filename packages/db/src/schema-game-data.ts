@@ -176,3 +176,30 @@ export interface LeaderboardCountTable {
   prefix: Buffer;
   entries: number;
 }
+
+export type OperatorRole = 'viewer' | 'support' | 'finance' | 'admin';
+
+/** An operator of the console (not a player). */
+export interface OperatorTable {
+  operatorId: Generated<number>;
+  name: string;
+  role: OperatorRole;
+  /** argon2id, PHC string. */
+  passwordHash: string;
+  disabled: ColumnType<number, number | undefined, number>;
+  createTime: Date;
+  updateTime: Date;
+}
+
+/** One console login: the SHA-256 of its cookie token. */
+export interface OperatorSessionTable {
+  sessionId: Generated<number>;
+  operatorId: number;
+  tokenHash: Buffer;
+  createTime: Date;
+  lastUsedAt: Date;
+  expiresAt: Date;
+  revokedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  ip: string;
+  userAgent: string;
+}

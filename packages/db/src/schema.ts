@@ -3,6 +3,8 @@ import type {
   CoinSpendTable,
   LeaderboardCountTable,
   LeaderboardEntryTable,
+  OperatorSessionTable,
+  OperatorTable,
   MailStateTable,
   MailTable,
   PayOrderTable,
@@ -48,6 +50,9 @@ export interface Database {
   // Leaderboards (0013).
   leaderboardEntry: LeaderboardEntryTable;
   leaderboardCount: LeaderboardCountTable;
+  // The operator console (0014).
+  operator: OperatorTable;
+  operatorSession: OperatorSessionTable;
 }
 
 /** A lock every instance and node sees (withNamedLock): who holds it, until when. */
@@ -202,7 +207,9 @@ export type AuditAction =
   | 'refund_order'
   | 'present_coins'
   | 'cancel_coin_spend'
-  | 'remove_leaderboard_entry';
+  | 'remove_leaderboard_entry'
+  | 'grant_wallet'
+  | 'send_mail';
 
 export interface AccountAuditTable {
   auditId: Generated<number>;

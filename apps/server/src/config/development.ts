@@ -78,11 +78,12 @@ export function developmentSetup(env: Record<string, string | undefined>): Devel
   if (sample) {
     const file = resolve(process.cwd(), '.minigate/dev-apps.json');
     writeDevelopmentApps(file, `http://${simulator.host}:${simulator.port}`);
-    return { defaults: { DATABASE_URL: DEV_DATABASE_URL, ...secrets, APPS_FILE: file }, simulator };
+    return { defaults: { DATABASE_URL: DEV_DATABASE_URL, ...secrets, APPS_FILE: file, CONSOLE_ENABLED: 'true' }, simulator };
   }
   return {
     defaults: {
       DATABASE_URL: DEV_DATABASE_URL,
+      CONSOLE_ENABLED: 'true',
       ...secrets,
       // The WECHAT_* game, unless APPS_FILE lists the games.
       ...(values.APPS_FILE ? {} : { WECHAT_APPID: DEV_APPID, WECHAT_SECRET }),

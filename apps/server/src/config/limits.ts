@@ -59,6 +59,11 @@ export const limits = section(
       default: '30/10',
       description: 'leaderboard submissions (`leaderboards.submit`) per account, on top of `RATE_LIMIT_CALLS`',
     }),
+    // Passwords are guessed slowly: per client IP and per operator name, each.
+    RATE_LIMIT_CONSOLE_LOGIN: setting(rateLimit(), {
+      default: '10/300',
+      description: 'operator logins to the console, per client IP and per operator name (each counted)',
+    }),
   },
 );
 
@@ -85,6 +90,8 @@ export function limitsConfig(values: z.output<typeof limits.settings>) {
             ranking: values.RATE_LIMIT_RANKING,
             /** Per account on leaderboards.submit. */
             leaderboard: values.RATE_LIMIT_LEADERBOARD,
+            /** Per client IP and per operator name on the console's login. */
+            consoleLogin: values.RATE_LIMIT_CONSOLE_LOGIN,
           },
   };
 }

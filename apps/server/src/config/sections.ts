@@ -15,6 +15,7 @@ import type { Section } from './settings.js';
 import { wechat } from './wechat.js';
 import { storage } from './storage.js';
 import { leaderboards } from './leaderboards.js';
+import { consoleSection } from './console.js';
 
 /** Every section documented: the server's, then pnpm dev's own. */
 export const SECTIONS: readonly Section[] = [
@@ -30,6 +31,7 @@ export const SECTIONS: readonly Section[] = [
   observability,
   storage,
   leaderboards,
+  consoleSection,
   development,
 ];
 
@@ -47,4 +49,5 @@ export const serverSettings = z.object({
   ...observability.settings.shape,
   ...storage.settings.shape,
   ...leaderboards.settings.shape,
+  ...consoleSection.settings.shape,
 });

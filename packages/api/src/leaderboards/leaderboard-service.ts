@@ -6,6 +6,7 @@ import {
   leaderboardEntriesOf,
   leaderboardNeighbours,
   leaderboardPage,
+  recordAudit,
   removeLeaderboardEntries,
   submitLeaderboardScore,
   type BoardPeriod,
@@ -221,6 +222,27 @@ export function createLeaderboardService(options: LeaderboardServiceOptions) {
         ...(target.period !== undefined ? { period: target.period } : {}),
       });
       await forget(removed);
+      return removed;
+    },
+
+    /** The operator's removal (pnpm admin remove-score, the console), kept in the player's audit log with why and by whom. */
+    async removeAsOperator({
+      reason,
+      by,
+      ...target
+    }: {
+      app: string;
+      board: string;
+      accountId: number;
+      period?: string;
+      reason: string;
+      by: string;
+    }) {
+      const removed = await this.remove(target);
+      if (removed.length > 0) {
+        const why = `${target.app}/${target.board} (${removed.map((entry) => entry.period).join(', ')}): ${reason}`;
+        await recordAudit(db, { accountId: target.accountId, action: 'remove_leaderboard_entry', reason: why.slice(0, 255), actor: by });
+      }
       return removed;
     },
 
