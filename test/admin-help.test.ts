@@ -4,7 +4,23 @@ import { ADMIN_ENTRY, run, TSX } from './support/processes.js';
 // `pnpm admin --help` answers with the usage and does nothing else; a bad option fails before any database is reached.
 // Nothing listens on port 1: an admin that tried to connect would fail.
 const NOWHERE = 'mysql://root@127.0.0.1:1/minigate_nowhere';
-const TASKS = ['find', 'sessions', 'ban', 'unban', 'revoke', 'online', 'orders', 'order', 'deliver', 'refund', 'present', 'cancel-spend', 'mail'];
+const TASKS = [
+  'find',
+  'sessions',
+  'ban',
+  'unban',
+  'revoke',
+  'online',
+  'orders',
+  'order',
+  'deliver',
+  'refund',
+  'present',
+  'cancel-spend',
+  'mail',
+  'remove-score',
+  'operator:create',
+];
 
 async function admin(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
   const cli = run([TSX, ADMIN_ENTRY, ...args], { DATABASE_URL: NOWHERE, USER: 'ops-test', ...env });
@@ -17,7 +33,7 @@ describe('pnpm admin --help', { timeout: 120_000 }, () => {
     const help = await admin(['--help']);
     expect(help.code, help.output).toBe(0);
     expect(help.output).toMatch(/^usage: pnpm admin <task> \[options\]\n/);
-    const listed = help.output.split('\n').flatMap((line) => /^ {2}([a-z-]+) /.exec(line)?.[1] ?? []);
+    const listed = help.output.split('\n').flatMap((line) => /^ {2}([a-z:-]+) /.exec(line)?.[1] ?? []);
     expect(listed).toEqual(TASKS);
     expect(help.output).toContain('--help, -h');
 
