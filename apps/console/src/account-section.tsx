@@ -9,7 +9,7 @@ import { Section, Table, type PlayerSectionProps } from './section.js';
 export function AccountSection({ player, role, reload }: PlayerSectionProps) {
   const { account, profile } = player;
   const { accountId } = account;
-  const facts: [string, string][] = [
+  const facts: (readonly [string, string])[] = [
     ['Account id', String(accountId)],
     ['Nickname', text(account.nickname)],
     ['State', account.state],
@@ -17,10 +17,14 @@ export function AccountSection({ player, role, reload }: PlayerSectionProps) {
     ['Created', time(account.createdAt)],
     ['Last login', `${time(account.lastLoginAt)}${account.lastLoginIp ? ` from ${account.lastLoginIp}` : ''}`],
     ['Avatar', text(account.avatarUrl)],
-    ['Level', `${profile.level} (${profile.experience} experience)`],
-    ['Gender', String(profile.gender)],
-    ['Unread messages', String(profile.unreadMessages)],
-    ['Time online', duration(profile.onlineSeconds)],
+    ...(profile
+      ? ([
+          ['Level', `${profile.level} (${profile.experience} experience)`],
+          ['Gender', String(profile.gender)],
+          ['Unread messages', String(profile.unreadMessages)],
+          ['Time online', duration(profile.onlineSeconds)],
+        ] as const)
+      : ([['Profile', 'none yet']] as const)),
   ];
   return (
     <Section title="Account">
@@ -72,13 +76,11 @@ export function AccountSection({ player, role, reload }: PlayerSectionProps) {
 export function IdentitiesSection({ player }: Pick<PlayerSectionProps, 'player'>) {
   return (
     <Section title="Identities">
-      <Table head={['Type', 'Identifier', 'Platform', 'Game']} empty="No identity.">
+      <Table head={['Type', 'Identifier']} empty="No identity.">
         {player.identities.map((identity) => (
           <tr key={`${identity.type} ${identity.identifier}`}>
             <td>{identity.type}</td>
             <td class="mono">{identity.identifier}</td>
-            <td>{identity.platform}</td>
-            <td class="mono">{identity.appid}</td>
           </tr>
         ))}
       </Table>

@@ -2,8 +2,7 @@
 // (same origin), and the CSRF token from auth.login / auth.me on every call.
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
-// TEMPORARY until @minigate/api exports ConsoleRouter: then `import type { ConsoleRouter } from '@minigate/api'`.
-import type { ConsoleRouter } from './temporary-router.js';
+import type { ConsoleRouter } from '@minigate/api';
 
 export type Outputs = inferRouterOutputs<ConsoleRouter>;
 export type Inputs = inferRouterInputs<ConsoleRouter>;

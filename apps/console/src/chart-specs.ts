@@ -9,6 +9,9 @@ const color = (index: number): string => COLORS[index % COLORS.length] ?? '#2563
 const seconds = (iso: string): number => Date.parse(iso) / 1000;
 const bars = uPlot.paths.bars?.({ size: [0.6, 64] });
 const sum = (values: number[]): number => values.reduce((total, value) => total + value, 0);
+/** Steps of a count's axis: whole numbers only (no "0.5 players"). */
+const COUNT_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 1_000_000];
+const countAxis = { incrs: COUNT_STEPS, values: (_plot: uPlot, splits: number[]) => splits.map(String) };
 
 /** A category's name cut to the room its bar has (about 7 px a character); the summary has it whole. */
 function fit(name: string, room: number): string {
@@ -26,7 +29,7 @@ function categories(names: string[], label: string, values: number[], summary: s
       scales: { x: { time: false, range: [-0.5, names.length - 0.5] }, y: { range: (_plot, _min, max) => [0, Math.max(1, max)] } },
       axes: [
         { splits: () => indices, values: (plot, splits) => splits.map((split) => fit(names[split] ?? '', plot.over.clientWidth / names.length)) },
-        {},
+        countAxis,
       ],
       series: [{}, { label, stroke: color(0), fill: `${color(0)}99`, paths: bars, points: { show: false } }],
     },
@@ -42,7 +45,7 @@ export function onlineChart(answer: Outputs['dashboards']['online']): ChartSpec 
     names,
     'Players',
     answer.online.map((row) => row.players),
-    `${answer.total} players online${parts ? `: ${parts}` : ''}.`,
+    `${answer.total} ${answer.total === 1 ? 'player' : 'players'} online${parts ? `: ${parts}` : ''}.`,
   );
 }
 
@@ -51,6 +54,7 @@ export function loginsChart(answer: Outputs['dashboards']['logins']): ChartSpec 
   return {
     options: {
       scales: { x: { time: true }, y: { range: (_plot, _min, max) => [0, Math.max(1, max)] } },
+      axes: [{}, countAxis],
       series: [{}, ...answer.series.map((series, index) => ({ label: series.platform, stroke: color(index), width: 1.5, points: { show: false } }))],
     },
     data: [answer.minutes.map(seconds), ...answer.series.map((series) => series.counts)],
@@ -80,6 +84,6 @@ export function errorsChart(answer: Outputs['dashboards']['errors']): ChartSpec 
     rows.map((row) => row.reason),
     'Errors',
     rows.map((row) => row.count),
-    `${answer.total} errors on this instance since ${new Date(answer.since).toLocaleString()}${parts ? `: ${parts}` : ''}.`,
+    `${answer.total} ${answer.total === 1 ? 'error' : 'errors'} on this instance since ${new Date(answer.since).toLocaleString()}${parts ? `: ${parts}` : ''}.`,
   );
 }

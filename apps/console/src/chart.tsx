@@ -34,7 +34,7 @@ export function Chart({ title, spec }: { title: string; spec: ChartSpec | null }
     <figure class="card chart" aria-label={title}>
       <figcaption>{title}</figcaption>
       {spec && points > 0 ? <div class="plot" ref={box} aria-hidden="true" /> : null}
-      <p class="summary">{spec ? (points > 0 ? spec.summary : 'No data yet.') : 'Loading…'}</p>
+      <p class="summary">{spec ? spec.summary : 'Loading…'}</p>
     </figure>
   );
 }

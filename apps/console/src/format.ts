@@ -14,17 +14,9 @@ export const yuan = (fen: number): string => `¥${(fen / 100).toFixed(2)}`;
 export const text = (value: string | number | null | undefined): string =>
   value === null || value === undefined || value === '' ? '—' : String(value);
 
-/** "gold 120, gems 3" for a wallet's amounts. */
-export const amounts = (values: Record<string, number> | undefined): string =>
-  values && Object.keys(values).length
-    ? Object.entries(values)
-        .map(([name, amount]) => `${name} ${amount}`)
-        .join(', ')
-    : '—';
-
-/** "gold +20 → 120" for a ledger entry's changes. */
-export const changes = (values: Record<string, { delta: number; balance: number }>): string[] =>
-  Object.entries(values).map(([name, { delta, balance }]) => `${name} ${delta > 0 ? '+' : ''}${delta} → ${balance}`);
+/** "currency gold +20 → 120" for one line of a ledger entry. */
+export const change = (line: { kind: string; asset: string; delta: number; balance: number }): string =>
+  `${line.kind} ${line.asset} ${line.delta > 0 ? '+' : ''}${line.delta} → ${line.balance}`;
 
 /** A cloud save's value, as JSON, cut to `limit` characters. */
 export function json(value: unknown, limit = 120): string {

@@ -8,7 +8,8 @@ import type { PlayerSectionProps } from './section.js';
 
 export function MailForm({ player, role, reload }: PlayerSectionProps) {
   const { accountId } = player.account;
-  const games = [...new Set(player.identities.map((identity) => identity.appid))];
+  // The games this player is known in, offered for a broadcast.
+  const games = [...new Set([...player.orders, ...player.leaderboards].map((record) => record.appid))];
 
   const send = (reason: string, form: FormData) => {
     const game = String(form.get('game') ?? '').trim();

@@ -1,5 +1,5 @@
 // The player's mail (their own and the broadcasts they got), and the form to send more.
-import { amounts, time } from './format.js';
+import { json, time } from './format.js';
 import { MailForm } from './mail-form.js';
 import { Section, Table, type PlayerSectionProps } from './section.js';
 
@@ -12,11 +12,7 @@ export function MailSection(props: PlayerSectionProps) {
             <td>{time(mail.sentAt)}</td>
             <td>{mail.title}</td>
             <td class="wrap">{mail.body}</td>
-            <td>
-              {mail.attachments
-                ? [amounts(mail.attachments.currencies), amounts(mail.attachments.items)].filter((part) => part !== '—').join('; ') || '—'
-                : '—'}
-            </td>
+            <td class="mono wrap">{mail.attachments === null ? '—' : json(mail.attachments)}</td>
             <td>{mail.broadcast ? 'yes' : 'no'}</td>
             <td>{time(mail.expiresAt)}</td>
             <td>{time(mail.readAt)}</td>

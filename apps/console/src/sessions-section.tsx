@@ -10,11 +10,10 @@ export function SessionsSection({ player, role, reload }: PlayerSectionProps) {
   const allowed = mayDo(role, 'revokeSessions');
   return (
     <Section title="Sessions">
-      <Table head={['Session', 'Game', 'Times', 'IP', 'User agent', 'State', 'Action']} empty="No session.">
+      <Table head={['Session', 'Times', 'IP', 'User agent', 'State', 'Action']} empty="No session.">
         {player.sessions.map((session) => (
           <tr key={session.sessionId}>
             <td class="mono">{session.sessionId}</td>
-            <td class="mono">{session.appid}</td>
             <td>
               <Lines lines={times({ created: session.createdAt, 'last used': session.lastUsedAt, expires: session.expiresAt })} />
             </td>

@@ -2,9 +2,9 @@
 import { ActionForm } from './action-form.js';
 import { AmountFields, amountsOf } from './amount-fields.js';
 import { api } from './api.js';
-import { changes, text, time } from './format.js';
+import { change, text, time } from './format.js';
 import { mayDo } from './roles.js';
-import { Section, Table, type PlayerSectionProps } from './section.js';
+import { Lines, Section, Table, type PlayerSectionProps } from './section.js';
 
 export function WalletSection({ player, role, reload }: PlayerSectionProps) {
   const { accountId } = player.account;
@@ -45,15 +45,16 @@ export function WalletSection({ player, role, reload }: PlayerSectionProps) {
 export function LedgerSection({ player }: Pick<PlayerSectionProps, 'player'>) {
   return (
     <Section title="Ledger">
-      <Table head={['At', 'Source', 'Reference', 'Reason', 'Currencies', 'Items']} empty="No change yet.">
+      <Table head={['At', 'Source', 'Reference', 'Reason', 'Changes']} empty="No change yet.">
         {player.ledger.map((entry) => (
           <tr key={entry.id}>
             <td>{time(entry.at)}</td>
             <td>{entry.source}</td>
             <td class="mono">{text(entry.sourceRef)}</td>
             <td class="wrap">{text(entry.reason)}</td>
-            <td>{changes(entry.currencies).join(', ') || '—'}</td>
-            <td>{changes(entry.items).join(', ') || '—'}</td>
+            <td>
+              <Lines lines={entry.lines.map(change)} />
+            </td>
           </tr>
         ))}
       </Table>
