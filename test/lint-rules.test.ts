@@ -86,6 +86,13 @@ describe('pnpm lint', { timeout: 120_000 }, () => {
     expect(await lint('packages/client/src/__lint_probe__.ts', typeOnly)).toEqual([]);
   });
 
+  it('fails a runtime import of @minigate/api in apps/console, and passes a type-only one', async () => {
+    const runtime = "import { consoleRouter } from '@minigate/api';\nexport const router = consoleRouter;\n";
+    expect(await ruleIds('apps/console/src/__lint_probe__.ts', runtime)).toEqual([RESTRICTED_IMPORT]);
+    const typeOnly = "import type { ConsoleRouter } from '@minigate/api';\nexport type Router = ConsoleRouter;\n";
+    expect(await lint('apps/console/src/__lint_probe__.ts', typeOnly)).toEqual([]);
+  });
+
   it('fails packages/db importing @minigate/api, even for types', async () => {
     const code = "import type { AppRouter } from '@minigate/api';\nexport type Router = AppRouter;\n";
     const messages = await lint('packages/db/src/__lint_probe__.ts', code);
