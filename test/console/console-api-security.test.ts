@@ -252,6 +252,11 @@ describe('serving the console', () => {
     const asset = await fetch(`${stack.baseUrl}${script}`);
     expect(asset.status).toBe(200);
     expect(asset.headers.get('content-type')).toMatch(/javascript/);
+    // Nothing outside the built page: an escaped ../ answers the page, never the file.
+    for (const path of ['/console/..%2F..%2F..%2Fpackage.json', '/console/assets/..%2F..%2F..%2F..%2F.env.example']) {
+      const escaped = await fetch(`${stack.baseUrl}${path}`);
+      expect(await escaped.text(), path).not.toMatch(/"name": "minigate"|JWT_SECRET/);
+    }
   });
 
   it('unset, /console, /console/, its assets and /console/api are all 404', async () => {
