@@ -128,6 +128,7 @@ describe.each(VIEWPORTS)('the console at $width×$height ($name)', { timeout: 60
     expect(await page.getByRole('button', { name: 'Ban', exact: true }).count()).toBe(0);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain('banned');
     expect(await rowsOf(page, 'Audit log', 'cheating in ranked').textContent()).toContain('ops-support');
+    expect(await cellOf(page, 'Sessions', 'created', 'State')).toMatch(/revoked/i);
     await expectFits(page, viewport);
     await screenshot(page, viewport, 'banned');
     expect(open!.problems).toEqual([]);
