@@ -89,6 +89,8 @@ export const consolePlugin: FastifyPluginCallback<ConsolePluginOptions> = (serve
     const file = resolve(dist, wanted);
     // A file of the page, or the page itself for its own routes; never a path outside it.
     const inside = file.startsWith(dist + sep) && existsSync(file) && extname(file) !== '';
+    // A script or style of another build (a tab left open across a deploy) is missing, not the page.
+    if (!inside && wanted.startsWith('assets/')) return reply.code(404).type('text/plain; charset=utf-8').send('Not found: reload the console');
     const path = inside ? file : join(dist, 'index.html');
     const hashed = inside && wanted.startsWith('assets/');
     return reply
