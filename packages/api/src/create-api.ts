@@ -34,7 +34,7 @@ import { createProgressionService } from './storage/progression-service.js';
 import { createStorageService } from './storage/storage-service.js';
 import type { StorageSettings } from './storage/storage-settings.js';
 import type { LeaderboardDefinition } from './leaderboards/definitions.js';
-import { createLeaderboardService, type LeaderboardService } from './leaderboards/leaderboard-service.js';
+import { createLeaderboardService, type LeaderboardUpkeep } from './leaderboards/leaderboard-service.js';
 import { createConsole, type Console } from './console/create-console.js';
 
 /** The settings the API reads (the server's configuration has them under these names). */
@@ -100,7 +100,7 @@ export interface Api {
     mail: MailAdmin;
     notify: NotificationService['send'];
     /** pnpm admin remove-score: the player's entries off a board (every period, or one), kept in the audit table. */
-    removeLeaderboardEntry: LeaderboardService['removeAsOperator'];
+    removeLeaderboardEntry: LeaderboardUpkeep['removeAsOperator'];
   };
   /** The operator console's API (/console/api), when the HTTP layer serves it. */
   console: Console;

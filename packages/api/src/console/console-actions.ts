@@ -10,7 +10,7 @@ import {
   type RemovedLeaderboardEntry,
 } from '@minigate/db';
 import { MinigateError } from '../errors.js';
-import type { LeaderboardService } from '../leaderboards/leaderboard-service.js';
+import type { LeaderboardUpkeep } from '../leaderboards/leaderboard-service.js';
 import type { MailAdmin } from '../mail/mail-admin.js';
 import type { OrderAdmin } from '../payments/order-admin.js';
 import type { AdminService } from '../services/admin-service.js';
@@ -22,7 +22,7 @@ export interface ConsoleActionDeps {
   orders: OrderAdmin;
   mail: MailAdmin;
   /** The operator's removal of leaderboard entries, audited (createApi's operator.removeLeaderboardEntry). */
-  removeLeaderboardEntry(target: Parameters<LeaderboardService['remove']>[0] & { reason: string; by: string }): Promise<RemovedLeaderboardEntry[]>;
+  removeLeaderboardEntry(target: Parameters<LeaderboardUpkeep['remove']>[0] & { reason: string; by: string }): Promise<RemovedLeaderboardEntry[]>;
   /** After an account's deletion: its leaderboard entries leave the sorted sets too, its view is forgotten. */
   onDeleted(accountId: number, entries: readonly RemovedLeaderboardEntry[]): Promise<void>;
   now?: () => number;

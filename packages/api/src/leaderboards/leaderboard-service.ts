@@ -53,7 +53,52 @@ export const DEFAULT_LIMIT = 10;
 
 const silent: ServiceLogger = { info() {}, warn() {}, error() {} };
 
-export function createLeaderboardService(options: LeaderboardServiceOptions) {
+/** One page of a board, the player's neighbourhood, or the player's entry: the period read and the board's size. */
+export interface BoardPage {
+  board: string;
+  period: string;
+  entries: EntryView[];
+  total: number;
+}
+
+/**
+ * What leaderboards.* call (an interface, not the factory's return type: the
+ * router's type, which the game's client bundles, must not carry the
+ * factory's database and Redis types).
+ */
+export interface LeaderboardService {
+  boards(player: LeaderboardPlayer): Promise<{ boards: BoardView[] }>;
+  submit(
+    player: LeaderboardPlayer,
+    input: { board: string; score: number; metadata?: JsonValue | undefined },
+  ): Promise<{ board: string; period: string; score: number; rank: number; improved: boolean }>;
+  top(
+    player: LeaderboardPlayer,
+    input: { board: string; limit?: number | undefined; cursor?: string | undefined; period?: string | undefined },
+  ): Promise<BoardPage & { nextCursor: string | null }>;
+  around(player: LeaderboardPlayer, input: { board: string; limit?: number | undefined; period?: string | undefined }): Promise<BoardPage>;
+  me(
+    player: LeaderboardPlayer,
+    input: { board: string; period?: string | undefined },
+  ): Promise<{ board: string; period: string; entry: EntryView | null; total: number }>;
+}
+
+/** The operators' side and the upkeep, kept out of LeaderboardService so the players' router type stays plain (no Buffer). */
+export interface LeaderboardUpkeep {
+  remove(target: { app: string; board: string; accountId: number; period?: string }): Promise<RemovedLeaderboardEntry[]>;
+  removeAsOperator(removal: {
+    app: string;
+    board: string;
+    accountId: number;
+    period?: string;
+    reason: string;
+    by: string;
+  }): Promise<RemovedLeaderboardEntry[]>;
+  forget(removed: readonly RemovedLeaderboardEntry[]): Promise<void>;
+  settled(): Promise<void>;
+}
+
+export function createLeaderboardService(options: LeaderboardServiceOptions): LeaderboardService & LeaderboardUpkeep {
   const { db } = options;
   const now = options.now ?? Date.now;
   const boards = new Map<string, Board>();
@@ -252,5 +297,3 @@ export function createLeaderboardService(options: LeaderboardServiceOptions) {
     settled: () => ranks?.settled() ?? Promise.resolve(),
   };
 }
-
-export type LeaderboardService = ReturnType<typeof createLeaderboardService>;
