@@ -261,11 +261,7 @@ export function createApi(options: ApiOptions): Api {
       heartbeatTimeoutSeconds: settings.heartbeatTimeoutSeconds,
       mail: mailAdmin,
       removeLeaderboardEntry: (removal) => leaderboards.removeAsOperator(removal),
-      onDeleted: async (accountId, entries) => {
-        accounts.changed(accountId);
-        revocations.accountBlocked(accountId, 'deleted');
-        await leaderboards.forget(entries);
-      },
+      deleteAccount: (accountId, by) => accounts.deleteAccount(accountId, by),
       rateLimits: options.stores.rateLimits ?? unlimited,
       runtime,
       ...now,

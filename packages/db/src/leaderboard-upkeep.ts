@@ -122,13 +122,15 @@ export interface LeaderboardEntryExport {
   avatarUrl: string | null;
   /** JSON text, or null. */
   metadata: string | null;
+  /** Its place in the board's order (for its rank). */
+  rankKey: Buffer;
 }
 
 /** Every entry of a player, on every board of every game and period. */
 export async function listAccountLeaderboardEntries(db: Kysely<Database>, accountId: number): Promise<LeaderboardEntryExport[]> {
   const rows = await db
     .selectFrom('leaderboardEntry')
-    .select(['appid', 'board', 'period', 'score', 'reachedAt', 'nickname', 'avatarUrl', 'metadata'])
+    .select(['appid', 'board', 'period', 'score', 'reachedAt', 'nickname', 'avatarUrl', 'metadata', 'rankKey'])
     .where('accountId', '=', accountId)
     .orderBy('appid')
     .orderBy('board')

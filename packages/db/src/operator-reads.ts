@@ -8,6 +8,7 @@ export interface PlayerMatch {
   dataFlag: number;
   isDel: number;
   createTime: Date;
+  identities: Array<{ authType: string; identifier: string }>;
 }
 
 /** The console's search: an account id, an exact openid/unionid (any platform, any game), or a nickname's start; at most 20. */
@@ -35,10 +36,30 @@ export async function findPlayers(db: Kysely<Database>, query: string): Promise<
     .limit(20)
     .execute();
   const seen = new Set<number>();
-  return [...exact, ...named]
+  const players = [...exact, ...named]
     .map((row) => ({ ...row, accountId: Number(row.accountId) }))
     .filter((row) => !seen.has(row.accountId) && seen.add(row.accountId))
     .slice(0, 20);
+  // Their ways in, in one read.
+  const identities =
+    players.length > 0
+      ? await db
+          .selectFrom('accountAuth')
+          .select(['accountId', 'authType', 'identifier'])
+          .where(
+            'accountId',
+            'in',
+            players.map((player) => player.accountId),
+          )
+          .orderBy('accountAuthId')
+          .execute()
+      : [];
+  return players.map((player) => ({
+    ...player,
+    identities: identities
+      .filter((identity) => Number(identity.accountId) === player.accountId)
+      .map(({ authType, identifier }) => ({ authType, identifier })),
+  }));
 }
 
 /** Sessions used within the window, by the game they signed in to (null: the first WeChat game). */

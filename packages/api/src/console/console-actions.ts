@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   applyWalletChange,
-  deleteAccountWithData,
   recordAudit,
   WalletInsufficientError,
   type Database,
@@ -13,6 +12,7 @@ import { MinigateError } from '../errors.js';
 import type { LeaderboardUpkeep } from '../leaderboards/leaderboard-service.js';
 import type { MailAdmin } from '../mail/mail-admin.js';
 import type { OrderAdmin } from '../payments/order-admin.js';
+import type { AccountService } from '../services/account-service.js';
 import type { AdminService } from '../services/admin-service.js';
 import type { ServiceLogger } from '../services/service-logger.js';
 
@@ -23,8 +23,8 @@ export interface ConsoleActionDeps {
   mail: MailAdmin;
   /** The operator's removal of leaderboard entries, audited (createApi's operator.removeLeaderboardEntry). */
   removeLeaderboardEntry(target: Parameters<LeaderboardUpkeep['remove']>[0] & { reason: string; by: string }): Promise<RemovedLeaderboardEntry[]>;
-  /** After an account's deletion: its leaderboard entries leave the sorted sets too, its view is forgotten. */
-  onDeleted(accountId: number, entries: readonly RemovedLeaderboardEntry[]): Promise<void>;
+  /** The account service's deletion (its view forgotten, its sessions blocked, its entries out of the sorted sets). */
+  deleteAccount: AccountService['deleteAccount'];
   now?: () => number;
 }
 
@@ -57,9 +57,7 @@ export function createConsoleActions(deps: ConsoleActionDeps) {
       return { ok: true as const, sessionsRevoked: done.sessionsRevoked };
     },
     async deleteAccount(operator: Operator, accountId: number, reason: string) {
-      const done = await deleteAccountWithData(deps.db, accountId, { reason, actor: operator.name });
-      if (!done.deleted) throw notFound(`live account ${accountId}`);
-      await deps.onDeleted(accountId, done.leaderboardEntries);
+      if (!(await deps.deleteAccount(accountId, { reason, actor: operator.name }))) throw notFound(`live account ${accountId}`);
       return { ok: true as const };
     },
     async refundOrder(operator: Operator, outTradeNo: string, reason: string) {

@@ -1,7 +1,6 @@
 import {
   exportAccount,
   findAccountForOperator,
-  findLeaderboardEntry,
   findPlayers,
   listOrderPushes,
   listPayOrders,
@@ -22,15 +21,14 @@ export function createConsolePlayers(deps: { db: Kysely<Database> }) {
   return {
     async find(query: string) {
       const players = await findPlayers(db, query);
-      const identities = await Promise.all(players.map((player) => findAccountForOperator(db, String(player.accountId))));
       return {
-        players: players.map((player, index) => ({
+        players: players.map((player) => ({
           accountId: player.accountId,
           nickname: player.nickName,
           avatarUrl: player.avatar,
           state: stateOf(player),
           createdAt: player.createTime.toISOString(),
-          identities: (identities[index]?.identities ?? []).map((identity) => ({ type: identity.authType, identifier: identity.identifier })),
+          identities: player.identities.map((identity) => ({ type: identity.authType, identifier: identity.identifier })),
         })),
       };
     },
@@ -48,13 +46,7 @@ export function createConsolePlayers(deps: { db: Kysely<Database> }) {
       ]);
       const pushes = await Promise.all(orders.orders.map((order) => listOrderPushes(db, order.outTradeNo)));
       const entries = (data?.leaderboardEntries ?? []).slice(0, 50);
-      const ranks = await Promise.all(
-        entries.map(async (entry) => {
-          const where = { appid: entry.appid, board: entry.board, period: entry.period };
-          const row = await findLeaderboardEntry(db, where, accountId);
-          return row ? (await countLeaderboardBefore(db, where, row.rankKey)).before + 1 : null;
-        }),
-      );
+      const ranks = await Promise.all(entries.map(async (entry) => (await countLeaderboardBefore(db, entry, entry.rankKey)).before + 1));
       return {
         account: {
           accountId,

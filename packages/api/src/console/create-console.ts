@@ -19,7 +19,7 @@ export interface ConsoleDeps {
   heartbeatTimeoutSeconds: number;
   mail: MailAdmin;
   removeLeaderboardEntry: ConsoleActionDeps['removeLeaderboardEntry'];
-  onDeleted: ConsoleActionDeps['onDeleted'];
+  deleteAccount: ConsoleActionDeps['deleteAccount'];
   rateLimits: RateLimits;
   runtime: ProcedureRuntime;
   now?: () => number;
@@ -40,7 +40,7 @@ export function createConsole(deps: ConsoleDeps) {
       orders: createOrderAdmin({ db, ...now }),
       mail: deps.mail,
       removeLeaderboardEntry: deps.removeLeaderboardEntry,
-      onDeleted: deps.onDeleted,
+      deleteAccount: deps.deleteAccount,
       ...now,
     }),
     dashboards: createConsoleDashboards({

@@ -32,6 +32,8 @@ export interface AccountService {
   heartbeat(accountId: number): Promise<HeartbeatAnswer>;
   /** Deletes the account (PIPL): blanked, identities released, every session ended. */
   delete(user: AuthenticatedUser): Promise<{ deleted: true }>;
+  /** The deletion itself, by the player or (`by`) an operator: false when the account was already gone. */
+  deleteAccount(accountId: number, by?: { reason: string; actor: string }): Promise<boolean>;
   /** Every piece of personal data held on the player. */
   export(accountId: number): Promise<AccountExportView>;
   /** Marks offline the players whose heartbeats stopped; returns how many. */
@@ -85,6 +87,15 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
   const now = deps.now ?? Date.now;
 
   const changed = (accountId: number) => deps.views?.changed(accountId);
+
+  async function deleteAccount(accountId: number, by?: { reason: string; actor: string }): Promise<boolean> {
+    const { deleted, leaderboardEntries } = await deleteAccountWithData(deps.db, accountId, by);
+    changed(accountId);
+    if (!deleted) return false;
+    await deps.onLeaderboardEntriesRemoved?.(leaderboardEntries);
+    deps.revocations.accountBlocked(accountId, 'deleted');
+    return true;
+  }
 
   async function me(accountId: number): Promise<AccountView> {
     const held = deps.views?.get(accountId);
@@ -146,13 +157,11 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
     },
 
     async delete(user) {
-      const { deleted, leaderboardEntries } = await deleteAccountWithData(deps.db, user.accountId);
-      changed(user.accountId);
-      if (!deleted) throw accountGone();
-      await deps.onLeaderboardEntriesRemoved?.(leaderboardEntries);
-      deps.revocations.accountBlocked(user.accountId, 'deleted');
+      if (!(await deleteAccount(user.accountId))) throw accountGone();
       return { deleted: true };
     },
+
+    deleteAccount,
 
     async export(accountId) {
       const data = await exportAccount(deps.db, accountId);
